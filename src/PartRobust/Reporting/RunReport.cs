@@ -1,0 +1,122 @@
+using System.Text.Json.Serialization;
+
+namespace PartRobust.Reporting;
+
+/// <summary>The machine-readable result of a run: what <c>report.json</c> holds and <c>report.md</c> shows.</summary>
+public sealed record RunReport
+{
+    /// <summary>How the run was configured.</summary>
+    [JsonPropertyName("settings")] public required RunSettings Settings { get; init; }
+
+    /// <summary>One entry per trained or evaluated model.</summary>
+    [JsonPropertyName("models")] public required List<ModelResult> Models { get; init; }
+
+    /// <summary>Machine facts (OS, cores, torch threads) and the wall-clock time of the run.</summary>
+    [JsonPropertyName("environment")] public required RunEnvironment Environment { get; init; }
+}
+
+/// <summary>Settings recorded with every report, enough to reproduce it with the config file.</summary>
+public sealed record RunSettings
+{
+    /// <summary>Dataset name, e.g. <c>partshapes</c>.</summary>
+    [JsonPropertyName("dataset")] public required string Dataset { get; init; }
+    /// <summary>Image size in pixels (square).</summary>
+    [JsonPropertyName("image_size")] public required int ImageSize { get; init; }
+    /// <summary>Number of classes.</summary>
+    [JsonPropertyName("num_classes")] public required int NumClasses { get; init; }
+    /// <summary>Accuracy of guessing uniformly, 1/C.</summary>
+    [JsonPropertyName("chance_accuracy")] public required double ChanceAccuracy { get; init; }
+    /// <summary>Training / validation / test sizes.</summary>
+    [JsonPropertyName("train_size")] public required int TrainSize { get; init; }
+    /// <summary>Validation set size.</summary>
+    [JsonPropertyName("val_size")] public required int ValSize { get; init; }
+    /// <summary>Test set size (clean accuracy).</summary>
+    [JsonPropertyName("test_size")] public required int TestSize { get; init; }
+    /// <summary>Number of test points attacked.</summary>
+    [JsonPropertyName("attack_points")] public required int AttackPoints { get; init; }
+    /// <summary>L∞ radius used for training and evaluation.</summary>
+    [JsonPropertyName("epsilon")] public required double Epsilon { get; init; }
+    /// <summary>The same radius written as a fraction, e.g. "8/255".</summary>
+    [JsonPropertyName("epsilon_text")] public required string EpsilonText { get; init; }
+    /// <summary>PGD steps used during adversarial training.</summary>
+    [JsonPropertyName("train_attack_steps")] public required int TrainAttackSteps { get; init; }
+    /// <summary>Evaluation attacks, keyed as in <see cref="ModelResult.RobustAccuracy"/>, with their settings.</summary>
+    [JsonPropertyName("eval_attacks")] public required Dictionary<string, string> EvalAttacks { get; init; }
+    /// <summary>Clean (warm-start) epochs and adversarial epochs.</summary>
+    [JsonPropertyName("clean_epochs")] public required int CleanEpochs { get; init; }
+    /// <summary>Adversarial training epochs.</summary>
+    [JsonPropertyName("adv_epochs")] public required int AdvEpochs { get; init; }
+    /// <summary>Weight of the segmentation loss.</summary>
+    [JsonPropertyName("seg_weight")] public required double SegWeight { get; init; }
+    /// <summary>Seeds: data and training.</summary>
+    [JsonPropertyName("seeds")] public required Dictionary<string, long> Seeds { get; init; }
+}
+
+/// <summary>Results for one model.</summary>
+public sealed record ModelResult
+{
+    /// <summary>Registry name.</summary>
+    [JsonPropertyName("name")] public required string Name { get; init; }
+    /// <summary>Human-readable name, e.g. "Downsampled part model".</summary>
+    [JsonPropertyName("display_name")] public required string DisplayName { get; init; }
+    /// <summary>Trainable parameter count.</summary>
+    [JsonPropertyName("parameters")] public required long Parameters { get; init; }
+    /// <summary>Wall-clock training time.</summary>
+    [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
+    /// <summary>Adversarial-training throughput in images per second (0 if not adversarially trained).</summary>
+    [JsonPropertyName("adv_train_images_per_second")] public double AdvTrainImagesPerSecond { get; init; }
+    /// <summary>Clean test accuracy in [0,1].</summary>
+    [JsonPropertyName("clean_accuracy")] public required double CleanAccuracy { get; init; }
+    /// <summary>Clean accuracy on the attacked subset (the baseline robust accuracy is compared to).</summary>
+    [JsonPropertyName("clean_accuracy_attack_subset")] public required double CleanAccuracyAttackSubset { get; init; }
+    /// <summary>Robust accuracy in [0,1] keyed by attack name (at least <c>pgd</c>).</summary>
+    [JsonPropertyName("robust_accuracy")] public required Dictionary<string, double> RobustAccuracy { get; init; }
+    /// <summary>Part pixel accuracy in [0,1] (part models only).</summary>
+    [JsonPropertyName("part_pixel_accuracy")] public double? PartPixelAccuracy { get; init; }
+    /// <summary>Mean IoU over part labels present (part models only).</summary>
+    [JsonPropertyName("part_miou")] public double? PartMiou { get; init; }
+    /// <summary>Checkpoint path relative to the run folder.</summary>
+    [JsonPropertyName("checkpoint")] public required string Checkpoint { get; init; }
+    /// <summary>Per-epoch training history.</summary>
+    [JsonPropertyName("history")] public required List<EpochRecord> History { get; init; }
+}
+
+/// <summary>One epoch of training.</summary>
+public sealed record EpochRecord
+{
+    /// <summary>Epoch number, counted over both stages from 1.</summary>
+    [JsonPropertyName("epoch")] public required int Epoch { get; init; }
+    /// <summary><c>clean</c> or <c>pgd</c>.</summary>
+    [JsonPropertyName("stage")] public required string Stage { get; init; }
+    /// <summary>Mean training loss.</summary>
+    [JsonPropertyName("train_loss")] public required double TrainLoss { get; init; }
+    /// <summary>Training accuracy on the images trained on (adversarial ones in the pgd stage).</summary>
+    [JsonPropertyName("train_accuracy")] public required double TrainAccuracy { get; init; }
+    /// <summary>Clean validation accuracy.</summary>
+    [JsonPropertyName("val_accuracy")] public required double ValAccuracy { get; init; }
+    /// <summary>Validation accuracy under the training attack, when measured.</summary>
+    [JsonPropertyName("val_robust_accuracy")] public double? ValRobustAccuracy { get; init; }
+    /// <summary>Learning rate at the end of the epoch.</summary>
+    [JsonPropertyName("learning_rate")] public required double LearningRate { get; init; }
+    /// <summary>Seconds the epoch took.</summary>
+    [JsonPropertyName("seconds")] public required double Seconds { get; init; }
+}
+
+/// <summary>Where and when the run happened.</summary>
+public sealed record RunEnvironment
+{
+    /// <summary>OS description.</summary>
+    [JsonPropertyName("os")] public required string Os { get; init; }
+    /// <summary>Logical processors.</summary>
+    [JsonPropertyName("cores")] public required int Cores { get; init; }
+    /// <summary>Torch intra-op threads.</summary>
+    [JsonPropertyName("torch_threads")] public required int TorchThreads { get; init; }
+    /// <summary>Device, e.g. cpu.</summary>
+    [JsonPropertyName("device")] public required string Device { get; init; }
+    /// <summary>UTC start time, ISO 8601.</summary>
+    [JsonPropertyName("started_utc")] public required string StartedUtc { get; init; }
+    /// <summary>Total wall-clock seconds.</summary>
+    [JsonPropertyName("total_seconds")] public required double TotalSeconds { get; init; }
+    /// <summary>PartRobust version.</summary>
+    [JsonPropertyName("version")] public required string Version { get; init; }
+}
