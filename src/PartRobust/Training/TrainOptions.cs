@@ -1,0 +1,54 @@
+using System.Text.Json.Serialization;
+
+namespace PartRobust.Training;
+
+/// <summary>
+/// How a model is trained: the paper's two-stage recipe (clean warm start, then PGD adversarial
+/// fine-tuning with a restarted cosine schedule), scaled by the epoch counts.
+/// </summary>
+public sealed record TrainOptions
+{
+    /// <summary>Epochs of clean training (stage 1).</summary>
+    [JsonPropertyName("clean_epochs")] public int CleanEpochs { get; init; } = 6;
+    /// <summary>Epochs of PGD adversarial training (stage 2); 0 = standard training only.</summary>
+    [JsonPropertyName("adv_epochs")] public int AdvEpochs { get; init; } = 4;
+    /// <summary>Mini-batch size.</summary>
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 64;
+    /// <summary>Peak learning rate of each stage's cosine schedule (the paper: 0.1).</summary>
+    [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 0.05;
+    /// <summary>SGD momentum (the paper: 0.9).</summary>
+    [JsonPropertyName("momentum")] public double Momentum { get; init; } = 0.9;
+    /// <summary>Weight decay on weights only, not on biases or normalisation parameters (the paper: 5e-4).</summary>
+    [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 5e-4;
+    /// <summary>Linear warm-up epochs at the start of each stage.</summary>
+    [JsonPropertyName("warmup_epochs")] public double WarmupEpochs { get; init; } = 0.5;
+    /// <summary>c_seg: weight of the segmentation loss for part models (the paper: 0.5).</summary>
+    [JsonPropertyName("seg_weight")] public double SegWeight { get; init; } = 0.5;
+    /// <summary>L∞ radius of the training attack (the paper: 8/255).</summary>
+    [JsonPropertyName("epsilon")] public double Epsilon { get; init; } = 8.0 / 255;
+    /// <summary>PGD steps of the training attack; the step size is 1.25ε/steps (the paper: 10).</summary>
+    [JsonPropertyName("attack_steps")] public int AttackSteps { get; init; } = 10;
+    /// <summary>Random horizontal flips of image and mask together.</summary>
+    [JsonPropertyName("augment_flip")] public bool AugmentFlip { get; init; } = true;
+    /// <summary>Validation points attacked each adversarial epoch for model selection (0 = select by clean accuracy).</summary>
+    [JsonPropertyName("val_attack_points")] public int ValAttackPoints { get; init; } = 256;
+    /// <summary>Seed of initialisation, shuffling, augmentation and attacks.</summary>
+    [JsonPropertyName("seed")] public long Seed { get; init; } = 0;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (CleanEpochs < 0) throw new ArgumentException("clean_epochs must be ≥ 0");
+        if (AdvEpochs < 0) throw new ArgumentException("adv_epochs must be ≥ 0");
+        if (CleanEpochs + AdvEpochs == 0) throw new ArgumentException("at least one epoch of training is needed");
+        if (BatchSize < 2) throw new ArgumentException("batch_size must be ≥ 2 (batch normalisation)");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException("learning_rate must be > 0");
+        if (Momentum < 0 || Momentum >= 1) throw new ArgumentException("momentum must be in [0,1)");
+        if (WeightDecay < 0) throw new ArgumentException("weight_decay must be ≥ 0");
+        if (SegWeight < 0 || SegWeight > 1 || double.IsNaN(SegWeight)) throw new ArgumentException("seg_weight must be in [0,1]");
+        if (Epsilon < 0 || double.IsNaN(Epsilon)) throw new ArgumentException("epsilon must be ≥ 0");
+        if (AttackSteps < 1) throw new ArgumentException("attack_steps must be ≥ 1");
+        if (WarmupEpochs < 0) throw new ArgumentException("warmup_epochs must be ≥ 0");
+        if (ValAttackPoints < 0) throw new ArgumentException("val_attack_points must be ≥ 0");
+    }
+}
