@@ -1,1 +1,187 @@
-Console.WriteLine("placeholder");
+using System.CommandLine;
+using System.Text.Json;
+using PartRobust.Attacks;
+using PartRobust.Cli;
+using PartRobust.Runs;
+
+// The `partrobust` command: parses flags, calls the library, prints. Exit codes: 0 success,
+// 2 bad input (one line on stderr, no stack trace), 1 internal error.
+return PartRobustCli.Main(args);
+
+namespace PartRobust.Cli
+{
+    /// <summary>Entry point, callable in-process by tests.</summary>
+    public static class PartRobustCli
+    {
+        /// <summary>Runs the command line and returns the exit code.</summary>
+        public static int Main(string[] args)
+        {
+            var root = BuildRoot();
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                Console.Error.WriteLine($"partrobust: {parse.Errors[0].Message} (see 'partrobust --help')");
+                return 2;
+            }
+            try
+            {
+                return parse.Invoke();
+            }
+            catch (Exception e) when (IsUserError(e))
+            {
+                Console.Error.WriteLine($"partrobust: {FirstLine(e.Message)}");
+                return 2;
+            }
+            catch (Exception e) when (Environment.GetEnvironmentVariable("PARTROBUST_DEBUG") != "1")
+            {
+                Console.Error.WriteLine($"partrobust: internal error: {FirstLine(e.Message)} ({e.GetType().Name}; set PARTROBUST_DEBUG=1 for details)");
+                return 1;
+            }
+        }
+
+        static bool IsUserError(Exception e) => e is ArgumentException or FormatException or FileNotFoundException
+            or DirectoryNotFoundException or InvalidDataException or JsonException or UnauthorizedAccessException;
+
+        static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+        static RootCommand BuildRoot()
+        {
+            var root = new RootCommand("PartRobust: part-based models for adversarial robustness (Sitawarin et al., ICLR 2023) on TorchSharp.");
+            root.Subcommands.Add(DemoCommand());
+            root.Subcommands.Add(TrainCommand());
+            root.Subcommands.Add(EvalCommand());
+            root.Subcommands.Add(DataCommand());
+            return root;
+        }
+
+        static string CommandLine(ParseResult p) => "partrobust " + string.Join(' ', p.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));
+
+        static Command DemoCommand()
+        {
+            var cmd = new Command("demo", "Generate PartShapes, PGD-train a ResNet-18 and the Downsampled and Bounding-Box part models, " +
+                                          "evaluate clean and PGD accuracy, and write a run folder with report.md, report.json, checkpoints and figures.");
+            var o = new ExperimentOptions();
+            o.AddTo(cmd);
+            cmd.SetAction(p =>
+            {
+                var config = o.Resolve(p, new ExperimentConfig());
+                string outDir = p.GetValue(o.Out) ?? ExperimentOptions.DefaultOut("demo");
+                return RunExperiment(config, outDir, CommandLine(p));
+            });
+            return cmd;
+        }
+
+        static Command TrainCommand()
+        {
+            var cmd = new Command("train", "Train and evaluate one or more models (--models) with the two-stage recipe; writes a run folder like demo.");
+            var o = new ExperimentOptions();
+            o.AddTo(cmd);
+            var model = new Option<string?>("--model") { Description = "One model to train (shorthand for --models NAME)" };
+            cmd.Options.Add(model);
+            cmd.SetAction(p =>
+            {
+                var config = o.Resolve(p, new ExperimentConfig());
+                if (p.GetValue(model) is { } m) config = config with { Models = new[] { m } };
+                string outDir = p.GetValue(o.Out) ?? ExperimentOptions.DefaultOut("train");
+                return RunExperiment(config, outDir, CommandLine(p));
+            });
+            return cmd;
+        }
+
+        static int RunExperiment(ExperimentConfig config, string outDir, string commandLine)
+        {
+            config.Validate();
+            var report = default(Reporting.RunReport);
+            int rc = ConsoleProgress.Run(sink =>
+            {
+                report = ExperimentRunner.Run(config, outDir, sink, commandLine);
+                return 0;
+            });
+            PrintSummary(report!, outDir);
+            return rc;
+        }
+
+        static void PrintSummary(Reporting.RunReport report, string outDir)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{"model",-28} {"params",10} {"train s",8} {"clean",7} {"PGD",7} {"part acc",9} {"mIoU",6}");
+            foreach (var m in report.Models)
+            {
+                string pgd = m.RobustAccuracy.TryGetValue("pgd", out var r) ? $"{100 * r:F1}%" : "-";
+                string pa = m.PartPixelAccuracy is { } a ? $"{100 * a:F1}%" : "-";
+                string iou = m.PartMiou is { } i ? $"{100 * i:F1}%" : "-";
+                Console.WriteLine($"{m.DisplayName,-28} {m.Parameters,10:N0} {m.TrainSeconds,8:F0} {100 * m.CleanAccuracy,6:F1}% {pgd,7} {pa,9} {iou,6}");
+            }
+            Console.WriteLine($"chance level {100 * report.Settings.ChanceAccuracy:F1}%; PGD: {report.Settings.EvalAttacks.GetValueOrDefault("pgd", "-")} on {report.Settings.AttackPoints} test images");
+            Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
+        }
+
+        static Command EvalCommand()
+        {
+            var cmd = new Command("eval", "Evaluate a checkpoint: clean accuracy, PGD robust accuracy, and part metrics for part models.");
+            var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint: NAME.safetensors, NAME.json or NAME", Required = true };
+            var data = new Option<string?>("--data") { Description = "Dataset folder (its test/ split, or the folder itself); default: regenerate the PartShapes test split the model was trained with" };
+            var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/eval-<time>)" };
+            var eps = new Option<string?>("--eps") { Description = "L∞ radius, e.g. 8/255 (default: the training ε)" };
+            var steps = new Option<int?>("--pgd-steps") { Description = "PGD steps (default 20)" };
+            var restarts = new Option<int?>("--pgd-restarts") { Description = "PGD restarts (default 2)" };
+            var paper = new Option<bool>("--paper-pgd") { Description = "The paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
+            var points = new Option<int?>("--attack-points") { Description = "Test images attacked (default 500)" };
+            var testSize = new Option<int?>("--test-size") { Description = "Test images for clean accuracy when regenerating PartShapes (default: as trained)" };
+            var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
+            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, device }) cmd.Options.Add(opt);
+            cmd.SetAction(p =>
+            {
+                var request = new CheckpointEvaluation.Request
+                {
+                    Checkpoint = p.GetValue(checkpoint)!,
+                    DataDir = p.GetValue(data),
+                    Epsilon = p.GetValue(eps) is { } e ? ExperimentOptions.ParseEps(e) : null,
+                    PgdSteps = p.GetValue(steps),
+                    PgdRestarts = p.GetValue(restarts),
+                    PaperPgd = p.GetValue(paper),
+                    AttackPoints = p.GetValue(points),
+                    TestSize = p.GetValue(testSize),
+                    Device = p.GetValue(device) ?? "cpu",
+                };
+                string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("eval");
+                Reporting.RunReport? report = null;
+                int rc = ConsoleProgress.Run(sink => { report = CheckpointEvaluation.Run(request, outDir, sink, CommandLine(p)); return 0; });
+                PrintSummary(report!, outDir);
+                return rc;
+            });
+            return cmd;
+        }
+
+        static Command DataCommand()
+        {
+            var data = new Command("data", "Dataset tools.");
+            var gen = new Command("generate", "Write PartShapes to a folder (train/, val/, test/ and the test variants) as PNG images, PNG part masks and index.csv.");
+            var outOpt = new Option<string>("--out") { Description = "Folder to create", Required = true };
+            var size = new Option<int?>("--image-size") { Description = "Image size, 32-224 (default 48)" };
+            var classes = new Option<string?>("--classes") { Description = "Comma-separated classes (default all 11)" };
+            var train = new Option<int?>("--train-size") { Description = "Training images (default 4000)" };
+            var val = new Option<int?>("--val-size") { Description = "Validation images (default 500)" };
+            var test = new Option<int?>("--test-size") { Description = "Test images, also per test variant (default 1000)" };
+            var seed = new Option<long?>("--seed") { Description = "Seed (default 1)" };
+            var variants = new Option<bool>("--variants") { Description = "Also write the test variants: cue-conflict, mixed-background, only-foreground, only-background" };
+            foreach (var opt in new Option[] { outOpt, size, classes, train, val, test, seed, variants }) gen.Options.Add(opt);
+            gen.SetAction(p =>
+            {
+                var request = new DatasetExport.Request
+                {
+                    ImageSize = p.GetValue(size) ?? 48,
+                    Classes = p.GetValue(classes) is { } c ? ExperimentOptions.Split(c) : null,
+                    TrainSize = p.GetValue(train) ?? 4000,
+                    ValSize = p.GetValue(val) ?? 500,
+                    TestSize = p.GetValue(test) ?? 1000,
+                    Seed = p.GetValue(seed) ?? 1,
+                    Variants = p.GetValue(variants),
+                };
+                return ConsoleProgress.Run(sink => { DatasetExport.Run(request, p.GetValue(outOpt)!, sink); return 0; });
+            });
+            data.Subcommands.Add(gen);
+            return data;
+        }
+    }
+}

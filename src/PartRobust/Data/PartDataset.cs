@@ -58,6 +58,13 @@ public sealed class PartDataset : IDisposable
         return new PartDataset(Images[..n].clone(), Masks[..n].clone(), Labels[..n].clone(), Taxonomy);
     }
 
+    /// <summary>This dataset's tensors on <paramref name="device"/> (a new dataset; this one is unchanged).</summary>
+    public PartDataset To(Device device)
+    {
+        using var scope = NewDisposeScope();
+        return new PartDataset(Images.to(device), Masks.to(device), Labels.to(device), Taxonomy);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using PartRobust.Attacks;
+using PartRobust.Runs;
+
+namespace PartRobust.Cli;
+
+/// <summary>The flags shared by <c>demo</c> and <c>train</c>, layered over a <c>--config</c> file and the defaults.</summary>
+sealed class ExperimentOptions
+{
+    public readonly Option<string?> Config = new("--config") { Description = "JSON config file (e.g. a run's config.json); flags override it" };
+    public readonly Option<string?> Out = new("--out") { Description = "Run folder to create (default: runs/<command>-<time>)" };
+    public readonly Option<string?> Data = new("--data") { Description = "Dataset folder written by 'partrobust data generate' (default: generate PartShapes)" };
+    public readonly Option<int?> ImageSize = new("--image-size") { Description = "PartShapes image size in pixels, 32-224 (default 48)" };
+    public readonly Option<string?> Classes = new("--classes") { Description = "Comma-separated PartImageNet classes to use (default: all 11)" };
+    public readonly Option<int?> TrainSize = new("--train-size") { Description = "Training images (default 4000)" };
+    public readonly Option<int?> ValSize = new("--val-size") { Description = "Validation images (default 500)" };
+    public readonly Option<int?> TestSize = new("--test-size") { Description = "Test images (default 1000)" };
+    public readonly Option<int?> AttackPoints = new("--attack-points") { Description = "Test images attacked (default 500)" };
+    public readonly Option<string?> Models = new("--models") { Description = "Comma-separated model names (default resnet18,part-downsampled,part-bbox)" };
+    public readonly Option<int?> Width = new("--width") { Description = "Backbone width, 64 = standard ResNet-18 (default 16)" };
+    public readonly Option<int?> CleanEpochs = new("--clean-epochs") { Description = "Clean warm-start epochs" };
+    public readonly Option<int?> AdvEpochs = new("--adv-epochs") { Description = "PGD adversarial-training epochs (0 = standard training)" };
+    public readonly Option<int?> BatchSize = new("--batch-size") { Description = "Training batch size" };
+    public readonly Option<double?> Lr = new("--lr") { Description = "Peak learning rate of each stage's cosine schedule" };
+    public readonly Option<double?> SegWeight = new("--seg-weight") { Description = "c_seg, weight of the part segmentation loss in [0,1] (default 0.5)" };
+    public readonly Option<string?> Eps = new("--eps") { Description = "L∞ radius for training and evaluation, e.g. 8/255 (default)" };
+    public readonly Option<int?> TrainAttackSteps = new("--train-attack-steps") { Description = "PGD steps of the training attack (step 1.25ε/steps)" };
+    public readonly Option<int?> PgdSteps = new("--pgd-steps") { Description = "PGD steps of the evaluation attack (default 20)" };
+    public readonly Option<int?> PgdRestarts = new("--pgd-restarts") { Description = "PGD restarts of the evaluation attack (default 2)" };
+    public readonly Option<bool> PaperPgd = new("--paper-pgd") { Description = "Evaluate with the paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
+    public readonly Option<long?> Seed = new("--seed") { Description = "Training seed (default 0)" };
+    public readonly Option<long?> DataSeed = new("--data-seed") { Description = "PartShapes seed (default 1)" };
+    public readonly Option<string?> Device = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] with a CUDA libtorch build" };
+    public readonly Option<int?> Threads = new("--threads") { Description = "Torch intra-op threads (default: all cores)" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Width,
+                     CleanEpochs, AdvEpochs, BatchSize, Lr, SegWeight, Eps, TrainAttackSteps, PgdSteps, PgdRestarts, PaperPgd, Seed, DataSeed,
+                     Device, Threads })
+            command.Options.Add(o);
+    }
+
+    /// <summary>Defaults, then the config file, then every flag that was given.</summary>
+    public ExperimentConfig Resolve(ParseResult p, ExperimentConfig defaults)
+    {
+        var c = p.GetValue(Config) is { } file ? ExperimentConfig.Load(file) : defaults;
+        if (p.GetValue(Data) is { } data) c = c with { Dataset = "folder", DataDir = data };
+        if (p.GetValue(ImageSize) is { } s) c = c with { ImageSize = s };
+        if (p.GetValue(Classes) is { } cls) c = c with { Classes = Split(cls) };
+        if (p.GetValue(TrainSize) is { } tr) c = c with { TrainSize = tr };
+        if (p.GetValue(ValSize) is { } va) c = c with { ValSize = va };
+        if (p.GetValue(TestSize) is { } te) c = c with { TestSize = te };
+        if (p.GetValue(AttackPoints) is { } ap) c = c with { AttackPoints = ap };
+        if (p.GetValue(Models) is { } m) c = c with { Models = Split(m) };
+        if (p.GetValue(Width) is { } w) c = c with { Width = w };
+        if (p.GetValue(DataSeed) is { } ds) c = c with { DataSeed = ds };
+        if (p.GetValue(Device) is { } dev) c = c with { Device = dev };
+        if (p.GetValue(Threads) is { } th) c = c with { Threads = th };
+        var t = c.Train;
+        if (p.GetValue(CleanEpochs) is { } ce) t = t with { CleanEpochs = ce };
+        if (p.GetValue(AdvEpochs) is { } ae) t = t with { AdvEpochs = ae };
+        if (p.GetValue(BatchSize) is { } bs) t = t with { BatchSize = bs };
+        if (p.GetValue(Lr) is { } lr) t = t with { LearningRate = lr };
+        if (p.GetValue(SegWeight) is { } sw) t = t with { SegWeight = sw };
+        if (p.GetValue(TrainAttackSteps) is { } tas) t = t with { AttackSteps = tas };
+        if (p.GetValue(Seed) is { } seed) t = t with { Seed = seed };
+        var e = c.Eval;
+        if (p.GetValue(PgdSteps) is { } ps) e = e with { PgdSteps = ps };
+        if (p.GetValue(PgdRestarts) is { } pr) e = e with { PgdRestarts = pr };
+        if (p.GetValue(PaperPgd)) e = e with { PaperPgd = true };
+        if (p.GetValue(Eps) is { } epsText)
+        {
+            double eps = ParseEps(epsText);
+            t = t with { Epsilon = eps };
+            e = e with { Epsilon = eps };
+        }
+        return c with { Train = t, Eval = e };
+    }
+
+    public static double ParseEps(string text)
+    {
+        try { return ThreatModel.ParseEpsilon(text); }
+        catch (FormatException ex) { throw new ArgumentException($"--eps {ex.Message}"); }
+    }
+
+    public static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static string DefaultOut(string command) => Path.Combine("runs", $"{command}-{DateTime.Now:yyyyMMdd-HHmmss}");
+}

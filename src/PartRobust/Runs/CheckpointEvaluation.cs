@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PartRobust.Data;
+using PartRobust.Models;
+using PartRobust.Reporting;
+using PartRobust.Training;
+using static TorchSharp.torch;
+
+namespace PartRobust.Runs;
+
+/// <summary>Evaluates a saved checkpoint and writes a run folder with its report (what <c>partrobust eval</c> calls).</summary>
+public static class CheckpointEvaluation
+{
+    /// <summary>What to evaluate; null values take the checkpoint's training configuration.</summary>
+    public sealed record Request
+    {
+        /// <summary>Checkpoint stem or file.</summary>
+        public required string Checkpoint { get; init; }
+        /// <summary>Dataset folder (its test/ split, or the folder itself when it holds index.csv); null = regenerate PartShapes.</summary>
+        public string? DataDir { get; init; }
+        /// <summary>L∞ radius.</summary>
+        public double? Epsilon { get; init; }
+        /// <summary>PGD steps.</summary>
+        public int? PgdSteps { get; init; }
+        /// <summary>PGD restarts.</summary>
+        public int? PgdRestarts { get; init; }
+        /// <summary>The paper's PGD protocol.</summary>
+        public bool PaperPgd { get; init; }
+        /// <summary>Test points attacked.</summary>
+        public int? AttackPoints { get; init; }
+        /// <summary>Test images for clean accuracy (regenerated PartShapes).</summary>
+        public int? TestSize { get; init; }
+        /// <summary>Torch device.</summary>
+        public string Device { get; init; } = "cpu";
+    }
+
+    /// <summary>Runs the evaluation.</summary>
+    public static RunReport Run(Request request, string outDir, IProgressSink progress, string commandLine)
+    {
+        var clock = Stopwatch.StartNew();
+        string started = DateTime.UtcNow.ToString("o");
+        var device = ExperimentRunner.ParseDevice(request.Device);
+        var (model, info) = Checkpoint.Load(request.Checkpoint);
+        using var _model = model;
+        model.to(device);
+        var config = info.Config is { } json ? json.Deserialize<ExperimentConfig>() ?? new ExperimentConfig() : new ExperimentConfig();
+        var eval = config.Eval with
+        {
+            Epsilon = request.Epsilon ?? info.Train?.Epsilon ?? config.Eval.Epsilon,
+            PgdSteps = request.PgdSteps ?? config.Eval.PgdSteps,
+            PgdRestarts = request.PgdRestarts ?? config.Eval.PgdRestarts,
+            PaperPgd = request.PaperPgd || config.Eval.PaperPgd,
+        };
+        eval.Validate();
+        int attackPoints = request.AttackPoints ?? config.AttackPoints;
+        if (attackPoints < 0) throw new ArgumentException("--attack-points must be ≥ 0");
+
+        using var run = new RunDirectory(outDir);
+        using var test = LoadTest(request, config, info, device);
+        using var attackSet = test.Take(attackPoints);
+        string display = ModelRegistry.DisplayName(info.Model.Name);
+        var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress)
+            with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+        var figures = new List<string>();
+        if (attackSet.Count > 0)
+        {
+            Plots.AccuracyVsRobust(new[] { result }, "pgd", 1.0 / info.Taxonomy.NumClasses, run.PathOf("accuracy_vs_robust.png"));
+            figures.Add("accuracy_vs_robust.png");
+        }
+        var report = new RunReport
+        {
+            Settings = new RunSettings
+            {
+                Dataset = request.DataDir is null ? "partshapes" : $"folder:{request.DataDir}",
+                ImageSize = test.ImageSize,
+                NumClasses = info.Taxonomy.NumClasses,
+                ChanceAccuracy = 1.0 / info.Taxonomy.NumClasses,
+                TrainSize = 0, ValSize = 0, TestSize = test.Count, AttackPoints = attackSet.Count,
+                Epsilon = eval.Epsilon,
+                EpsilonText = ExperimentRunner.FormatEpsilon(eval.Epsilon),
+                TrainAttackSteps = info.Train?.AttackSteps ?? 0,
+                EvalAttacks = new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() },
+                CleanEpochs = info.Train?.CleanEpochs ?? 0,
+                AdvEpochs = info.Train?.AdvEpochs ?? 0,
+                SegWeight = info.Train?.SegWeight ?? 0,
+                Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = info.Train?.Seed ?? 0, ["attack"] = eval.Seed },
+            },
+            Models = new List<ModelResult> { result },
+            Environment = new RunEnvironment
+            {
+                Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+                Cores = Environment.ProcessorCount,
+                TorchThreads = get_num_threads(),
+                Device = device.ToString(),
+                StartedUtc = started,
+                TotalSeconds = clock.Elapsed.TotalSeconds,
+                Version = typeof(CheckpointEvaluation).Assembly.GetName().Version?.ToString() ?? "0",
+            },
+        };
+        File.WriteAllText(run.PathOf("command.txt"), commandLine + Environment.NewLine);
+        ReportWriter.Write(run.WorkPath, report, figures, commandLine);
+        run.Commit();
+        return report;
+    }
+
+    static PartDataset LoadTest(Request request, ExperimentConfig config, CheckpointInfo info, Device device)
+    {
+        PartDataset test;
+        if (request.DataDir is { } dir)
+        {
+            if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data {dir}: folder not found");
+            string folder = File.Exists(Path.Combine(dir, "index.csv")) ? dir : Path.Combine(dir, "test");
+            test = PartDatasetFolder.Read(folder);
+            if (!test.Taxonomy.ClassNames.SequenceEqual(info.Taxonomy.ClassNames) || !test.Taxonomy.PartNames.SequenceEqual(info.Taxonomy.PartNames))
+            {
+                test.Dispose();
+                throw new InvalidDataException($"--data {dir}: its classes/parts differ from those the checkpoint was trained on " +
+                                               $"({string.Join(",", info.Taxonomy.ClassNames)})");
+            }
+            if (test.ImageSize != info.Model.ImageSize)
+            {
+                int size = test.ImageSize;
+                test.Dispose();
+                throw new InvalidDataException($"--data {dir}: images are {size}px, the checkpoint expects {info.Model.ImageSize}px");
+            }
+        }
+        else
+        {
+            var generator = new PartShapesGenerator(new PartShapesOptions
+            {
+                ImageSize = info.Model.ImageSize, Classes = config.Classes, Seed = (ulong)config.DataSeed,
+            });
+            test = generator.Generate(PartShapesSplit.Test, request.TestSize ?? config.TestSize);
+        }
+        if (device.type == DeviceType.CPU) return test;
+        using (test) return test.To(device);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PartRobust.Attacks;
+using PartRobust.Models;
+using PartRobust.Training;
+
+namespace PartRobust.Runs;
+
+/// <summary>How a trained model is evaluated.</summary>
+public sealed record EvalOptions
+{
+    /// <summary>L∞ radius of the evaluation attack.</summary>
+    [JsonPropertyName("epsilon")] public double Epsilon { get; init; } = 8.0 / 255;
+    /// <summary>PGD steps.</summary>
+    [JsonPropertyName("pgd_steps")] public int PgdSteps { get; init; } = 20;
+    /// <summary>PGD step size; null = 2.5ε/steps (Madry et al.), which crosses the ball in any step count.</summary>
+    [JsonPropertyName("pgd_step_size")] public double? PgdStepSize { get; init; }
+    /// <summary>PGD random restarts (per-sample worst case kept).</summary>
+    [JsonPropertyName("pgd_restarts")] public int PgdRestarts { get; init; } = 2;
+    /// <summary>Use the paper's protocol instead: 100 steps of max(0.001, ε/40), 5 restarts.</summary>
+    [JsonPropertyName("paper_pgd")] public bool PaperPgd { get; init; }
+    /// <summary>Seed of the attack's random starts.</summary>
+    [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
+    /// <summary>Batch size for evaluation and attacks.</summary>
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 200;
+    /// <summary>Test images shown with their masks in the overlay figure.</summary>
+    [JsonPropertyName("overlay_images")] public int OverlayImages { get; init; } = 8;
+
+    /// <summary>The configured PGD attack.</summary>
+    public PgdAttack CreatePgd() => PaperPgd
+        ? PgdAttack.PaperEval(Epsilon, Seed)
+        : new PgdAttack(Epsilon, PgdSteps, PgdStepSize, PgdRestarts, Norm.Linf, randomStart: true, seed: Seed, name: "pgd");
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Epsilon < 0 || double.IsNaN(Epsilon)) throw new ArgumentException("--eps must be ≥ 0");
+        if (PgdSteps < 1) throw new ArgumentException("--pgd-steps must be ≥ 1");
+        if (PgdStepSize is { } s && (s <= 0 || double.IsNaN(s))) throw new ArgumentException("--pgd-step-size must be > 0");
+        if (PgdRestarts < 1) throw new ArgumentException("--pgd-restarts must be ≥ 1");
+        if (BatchSize < 1) throw new ArgumentException("--eval-batch-size must be ≥ 1");
+        if (OverlayImages < 0) throw new ArgumentException("overlay_images must be ≥ 0");
+    }
+}
+
+/// <summary>
+/// A whole experiment: data, models, training and evaluation. It is written to <c>config.json</c> in the run
+/// folder and can be given back with <c>--config</c> to reproduce the run.
+/// </summary>
+public sealed record ExperimentConfig
+{
+    /// <summary>Dataset: <c>partshapes</c> (generated) or <c>folder</c> (an exported dataset in <see cref="DataDir"/>).</summary>
+    [JsonPropertyName("dataset")] public string Dataset { get; init; } = "partshapes";
+    /// <summary>For <c>folder</c>: a directory with train/, val/ and test/ written by <c>partrobust data generate</c>.</summary>
+    [JsonPropertyName("data_dir")] public string? DataDir { get; init; }
+    /// <summary>Image size in pixels (PartShapes).</summary>
+    [JsonPropertyName("image_size")] public int ImageSize { get; init; } = 48;
+    /// <summary>Subset of PartImageNet classes (PartShapes); null = all 11.</summary>
+    [JsonPropertyName("classes")] public string[]? Classes { get; init; }
+    /// <summary>Training images generated.</summary>
+    [JsonPropertyName("train_size")] public int TrainSize { get; init; } = 4000;
+    /// <summary>Validation images generated.</summary>
+    [JsonPropertyName("val_size")] public int ValSize { get; init; } = 500;
+    /// <summary>Test images generated (clean accuracy, part metrics).</summary>
+    [JsonPropertyName("test_size")] public int TestSize { get; init; } = 1000;
+    /// <summary>Test images attacked (the first ones of the test set).</summary>
+    [JsonPropertyName("attack_points")] public int AttackPoints { get; init; } = 500;
+    /// <summary>Seed of the generated data.</summary>
+    [JsonPropertyName("data_seed")] public long DataSeed { get; init; } = 1;
+    /// <summary>Models to train, by registry name.</summary>
+    [JsonPropertyName("models")] public string[] Models { get; init; } = { "resnet18", "part-downsampled", "part-bbox" };
+    /// <summary>Backbone width of every model (64 = standard ResNet-18).</summary>
+    [JsonPropertyName("width")] public int Width { get; init; } = 16;
+    /// <summary>Training recipe.</summary>
+    [JsonPropertyName("train")] public TrainOptions Train { get; init; } = new();
+    /// <summary>Evaluation settings.</summary>
+    [JsonPropertyName("eval")] public EvalOptions Eval { get; init; } = new();
+    /// <summary>Torch device, e.g. <c>cpu</c> or <c>cuda</c>.</summary>
+    [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
+    /// <summary>Torch intra-op threads; null = libtorch's default (the number of cores).</summary>
+    [JsonPropertyName("threads")] public int? Threads { get; init; }
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    /// <summary>Serialised form.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a config file; missing keys take their defaults.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not valid JSON for a config.</exception>
+    public static ExperimentConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"config file {path} not found", path);
+        try
+        {
+            return JsonSerializer.Deserialize<ExperimentConfig>(File.ReadAllText(path), Json)
+                   ?? throw new InvalidDataException($"config file {path} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"config file {path} is not a valid config: {e.Message}");
+        }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (Dataset is not ("partshapes" or "folder"))
+            throw new ArgumentException($"unknown dataset '{Dataset}'; expected one of: partshapes, folder");
+        if (Dataset == "folder" && string.IsNullOrEmpty(DataDir)) throw new ArgumentException("dataset 'folder' needs --data DIR");
+        if (Dataset == "folder" && !Directory.Exists(DataDir)) throw new DirectoryNotFoundException($"--data {DataDir}: folder not found");
+        if (ImageSize < 32 || ImageSize > 224) throw new ArgumentException($"--image-size {ImageSize}: expected 32 to 224");
+        if (TrainSize < 2) throw new ArgumentException("--train-size must be ≥ 2");
+        if (ValSize < 1) throw new ArgumentException("--val-size must be ≥ 1");
+        if (TestSize < 1) throw new ArgumentException("--test-size must be ≥ 1");
+        if (AttackPoints < 0) throw new ArgumentException("--attack-points must be ≥ 0");
+        if (Models.Length == 0) throw new ArgumentException("--models: at least one model is needed");
+        foreach (var m in Models) ModelRegistry.DisplayName(m); // throws naming an unknown model
+        if (Width < 4) throw new ArgumentException("--width must be ≥ 4");
+        if (Threads is < 1) throw new ArgumentException("--threads must be ≥ 1");
+        Train.Validate();
+        Eval.Validate();
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using PartRobust.Cli;
+using Xunit;
+
+namespace PartRobust.Tests.Cli;
+
+/// <summary>The CLI writes to the process console, so these tests never run in parallel with each other.</summary>
+[CollectionDefinition("console", DisableParallelization = true)]
+public class ConsoleCollection { }
+
+[Collection("console")]
+public class CliTests
+{
+    static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var oldOut = Console.Out;
+        var oldErr = Console.Error;
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Console.SetOut(o);
+        Console.SetError(e);
+        try { return (PartRobustCli.Main(args), o.ToString(), e.ToString()); }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    static string TempDir() => Path.Combine(Path.GetTempPath(), "partrobust-tests", Guid.NewGuid().ToString("N"));
+
+    static void AssertOneLineError((int Code, string Out, string Err) r, string mustContain)
+    {
+        Assert.Equal(2, r.Code);
+        var lines = r.Err.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.Contains(mustContain, lines[0]);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Fact]
+    public void Unknown_model_is_a_one_line_error_and_leaves_no_run_folder()
+    {
+        string dir = TempDir();
+        AssertOneLineError(Run("demo", "--models", "resnet18,wat", "--out", dir), "wat");
+        Assert.False(Directory.Exists(dir));
+        Assert.False(Directory.Exists(Path.Combine(Path.GetDirectoryName(dir)!, "." + Path.GetFileName(dir) + ".partial")));
+    }
+
+    [Fact]
+    public void Negative_epsilon_is_rejected() => AssertOneLineError(Run("demo", "--eps", "-1/255", "--out", TempDir()), "--eps");
+
+    [Fact]
+    public void Unknown_flag_is_rejected() => AssertOneLineError(Run("demo", "--no-such-flag"), "--no-such-flag");
+
+    [Fact]
+    public void Unreadable_config_is_rejected()
+    {
+        string file = Path.GetTempFileName();
+        File.WriteAllText(file, "{ not json");
+        AssertOneLineError(Run("demo", "--config", file, "--out", TempDir()), file);
+        AssertOneLineError(Run("demo", "--config", file + ".missing", "--out", TempDir()), ".missing");
+    }
+
+    [Fact]
+    public void Unknown_dataset_and_missing_folders_are_rejected()
+    {
+        string cfg = Path.GetTempFileName();
+        File.WriteAllText(cfg, "{\"dataset\": \"imagenet-x\"}");
+        AssertOneLineError(Run("demo", "--config", cfg, "--out", TempDir()), "imagenet-x");
+        AssertOneLineError(Run("train", "--data", "/no/such/folder", "--out", TempDir()), "/no/such/folder");
+        AssertOneLineError(Run("eval", "--checkpoint", "/no/such/model"), "/no/such/model");
+    }
+
+    [Fact]
+    public void Existing_non_empty_out_folder_is_rejected()
+    {
+        string dir = TempDir();
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "keep.txt"), "x");
+        AssertOneLineError(Run("demo", "--out", dir, "--train-size", "10"), dir);
+        Assert.True(File.Exists(Path.Combine(dir, "keep.txt")));
+    }
+
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var r = Run("--help");
+        Assert.Equal(0, r.Code);
+        foreach (var c in new[] { "demo", "train", "eval", "data" }) Assert.Contains(c, r.Out);
+    }
+
+    [Fact]
+    public void Small_end_to_end_run_writes_a_complete_report_then_eval_and_data_commands_work()
+    {
+        string root = TempDir();
+        string run = Path.Combine(root, "run");
+        var tiny = new[]
+        {
+            "--image-size", "32", "--classes", "Car,Fish,Snake", "--train-size", "48", "--val-size", "16", "--test-size", "24",
+            "--attack-points", "12", "--width", "4", "--clean-epochs", "1", "--adv-epochs", "1", "--batch-size", "16",
+            "--train-attack-steps", "1", "--pgd-steps", "2", "--pgd-restarts", "1",
+        };
+        var r = Run(new[] { "demo", "--out", run }.Concat(tiny).ToArray());
+        Assert.True(r.Code == 0, r.Err);
+        foreach (var f in new[] { "config.json", "report.md", "report.json", "training_curves.png", "accuracy_vs_robust.png", "masks.png",
+                     "checkpoints/resnet18.safetensors", "checkpoints/part-bbox.json" })
+            Assert.True(File.Exists(Path.Combine(run, f)), f);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
+        var settings = doc.RootElement.GetProperty("settings");
+        Assert.Equal(32, settings.GetProperty("image_size").GetInt32());
+        Assert.Equal(1, settings.GetProperty("seeds").GetProperty("data").GetInt64());
+        var models = doc.RootElement.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(new[] { "resnet18", "part-downsampled", "part-bbox" }, models.Select(m => m.GetProperty("name").GetString()));
+        foreach (var m in models)
+        {
+            Assert.True(m.GetProperty("parameters").GetInt64() > 0);
+            Assert.InRange(m.GetProperty("clean_accuracy").GetDouble(), 0, 1);
+            Assert.InRange(m.GetProperty("robust_accuracy").GetProperty("pgd").GetDouble(), 0, 1);
+            Assert.True(m.GetProperty("train_seconds").GetDouble() > 0);
+            bool isPart = m.GetProperty("name").GetString()!.StartsWith("part-");
+            Assert.Equal(isPart, m.TryGetProperty("part_miou", out var miou) && miou.ValueKind == JsonValueKind.Number);
+        }
+
+        // eval the saved checkpoint: same PGD settings, same data → the same robust accuracy as in the run.
+        string evalDir = Path.Combine(root, "eval");
+        var e = Run("eval", "--checkpoint", Path.Combine(run, "checkpoints", "part-bbox"), "--out", evalDir);
+        Assert.True(e.Code == 0, e.Err);
+        using var evalDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "report.json")));
+        var evalModel = evalDoc.RootElement.GetProperty("models")[0];
+        var runModel = models[2];
+        Assert.Equal(runModel.GetProperty("clean_accuracy").GetDouble(), evalModel.GetProperty("clean_accuracy").GetDouble());
+        Assert.Equal(runModel.GetProperty("robust_accuracy").GetProperty("pgd").GetDouble(),
+            evalModel.GetProperty("robust_accuracy").GetProperty("pgd").GetDouble());
+
+        // data generate then train from the folder.
+        string data = Path.Combine(root, "data");
+        var g = Run("data", "generate", "--out", data, "--image-size", "32", "--classes", "Car,Fish,Snake",
+            "--train-size", "32", "--val-size", "8", "--test-size", "8");
+        Assert.True(g.Code == 0, g.Err);
+        Assert.True(File.Exists(Path.Combine(data, "train", "index.csv")));
+        var t = Run(new[] { "train", "--model", "part-downsampled", "--data", data, "--out", Path.Combine(root, "train") }
+            .Concat(tiny.Skip(8)).ToArray());
+        Assert.True(t.Code == 0, t.Err);
+        Directory.Delete(root, recursive: true);
+    }
+}
