@@ -1,0 +1,53 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PartRobust.Models;
+
+/// <summary>
+/// Builds models by name from a <see cref="ModelSpec"/>. Every model maps images [B,3,H,W] in [0,1] to class
+/// logits [B,C]; part models also implement <see cref="IPartModel"/>. To add a model (e.g. <c>part-pixel</c>,
+/// <c>part-2heads</c>, <c>deeplabv3plus-r50</c>), add one entry to the table below.
+/// </summary>
+public static class ModelRegistry
+{
+    private sealed record Entry(string DisplayName, bool IsPartModel, Func<ModelSpec, Module<Tensor, Tensor>> Factory);
+
+    private static readonly (string Name, Entry Entry)[] Entries =
+    {
+        ("resnet18", new Entry("ResNet-18", false,
+            s => ResNetClassifier.ResNet18(s.NumClasses, s.Width, s.ImageSize))),
+        ("part-downsampled", new Entry("Downsampled part model", true,
+            s => new PartModel(Segmenter(s), new DownsampledPartClassifier(s.NumSegLabels, s.NumClasses, s.PoolSize)))),
+        ("part-bbox", new Entry("Bounding-Box part model", true,
+            s => new PartModel(Segmenter(s), new BoundingBoxPartClassifier(s.NumSegLabels, s.NumClasses)))),
+    };
+
+    private static Module<Tensor, Tensor> Segmenter(ModelSpec s) => new DeepLabSegmenter(s.NumSegLabels, s.Width, s.ImageSize);
+
+    /// <summary>All registered names, in registration order.</summary>
+    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    private static Entry Find(string name)
+    {
+        foreach (var (n, e) in Entries)
+            if (string.Equals(n, name, StringComparison.Ordinal)) return e;
+        throw new ArgumentException($"unknown model '{name}'; expected one of: {string.Join(", ", Names)}", nameof(name));
+    }
+
+    /// <summary>True when the named model is a part model (segmenter + head, implements <see cref="IPartModel"/>).</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static bool IsPartModel(string name) => Find(name).IsPartModel;
+
+    /// <summary>Human-readable name, e.g. "ResNet-18", "Downsampled part model", "Bounding-Box part model".</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static string DisplayName(string name) => Find(name).DisplayName;
+
+    /// <summary>Builds the model described by <paramref name="spec"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown <see cref="ModelSpec.Name"/>.</exception>
+    public static Module<Tensor, Tensor> Create(ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Find(spec.Name).Factory(spec);
+    }
+}

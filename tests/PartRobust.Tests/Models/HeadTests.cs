@@ -1,0 +1,180 @@
+using PartRobust.Models;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PartRobust.Tests.Models;
+
+public class BoundingBoxHeadTests
+{
+    // K = 3 on a 4×4 grid. Logit 20 for the pixel's label and 0 elsewhere, so softmax is one-hot up to e^-20.
+    //   part 1: (y=0,x=0), (y=0,x=1)
+    //   part 2: (y=1,x=3), (y=2,x=3), (y=3,x=3)
+    //   everything else background.
+    static Tensor Example()
+    {
+        var labels = new int[4, 4];
+        labels[0, 0] = 1; labels[0, 1] = 1;
+        labels[1, 3] = 2; labels[2, 3] = 2; labels[3, 3] = 2;
+        var data = new float[3 * 16];
+        for (int y = 0; y < 4; y++)
+            for (int x = 0; x < 4; x++)
+                data[labels[y, x] * 16 + y * 4 + x] = 20f;
+        return torch.tensor(data).reshape(1, 3, 4, 4);
+    }
+
+    [Fact]
+    public void Features_match_a_hand_computation()
+    {
+        using var scope = torch.NewDisposeScope();
+        var head = new BoundingBoxPartClassifier(3, 2);
+        var f = head.Features(Example());
+        Assert.Equal(new long[] { 1, 2, 5 }, f.shape);
+        var v = f.data<float>().ToArray();
+        // fg = sigmoid(l1 + l2 − l0) ≈ 1 on the 5 foreground pixels, ≈ 0 elsewhere → 1/5 per foreground pixel.
+        // s1 = 20·2/5 = 8, s2 = 20·3/5 = 12.
+        // part 1: x̄ = 0.5 → 0.5/4·2−1 = −0.75; ȳ = 0 → −1; σx = 0.5 → 0.25; σy = 0.
+        // part 2: x̄ = 3 → 0.5; ȳ = 2 → 0; σx = 0; σy = sqrt(2/3) → sqrt(2/3)/2.
+        double[] expected = { 8, -0.75, -1, 0.25, 0, 12, 0.5, 0, 0, Math.Sqrt(2.0 / 3.0) / 2 };
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(v[i] - expected[i]) < 1e-3, $"feature {i}: {v[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void Non_square_inputs_use_W_for_x_and_H_for_y()
+    {
+        using var scope = torch.NewDisposeScope();
+        // K = 2, H = 2, W = 4; the only part pixel is (y=1, x=3) → x̄ = 3/4·2−1 = 0.5, ȳ = 1/2·2−1 = 0.
+        var data = new float[2 * 2 * 4];
+        for (int i = 0; i < 8; i++) data[i] = 20f;      // background everywhere ...
+        data[1 * 4 + 3] = 0f;                           // ... except (y=1, x=3),
+        data[8 + 1 * 4 + 3] = 20f;                      // which is part 1
+        var logits = torch.tensor(data).reshape(1, 2, 2, 4);
+        var v = new BoundingBoxPartClassifier(2, 2).Features(logits).data<float>().ToArray();
+        Assert.Equal(20, v[0], 2);
+        Assert.Equal(0.5, v[1], 3);
+        Assert.Equal(0.0, v[2], 3);
+        Assert.Equal(0.0, v[3], 3);
+        Assert.Equal(0.0, v[4], 3);
+    }
+
+    [Fact]
+    public void Gradient_is_finite_for_one_hot_masks()
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = Example().mul(5).requires_grad_(true);   // logits of 100: exactly one-hot in float32
+        var head = new BoundingBoxPartClassifier(3, 2);
+        var loss = head.Features(logits).sum();
+        var g = torch.autograd.grad(new[] { loss }, new[] { logits })[0];
+        Assert.True(g.isfinite().all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(41, 11, 11_111)]
+    [InlineData(10, 2, 2_592)]
+    [InlineData(16, 5, 4_305)]
+    public void Parameter_count_matches_the_hand_computation(int k, int c, long expected)
+    {
+        // BN1d(5(K−1)) 2·5(K−1) + Linear 5(K−1)·50+50 + BN1d(50) 100 + Linear 50·C+C.
+        Assert.Equal(expected, new BoundingBoxPartClassifier(k, c).ParameterCount());
+    }
+
+    [Fact]
+    public void Wrong_channel_count_is_rejected()
+    {
+        using var scope = torch.NewDisposeScope();
+        Assert.Throws<ArgumentException>(() => new BoundingBoxPartClassifier(3, 2).Features(torch.zeros(1, 4, 4, 4)));
+    }
+}
+
+public class DownsampledHeadTests
+{
+    [Theory]
+    [InlineData(41, 11, 146_056)]
+    [InlineData(10, 2, 10_902)]
+    [InlineData(16, 5, 25_125)]
+    public void Parameter_count_matches_the_hand_computation(int k, int c, long expected)
+    {
+        // Conv2d(K,5K,4×4) 16·5K²+5K + BN2d 10K + Linear(5K,50) 250K+50 + BN1d 100 + Linear(50,C) 51C.
+        Assert.Equal(expected, new DownsampledPartClassifier(k, c, 4).ParameterCount());
+    }
+
+    static double W(int a, int b, int c, int d) => ((a * 7 + b * 5 + c * 3 + d * 2) % 11 - 5) / 10.0;
+
+    [Fact]
+    public void Forward_matches_a_hand_computation_with_known_weights()
+    {
+        using var scope = torch.NewDisposeScope();
+        const int K = 2, N = 2, H = 4, C = 3, O = 5 * K;
+        var logits = new double[K, H, H];
+        for (int k = 0; k < K; k++)
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < H; x++)
+                    logits[k, y, x] = Math.Sin(1 + k * 3.1 + y * 1.7 + x * 0.9) * 2;
+
+        // Hand computation: softmax over k, 2×2 block averages, dense layers.
+        var pooled = new double[K, N, N];
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < H; x++)
+            {
+                double z = 0;
+                for (int k = 0; k < K; k++) z += Math.Exp(logits[k, y, x]);
+                for (int k = 0; k < K; k++) pooled[k, y / 2, x / 2] += Math.Exp(logits[k, y, x]) / z / 4;
+            }
+        double bnScale = 1 / Math.Sqrt(1 + 1e-5);   // eval-mode BN with mean 0, var 1, weight 1, bias 0
+        var h1 = new double[O];
+        for (int o = 0; o < O; o++)
+        {
+            double s = 0.1 * o;  // conv bias
+            for (int k = 0; k < K; k++)
+                for (int i = 0; i < N; i++)
+                    for (int j = 0; j < N; j++) s += W(o, k, i, j) * pooled[k, i, j];
+            h1[o] = Math.Max(0, s * bnScale);
+        }
+        var h2 = new double[50];
+        for (int u = 0; u < 50; u++)
+        {
+            double s = -0.05;
+            for (int o = 0; o < O; o++) s += W(u, o, 1, 0) * h1[o];
+            h2[u] = Math.Max(0, s * bnScale);
+        }
+        var expected = new double[C];
+        for (int c = 0; c < C; c++)
+        {
+            double s = c;
+            for (int u = 0; u < 50; u++) s += W(c, u, 0, 1) * h2[u];
+            expected[c] = s;
+        }
+
+        var head = new DownsampledPartClassifier(K, C, N);
+        using (torch.no_grad())
+        {
+            var cw = new float[O * K * N * N];
+            for (int o = 0; o < O; o++) for (int k = 0; k < K; k++) for (int i = 0; i < N; i++) for (int j = 0; j < N; j++)
+                cw[((o * K + k) * N + i) * N + j] = (float)W(o, k, i, j);
+            head.Conv.weight!.copy_(torch.tensor(cw).reshape(O, K, N, N));
+            head.Conv.bias!.copy_(torch.arange(O, dtype: ScalarType.Float32) * 0.1f);
+            var f1 = new float[50 * O];
+            for (int u = 0; u < 50; u++) for (int o = 0; o < O; o++) f1[u * O + o] = (float)W(u, o, 1, 0);
+            head.Fc1.weight!.copy_(torch.tensor(f1).reshape(50, O));
+            head.Fc1.bias!.fill_(-0.05);
+            var f2 = new float[C * 50];
+            for (int c = 0; c < C; c++) for (int u = 0; u < 50; u++) f2[c * 50 + u] = (float)W(c, u, 0, 1);
+            head.Fc2.weight!.copy_(torch.tensor(f2).reshape(C, 50));
+            head.Fc2.bias!.copy_(torch.arange(C, dtype: ScalarType.Float32));
+        }
+        head.eval();   // fresh BN: running mean 0, var 1, weight 1, bias 0
+
+        var flat = new float[K * H * H];
+        for (int k = 0; k < K; k++) for (int y = 0; y < H; y++) for (int x = 0; x < H; x++) flat[(k * H + y) * H + x] = (float)logits[k, y, x];
+        var input = torch.tensor(flat).reshape(1, K, H, H);
+
+        var p = head.PooledMasks(input).data<float>().ToArray();
+        for (int k = 0; k < K; k++) for (int i = 0; i < N; i++) for (int j = 0; j < N; j++)
+            Assert.Equal(pooled[k, i, j], p[(k * N + i) * N + j], 5);
+
+        var outp = head.call(input).data<float>().ToArray();
+        Assert.Equal(C, outp.Length);
+        for (int c = 0; c < C; c++) Assert.True(Math.Abs(outp[c] - expected[c]) < 1e-4, $"class {c}: {outp[c]} vs {expected[c]}");
+    }
+}
