@@ -4,6 +4,7 @@ using PartRobust.Data;
 using PartRobust.Models;
 using PartRobust.Reporting;
 using PartRobust.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PartRobust.Runs;

@@ -5,6 +5,7 @@ using PartRobust.Evaluation;
 using PartRobust.Models;
 using PartRobust.Reporting;
 using PartRobust.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PartRobust.Runs;
