@@ -38,7 +38,7 @@ public static class PartDatasetFolder
             long[] labels = dataset.Labels.data<long>().ToArray();
             long maxMask = masks.Length == 0 ? 0 : masks.Max();
             if (maxMask > 254) throw new ArgumentException($"Mask value {maxMask} does not fit an 8-bit mask PNG (max 254).");
-            Parallel.For(0, n, i =>
+            ParallelUnwrapped(n, i =>
             {
                 var (img, mask) = PartDatasetBytes.FromDataset(images, masks, i, s);
                 File.WriteAllBytes(Path.Combine(tmp, "images", FileName(i)), ImageIO.EncodeRgbPng(img, s, s));
@@ -92,7 +92,7 @@ public static class PartDatasetFolder
         int px = size * size;
         var images = new byte[(long)n * 3 * px];
         var masks = new byte[(long)n * px];
-        Parallel.For(0, n, i =>
+        ParallelUnwrapped(n, i =>
         {
             var (img, _) = ReadImage(dir, rows[i].Image, size);
             img.CopyTo(images.AsSpan((int)((long)i * 3 * px), 3 * px));
@@ -133,6 +133,16 @@ public static class PartDatasetFolder
             || t.ClassNames.Count == 0 || t.PartNames.Count > 255 || t.PartClass.Any(c => c < -1 || c >= t.ClassNames.Count))
             throw new InvalidDataException($"{path}: expected ClassNames, PartNames and PartClass (same length as PartNames, values -1..C-1).");
         return new PartTaxonomy(t.ClassNames, t.PartNames, t.PartClass);
+    }
+
+    /// <summary>Parallel.For that rethrows the first inner exception itself (callers expect InvalidDataException, not AggregateException).</summary>
+    static void ParallelUnwrapped(int n, Action<int> body)
+    {
+        try { Parallel.For(0, n, body); }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
     }
 
     static string FileName(int i) => $"{i:D6}.png";

@@ -103,7 +103,7 @@ public sealed class PartShapesGenerator
             case PartShapesVariant.OnlyBackground: background = PreferredBackground(cls); drawObject = false; texture = PartShapesPattern.Solid; break;
         }
 
-        var (bgA, bgB) = RandomColors(rng);
+        var (bgA, bgB) = RandomColors(rng, 0.08, 0.22); // calmer than parts, so objects stay findable
         canvas.FillAll(new PartShapesPaintField(background, bgA, bgB, rng, s, 1.8));
         if (clutter)
         {
@@ -120,7 +120,7 @@ public sealed class PartShapesGenerator
             if (rng.Chance(o.TruncationProbability))
             {
                 truncated = true;
-                double a = rng.Uniform(0, 2 * Math.PI), shift = s * rng.Uniform(0.28, 0.4);
+                double a = rng.Uniform(0, 2 * Math.PI), shift = s * rng.Uniform(0.22, 0.32);
                 cx += shift * Math.Cos(a); cy += shift * Math.Sin(a);
             }
             var pose = new PartShapesPose(cx, cy, unit * rng.Uniform(0.9, 1.1), unit * rng.Uniform(0.9, 1.1),
@@ -165,10 +165,10 @@ public sealed class PartShapesGenerator
     }
 
     /// <summary>Two colours from a pool shared by all classes: a random HSV colour and a shifted second one.</summary>
-    static (PartShapesColor, PartShapesColor) RandomColors(PartShapesRandom rng)
+    static (PartShapesColor, PartShapesColor) RandomColors(PartShapesRandom rng, double minContrast = 0.2, double maxContrast = 0.4)
     {
         double h = rng.NextDouble(), sat = rng.Uniform(0.2, 0.9), v = rng.Uniform(0.25, 0.95);
-        double v2 = v > 0.6 ? v - rng.Uniform(0.2, 0.4) : v + rng.Uniform(0.2, 0.4);
+        double v2 = v > 0.6 ? v - rng.Uniform(minContrast, maxContrast) : v + rng.Uniform(minContrast, maxContrast);
         return (Hsv(h, sat, v), Hsv(h + rng.Uniform(-0.1, 0.1), sat * rng.Uniform(0.6, 1.0), v2));
     }
 

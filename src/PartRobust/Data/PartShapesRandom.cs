@@ -53,10 +53,15 @@ internal sealed class PartShapesRandom
 
     public double Sign() => Chance(0.5) ? 1 : -1;
 
-    /// <summary>Standard normal (Box–Muller; one value per call keeps the state sequence simple).</summary>
+    double _spare = double.NaN;
+
+    /// <summary>Standard normal (Box–Muller; the second value of each pair is kept for the next call).</summary>
     public double Normal()
     {
-        double u1 = 1.0 - NextDouble(), u2 = NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        if (!double.IsNaN(_spare)) { double v = _spare; _spare = double.NaN; return v; }
+        double u1 = 1.0 - NextDouble(), u2 = NextDouble(), r = Math.Sqrt(-2.0 * Math.Log(u1));
+        var (sin, cos) = Math.SinCos(2 * Math.PI * u2);
+        _spare = r * sin;
+        return r * cos;
     }
 }

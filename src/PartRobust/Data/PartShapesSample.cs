@@ -21,7 +21,7 @@ public readonly record struct PartShapesPaint(int SegLabel, PartShapesColor Colo
 /// <param name="Occluded">An unlabelled distractor was drawn over the object.</param>
 /// <param name="Truncated">The object was shifted partly out of the frame.</param>
 /// <param name="Blurred">The image was blurred.</param>
-/// <param name="Paints">The paint of each part of the object, one entry per part label of its class.</param>
+/// <param name="Paints">The paint of each part of the object, one entry per part label of its class (empty when no object was drawn).</param>
 public sealed record PartShapesSample(
     int Index, int Label, int ShapeClass, PartShapesPattern Texture, PartShapesPattern Background,
     bool Occluded, bool Truncated, bool Blurred, IReadOnlyList<PartShapesPaint> Paints);
