@@ -82,7 +82,6 @@ public class PlotTests
             plot.Layout.Fixed(new PixelPadding(60, 20, 50, 70));
             if (title) plot.Title("Robust accuracy WWW");
             byte[] png = plot.GetImage(400, 300).GetImageBytes(ImageFormat.Png);
-            File.WriteAllBytes(Path.Combine(Path.GetTempPath(), $"partrobust-font-title-{title}.png"), png);
             using SKBitmap bmp = SKBitmap.Decode(png);
             return InkInRows(bmp, 0, 65);
         }
