@@ -53,7 +53,7 @@ public static class Plots
         hChance.LineColor = Colors.DarkRed;
         hChance.LinePattern = LinePattern.Dashed;
         hChance.LineWidth = 1.5f;
-        hChance.LegendText = $"chance ({chance:P1})";
+        hChance.LegendText = $"chance ({Pct(chance)})";
         var vChance = plot.Add.VerticalLine(chance);
         vChance.LineColor = Colors.DarkRed;
         vChance.LinePattern = LinePattern.Dashed;
@@ -66,7 +66,7 @@ public static class Plots
             Color color = Series[index++ % Series.Length];
             var marker = plot.Add.Marker(m.CleanAccuracy, robust, MarkerShape.FilledCircle, 12, color);
             marker.LegendText = m.DisplayName;
-            var label = plot.Add.Text($"{m.DisplayName}\n({m.CleanAccuracy:P1}, {robust:P1})", m.CleanAccuracy, robust);
+            var label = plot.Add.Text($"{m.DisplayName}\n({Pct(m.CleanAccuracy)}, {Pct(robust)})", m.CleanAccuracy, robust);
             label.LabelFontColor = color;
             label.LabelFontSize = 12;
             label.LabelFontName = ReportFonts.FamilyName;
@@ -128,6 +128,7 @@ public static class Plots
             loss.XLabel("Epoch");
             loss.YLabel("Loss");
             AddStageMarker(loss, stageChange);
+            IntegerEpochTicks(loss);
             loss.ShowLegend(Alignment.UpperRight);
             ReportFonts.Apply(loss);
 
@@ -152,9 +153,10 @@ public static class Plots
             acc.XLabel("Epoch");
             acc.YLabel("Accuracy");
             AddStageMarker(acc, stageChange);
+            IntegerEpochTicks(acc);
             SetPercentAxes(null, acc.Axes.Left);
             acc.Axes.SetLimitsY(0, 1.02);
-            acc.ShowLegend(Alignment.LowerRight);
+            acc.ShowLegend(Edge.Right);
             ReportFonts.Apply(acc);
 
             panels.Add(loss);
@@ -202,6 +204,11 @@ public static class Plots
         line.LineWidth = 1.5f;
         line.LegendText = "clean → pgd";
     }
+
+    private static string Pct(double fraction) => (fraction * 100).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
+
+    private static void IntegerEpochTicks(Plot plot) =>
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
 
     private static void SetPercentAxes(IAxis? x, IAxis? y)
     {

@@ -262,7 +262,7 @@ public static class ReportWriter
         sb.Append('\n');
         sb.Append(Inv, $"Chance level (guessing uniformly among {s.NumClasses} classes) is {Pct(s.ChanceAccuracy)}. ");
         if (s.AttackPoints > 0)
-            sb.Append(Inv, $"Robust accuracies come from {s.AttackPoints} attacked points, so differences smaller than 1/√{s.AttackPoints} = {Pts(1.0 / Math.Sqrt(s.AttackPoints))} points are within the noise. ");
+            sb.Append(Inv, $"Robust accuracies come from {s.AttackPoints} attacked points, so differences of up to 1/√{s.AttackPoints} = {Pts(1.0 / Math.Sqrt(s.AttackPoints))} points are treated as within the noise (a tie). ");
         sb.Append("Part metrics are shown for part models only (— otherwise).\n\n");
         sb.Append(WinnerSentence(report)).Append("\n\n");
 

@@ -82,7 +82,6 @@ public class PlotTests
             plot.Layout.Fixed(new PixelPadding(60, 20, 50, 70));
             if (title) plot.Title("Robust accuracy WWW");
             byte[] png = plot.GetImage(400, 300).GetImageBytes(ImageFormat.Png);
-            File.WriteAllBytes(Path.Combine(Path.GetTempPath(), $"partrobust-font-title-{title}.png"), png);
             using SKBitmap bmp = SKBitmap.Decode(png);
             return InkInRows(bmp, 0, 65);
         }
@@ -102,5 +101,24 @@ public class PlotTests
         using var back = SKBitmap.Decode(data.ToArray());
         Assert.Equal((4, 3), (back.Width, back.Height));
         Assert.Equal(new SKColor(10, 200, 30), back.GetPixel(2, 1));
+    }
+}
+
+public class SkiaSharpCompatTests
+{
+    /// <summary>TorchVision 0.107 is compiled against SkiaSharp 2.88 but runs on the 3.x that ScottPlot needs.</summary>
+    [Fact]
+    public void TorchVision_SkiaImager_round_trips_a_png_on_skiasharp_3()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var imager = new TorchSharp.torchvision.io.SkiaImager();
+        var image = TorchSharp.torch.arange(3 * 4 * 5, TorchSharp.torch.ScalarType.Int32)
+            .mul(4).to(TorchSharp.torch.ScalarType.Byte).reshape(3, 4, 5);
+        byte[] png = imager.EncodeImage(image, TorchSharp.torchvision.ImageFormat.Png);
+        using (SKBitmap bmp = SKBitmap.Decode(png))
+            Assert.Equal((5, 4), (bmp.Width, bmp.Height));
+        var back = imager.DecodeImage(png, TorchSharp.torchvision.io.ImageReadMode.RGB);
+        Assert.Equal(new long[] { 3, 4, 5 }, back.shape);
+        Assert.True(back.to(TorchSharp.torch.ScalarType.Byte).eq(image).all().item<bool>());
     }
 }
