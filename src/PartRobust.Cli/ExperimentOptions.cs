@@ -21,6 +21,7 @@ sealed class ExperimentOptions
     public readonly Option<int?> CleanEpochs = new("--clean-epochs") { Description = "Clean warm-start epochs" };
     public readonly Option<int?> AdvEpochs = new("--adv-epochs") { Description = "PGD adversarial-training epochs (0 = standard training)" };
     public readonly Option<int?> BatchSize = new("--batch-size") { Description = "Training batch size" };
+    public readonly Option<string?> Optimizer = new("--optimizer") { Description = "adamw (default) or sgd (the paper's, with --lr 0.1)" };
     public readonly Option<double?> Lr = new("--lr") { Description = "Peak learning rate of each stage's cosine schedule" };
     public readonly Option<double?> SegWeight = new("--seg-weight") { Description = "c_seg, weight of the part segmentation loss in [0,1] (default 0.5)" };
     public readonly Option<string?> Eps = new("--eps") { Description = "L∞ radius for training and evaluation, e.g. 8/255 (default)" };
@@ -36,7 +37,7 @@ sealed class ExperimentOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Width,
-                     CleanEpochs, AdvEpochs, BatchSize, Lr, SegWeight, Eps, TrainAttackSteps, PgdSteps, PgdRestarts, PaperPgd, Seed, DataSeed,
+                     CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, PgdSteps, PgdRestarts, PaperPgd, Seed, DataSeed,
                      Device, Threads })
             command.Options.Add(o);
     }
@@ -61,6 +62,7 @@ sealed class ExperimentOptions
         if (p.GetValue(CleanEpochs) is { } ce) t = t with { CleanEpochs = ce };
         if (p.GetValue(AdvEpochs) is { } ae) t = t with { AdvEpochs = ae };
         if (p.GetValue(BatchSize) is { } bs) t = t with { BatchSize = bs };
+        if (p.GetValue(Optimizer) is { } opt) t = t with { Optimizer = opt };
         if (p.GetValue(Lr) is { } lr) t = t with { LearningRate = lr };
         if (p.GetValue(SegWeight) is { } sw) t = t with { SegWeight = sw };
         if (p.GetValue(TrainAttackSteps) is { } tas) t = t with { AttackSteps = tas };

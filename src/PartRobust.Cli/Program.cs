@@ -6,7 +6,7 @@ using PartRobust.Runs;
 
 // The `partrobust` command: parses flags, calls the library, prints. Exit codes: 0 success,
 // 2 bad input (one line on stderr, no stack trace), 1 internal error.
-return PartRobustCli.Main(args);
+return PartRobustCli.Run(args);
 
 namespace PartRobust.Cli
 {
@@ -14,7 +14,7 @@ namespace PartRobust.Cli
     public static class PartRobustCli
     {
         /// <summary>Runs the command line and returns the exit code.</summary>
-        public static int Main(string[] args)
+        public static int Run(string[] args)
         {
             var root = BuildRoot();
             var parse = root.Parse(args);
@@ -25,7 +25,7 @@ namespace PartRobust.Cli
             }
             try
             {
-                return parse.Invoke();
+                return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
             }
             catch (Exception e) when (IsUserError(e))
             {
@@ -51,6 +51,7 @@ namespace PartRobust.Cli
             root.Subcommands.Add(TrainCommand());
             root.Subcommands.Add(EvalCommand());
             root.Subcommands.Add(DataCommand());
+            root.Subcommands.Add(BenchCommand());
             return root;
         }
 
@@ -148,6 +149,39 @@ namespace PartRobust.Cli
                 Reporting.RunReport? report = null;
                 int rc = ConsoleProgress.Run(sink => { report = CheckpointEvaluation.Run(request, outDir, sink, CommandLine(p)); return 0; });
                 PrintSummary(report!, outDir);
+                return rc;
+            });
+            return cmd;
+        }
+
+        static Command BenchCommand()
+        {
+            var cmd = new Command("bench", "Measure this machine: matrix-multiply GFLOP/s and each model's clean and PGD adversarial-training throughput " +
+                                           "(images/s, achieved GFLOP/s) on random data; prints a Markdown table for docs/benchmarks.md.");
+            var models = new Option<string?>("--models") { Description = "Comma-separated models (default resnet18,part-downsampled,part-bbox)" };
+            var size = new Option<int?>("--image-size") { Description = "Image size (default: the demo's)" };
+            var width = new Option<int?>("--width") { Description = "Backbone width (default: the demo's)" };
+            var batch = new Option<int?>("--batch-size") { Description = "Batch size (default: the demo's)" };
+            var steps = new Option<int?>("--train-attack-steps") { Description = "PGD steps of the training attack (default: the demo's)" };
+            var classes = new Option<int?>("--num-classes") { Description = "Classes C (default 11)" };
+            var iterations = new Option<int?>("--iterations") { Description = "Timed training steps per measurement (default 10)" };
+            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations }) cmd.Options.Add(opt);
+            cmd.SetAction(p =>
+            {
+                var d = new ExperimentConfig();
+                var request = new Benchmark.Request
+                {
+                    Models = p.GetValue(models) is { } m ? ExperimentOptions.Split(m) : d.Models,
+                    ImageSize = p.GetValue(size) ?? d.ImageSize,
+                    Width = p.GetValue(width) ?? d.Width,
+                    BatchSize = p.GetValue(batch) ?? d.Train.BatchSize,
+                    AttackSteps = p.GetValue(steps) ?? d.Train.AttackSteps,
+                    NumClasses = p.GetValue(classes) ?? 11,
+                    Iterations = p.GetValue(iterations) ?? 10,
+                };
+                string markdown = "";
+                int rc = ConsoleProgress.Run(sink => { markdown = Benchmark.Run(request, sink); return 0; });
+                Console.WriteLine(markdown);
                 return rc;
             });
             return cmd;

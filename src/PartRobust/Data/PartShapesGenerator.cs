@@ -116,7 +116,7 @@ public sealed class PartShapesGenerator
         bool occluded = false, truncated = false;
         if (drawObject)
         {
-            double unit = s * rng.Uniform(0.3, 0.4), cx = s * (0.5 + rng.Uniform(-0.1, 0.1)), cy = s * (0.5 + rng.Uniform(-0.1, 0.1));
+            double unit = s * o.ObjectScale * rng.Uniform(0.88, 1.12), cx = s * (0.5 + rng.Uniform(-0.1, 0.1)), cy = s * (0.5 + rng.Uniform(-0.1, 0.1));
             if (rng.Chance(o.TruncationProbability))
             {
                 truncated = true;
@@ -129,7 +129,7 @@ public sealed class PartShapesGenerator
             var fields = new PartShapesPaintField[numParts];
             for (int p = 0; p < numParts; p++)
             {
-                var (a, b) = RandomColors(rng);
+                var (a, b) = PartColors(rng, (Value(bgA) + Value(bgB)) / 2, o.ForegroundSeparation);
                 fields[p] = new PartShapesPaintField(texture, a, b, rng, s, 1.0);
                 paints.Add(new PartShapesPaint(_partOffset[label] + p + 1, a, b));
             }
@@ -171,6 +171,25 @@ public sealed class PartShapesGenerator
         double v2 = v > 0.6 ? v - rng.Uniform(minContrast, maxContrast) : v + rng.Uniform(minContrast, maxContrast);
         return (Hsv(h, sat, v), Hsv(h + rng.Uniform(-0.1, 0.1), sat * rng.Uniform(0.6, 1.0), v2));
     }
+
+    /// <summary>
+    /// Colours for a part whose brightness (HSV value) stays at least <paramref name="separation"/> away from the
+    /// background's, on the side with more room, so the object's silhouette is a real signal rather than one a
+    /// perturbation of a few /255 can erase. Texture contrast within the part points away from the background too.
+    /// </summary>
+    static (PartShapesColor, PartShapesColor) PartColors(PartShapesRandom rng, double backgroundValue, double separation)
+    {
+        double h = rng.NextDouble(), sat = rng.Uniform(0.2, 0.9);
+        bool brighter = backgroundValue < 0.5;
+        double v = brighter ? rng.Uniform(Math.Min(0.95, backgroundValue + separation), 1.0)
+                            : rng.Uniform(0.0, Math.Max(0.05, backgroundValue - separation));
+        double c = rng.Uniform(0.15, 0.3);
+        double v2 = brighter ? Math.Min(1.0, v + c) : Math.Max(0.0, v - c);
+        if (Math.Abs(v2 - v) < 0.1) v2 = brighter ? v - c : v + c; // no room on the far side: keep a visible texture
+        return (Hsv(h, sat, v), Hsv(h + rng.Uniform(-0.1, 0.1), sat * rng.Uniform(0.6, 1.0), v2));
+    }
+
+    static double Value(PartShapesColor c) => Math.Max(c.R, Math.Max(c.G, c.B));
 
     static PartShapesColor Hsv(double h, double s, double v)
     {

@@ -24,14 +24,26 @@ public sealed record PartShapesOptions
     /// <summary>Probability of a mild 3×3 Gaussian blur of the image (the mask is not blurred). Default 0.3.</summary>
     public double BlurProbability { get; init; } = 0.3;
 
+    /// <summary>
+    /// Size of the object's layout unit as a fraction of the image side (±12% per image). Default 0.45: objects
+    /// cover about a quarter of the image, so every part has enough pixels to learn at 32 px.
+    /// </summary>
+    public double ObjectScale { get; init; } = 0.45;
+
+    /// <summary>
+    /// Minimum difference in brightness (HSV value, 0–1) between every part and the background. Default 0.3, ten
+    /// times the usual L∞ radius 8/255, so that robust features exist and adversarial training can find them.
+    /// </summary>
+    public double ForegroundSeparation { get; init; } = 0.3;
+
     /// <summary>Probability that an unlabelled distractor is drawn over the object (occlusion). Default 0.3.</summary>
     public double OcclusionProbability { get; init; } = 0.3;
 
     /// <summary>Probability that the object is shifted so that it is partly outside the frame (truncation). Default 0.15.</summary>
     public double TruncationProbability { get; init; } = 0.15;
 
-    /// <summary>Maximum number of unlabelled clutter shapes behind the object (0..MaxDistractors, uniform). Default 4.</summary>
-    public int MaxDistractors { get; init; } = 4;
+    /// <summary>Maximum number of unlabelled clutter shapes behind the object (0..MaxDistractors, uniform). Default 2.</summary>
+    public int MaxDistractors { get; init; } = 2;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid knob.</summary>
     public void Validate()
@@ -42,6 +54,10 @@ public sealed record PartShapesOptions
         CheckProbability(BackgroundCorrelation, nameof(BackgroundCorrelation));
         CheckProbability(BlurProbability, nameof(BlurProbability));
         CheckProbability(OcclusionProbability, nameof(OcclusionProbability));
+        if (!(ForegroundSeparation >= 0 && ForegroundSeparation <= 0.6))
+            throw new ArgumentException($"ForegroundSeparation must be in [0, 0.6], got {ForegroundSeparation}.", nameof(ForegroundSeparation));
+        if (!(ObjectScale >= 0.1 && ObjectScale <= 0.8))
+            throw new ArgumentException($"ObjectScale must be in [0.1, 0.8], got {ObjectScale}.", nameof(ObjectScale));
         CheckProbability(TruncationProbability, nameof(TruncationProbability));
         if (!(NoiseStd >= 0 && NoiseStd <= 0.5))
             throw new ArgumentException($"NoiseStd must be in [0,0.5], got {NoiseStd}.", nameof(NoiseStd));

@@ -20,6 +20,57 @@ public sealed record ModelBenchmark(string Name, long Parameters, double Forward
 /// <summary>Measures the machine's matrix-multiply speed and each model's training throughput in one run.</summary>
 public static class Benchmark
 {
+    /// <summary>What to measure.</summary>
+    public sealed record Request
+    {
+        /// <summary>Models by registry name.</summary>
+        public required string[] Models { get; init; }
+        /// <summary>Image size.</summary>
+        public int ImageSize { get; init; } = 32;
+        /// <summary>Backbone width.</summary>
+        public int Width { get; init; } = 16;
+        /// <summary>Batch size.</summary>
+        public int BatchSize { get; init; } = 64;
+        /// <summary>PGD steps of the training attack.</summary>
+        public int AttackSteps { get; init; } = 10;
+        /// <summary>Classes C; the part count follows PartImageNet (40 parts for 11 classes).</summary>
+        public int NumClasses { get; init; } = 11;
+        /// <summary>Timed steps per measurement.</summary>
+        public int Iterations { get; init; } = 10;
+    }
+
+    /// <summary>Runs every measurement and returns a Markdown section with the machine, date and a table.</summary>
+    public static string Run(Request request, IProgressSink progress)
+    {
+        if (request.Iterations < 1) throw new ArgumentException("--iterations must be ≥ 1");
+        if (request.BatchSize < 2) throw new ArgumentException("--batch-size must be ≥ 2");
+        foreach (var m in request.Models) ModelRegistry.DisplayName(m);
+        int segLabels = Data.PartImageNetTaxonomy.Select(Data.PartImageNetTaxonomy.ClassNames.Take(Math.Clamp(request.NumClasses, 1, 11))).NumSegLabels;
+        double matmul = MatmulGflops();
+        progress.Log($"matmul 1024×1024 float32: {matmul:F1} GFLOP/s");
+        var rows = new List<ModelBenchmark>();
+        foreach (var m in request.Models)
+        {
+            var r = MeasureModel(m, request.NumClasses, segLabels, request.ImageSize, request.Width, request.BatchSize,
+                request.AttackSteps, request.Iterations, progress);
+            progress.Log($"{m}: clean {r.CleanTrainImagesPerSecond:F0} img/s, PGD-{request.AttackSteps} AT {r.AdvTrainImagesPerSecond:F1} img/s, {r.AdvTrainGflops:F1} GFLOP/s");
+            rows.Add(r);
+        }
+        var sb = new System.Text.StringBuilder();
+        sb.AppendLine($"Machine: {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, " +
+                      $"torch threads {get_num_threads()}; date {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
+        sb.AppendLine($"Setting: {request.ImageSize}px, width {request.Width}, batch {request.BatchSize}, C={request.NumClasses}, K={segLabels}, " +
+                      $"PGD-{request.AttackSteps} training attack, {request.Iterations} timed steps after one warm-up step.");
+        sb.AppendLine($"Matrix multiply (1024×1024 float32): **{matmul:F1} GFLOP/s**.");
+        sb.AppendLine();
+        sb.AppendLine("| model | parameters | forward GFLOP/image | clean training img/s | PGD AT img/s | PGD AT GFLOP/s | % of matmul | RSS MB |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in rows)
+            sb.AppendLine($"| {r.Name} | {r.Parameters:N0} | {r.ForwardGflopPerImage:F4} | {r.CleanTrainImagesPerSecond:F0} | {r.AdvTrainImagesPerSecond:F1} | " +
+                          $"{r.AdvTrainGflops:F1} | {100 * r.AdvTrainGflops / matmul:F0}% | {r.PeakMemoryMb:F0} |");
+        return sb.ToString();
+    }
+
     /// <summary>Achieved GFLOP/s of float32 n×n matrix multiplication.</summary>
     public static double MatmulGflops(int n = 1024, int repeats = 30)
     {

@@ -16,7 +16,7 @@ public sealed record EvalOptions
     /// <summary>PGD step size; null = 2.5ε/steps (Madry et al.), which crosses the ball in any step count.</summary>
     [JsonPropertyName("pgd_step_size")] public double? PgdStepSize { get; init; }
     /// <summary>PGD random restarts (per-sample worst case kept).</summary>
-    [JsonPropertyName("pgd_restarts")] public int PgdRestarts { get; init; } = 2;
+    [JsonPropertyName("pgd_restarts")] public int PgdRestarts { get; init; } = 1;
     /// <summary>Use the paper's protocol instead: 100 steps of max(0.001, ε/40), 5 restarts.</summary>
     [JsonPropertyName("paper_pgd")] public bool PaperPgd { get; init; }
     /// <summary>Seed of the attack's random starts.</summary>
@@ -54,7 +54,7 @@ public sealed record ExperimentConfig
     /// <summary>For <c>folder</c>: a directory with train/, val/ and test/ written by <c>partrobust data generate</c>.</summary>
     [JsonPropertyName("data_dir")] public string? DataDir { get; init; }
     /// <summary>Image size in pixels (PartShapes).</summary>
-    [JsonPropertyName("image_size")] public int ImageSize { get; init; } = 48;
+    [JsonPropertyName("image_size")] public int ImageSize { get; init; } = 32;
     /// <summary>Subset of PartImageNet classes (PartShapes); null = all 11.</summary>
     [JsonPropertyName("classes")] public string[]? Classes { get; init; }
     /// <summary>Training images generated.</summary>
@@ -64,7 +64,7 @@ public sealed record ExperimentConfig
     /// <summary>Test images generated (clean accuracy, part metrics).</summary>
     [JsonPropertyName("test_size")] public int TestSize { get; init; } = 1000;
     /// <summary>Test images attacked (the first ones of the test set).</summary>
-    [JsonPropertyName("attack_points")] public int AttackPoints { get; init; } = 500;
+    [JsonPropertyName("attack_points")] public int AttackPoints { get; init; } = 400;
     /// <summary>Seed of the generated data.</summary>
     [JsonPropertyName("data_seed")] public long DataSeed { get; init; } = 1;
     /// <summary>Models to train, by registry name.</summary>

@@ -135,8 +135,11 @@ public static class Trainer
         return new TrainResult(history, total.Elapsed.TotalSeconds, advSeconds > 0 ? advImages / advSeconds : 0, selected);
     }
 
-    /// <summary>SGD with momentum; weight decay on weights only (parameters with more than one dimension).</summary>
-    public static SGD CreateOptimizer(nn.Module model, TrainOptions options)
+    /// <summary>
+    /// SGD with momentum (the paper's choice) or AdamW; weight decay on weights only (parameters with more than
+    /// one dimension), not on biases or normalisation parameters.
+    /// </summary>
+    public static OptimizerHelper CreateOptimizer(nn.Module model, TrainOptions options)
     {
         var decay = new List<Parameter>();
         var noDecay = new List<Parameter>();
@@ -144,6 +147,15 @@ public static class Trainer
         {
             if (!p.requires_grad) continue;
             (p.dim() > 1 ? decay : noDecay).Add(p);
+        }
+        if (options.Optimizer == "adamw")
+        {
+            var adam = new List<AdamW.ParamGroup>
+            {
+                new(decay, options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay, false, false),
+                new(noDecay, options.LearningRate, 0.9, 0.999, 1e-8, 0, false, false),
+            };
+            return optim.AdamW(adam, options.LearningRate);
         }
         var groups = new List<SGD.ParamGroup>
         {
@@ -161,8 +173,12 @@ public static class Trainer
         return (where(coin.view(-1, 1, 1, 1), images.flip(3), images), where(coin.view(-1, 1, 1), masks.flip(2), masks));
     }
 
-    static Dictionary<string, Tensor> Snapshot(nn.Module model) =>
-        model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    static Dictionary<string, Tensor> Snapshot(nn.Module model)
+    {
+        using var scope = NewDisposeScope(); // disposes the detach() handles; the clones leave the scope
+        using var _ = no_grad();
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
 
     static void Restore(nn.Module model, Dictionary<string, Tensor> weights)
     {

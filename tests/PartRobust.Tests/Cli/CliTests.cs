@@ -19,7 +19,7 @@ public class CliTests
         var e = new StringWriter();
         Console.SetOut(o);
         Console.SetError(e);
-        try { return (PartRobustCli.Main(args), o.ToString(), e.ToString()); }
+        try { return (PartRobustCli.Run(args), o.ToString(), e.ToString()); }
         finally
         {
             Console.SetOut(oldOut);
