@@ -65,15 +65,8 @@ public static class Plots
             if (!m.RobustAccuracy.TryGetValue(attackKey, out double robust)) continue;
             Color color = Series[index++ % Series.Length];
             var marker = plot.Add.Marker(m.CleanAccuracy, robust, MarkerShape.FilledCircle, 12, color);
-            marker.LegendText = m.DisplayName;
-            var label = plot.Add.Text($"{m.DisplayName}\n({Pct(m.CleanAccuracy)}, {Pct(robust)})", m.CleanAccuracy, robust);
-            label.LabelFontColor = color;
-            label.LabelFontSize = 12;
-            label.LabelFontName = ReportFonts.FamilyName;
-            label.OffsetX = 8;
-            label.OffsetY = -8;
-            label.LabelAlignment = m.CleanAccuracy > 0.75 ? Alignment.LowerRight : Alignment.LowerLeft;
-            if (m.CleanAccuracy > 0.75) label.OffsetX = -8;
+            // Values go in the legend: markers of similar models sit close together and text labels would collide.
+            marker.LegendText = $"{m.DisplayName}: clean {Pct(m.CleanAccuracy)}, robust {Pct(robust)}";
         }
 
         plot.Title($"Clean vs robust accuracy ({attackKey})");
