@@ -130,7 +130,8 @@ namespace PartRobust.Cli
             var points = new Option<int?>("--attack-points") { Description = "Test images attacked (default 500)" };
             var testSize = new Option<int?>("--test-size") { Description = "Test images for clean accuracy when regenerating PartShapes (default: as trained)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
-            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, device }) cmd.Options.Add(opt);
+            var config = new Option<string?>("--config") { Description = "JSON config whose eval section, attack_points and test_size replace the checkpoint's; flags override it" };
+            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, device, config }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var request = new CheckpointEvaluation.Request
@@ -144,6 +145,7 @@ namespace PartRobust.Cli
                     AttackPoints = p.GetValue(points),
                     TestSize = p.GetValue(testSize),
                     Device = p.GetValue(device) ?? "cpu",
+                    Settings = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : null,
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("eval");
                 Reporting.RunReport? report = null;
@@ -192,24 +194,26 @@ namespace PartRobust.Cli
             var data = new Command("data", "Dataset tools.");
             var gen = new Command("generate", "Write PartShapes to a folder (train/, val/, test/ and the test variants) as PNG images, PNG part masks and index.csv.");
             var outOpt = new Option<string>("--out") { Description = "Folder to create", Required = true };
-            var size = new Option<int?>("--image-size") { Description = "Image size, 32-224 (default 48)" };
+            var size = new Option<int?>("--image-size") { Description = "Image size, 32-224 (default 32, as the demo)" };
             var classes = new Option<string?>("--classes") { Description = "Comma-separated classes (default all 11)" };
             var train = new Option<int?>("--train-size") { Description = "Training images (default 4000)" };
             var val = new Option<int?>("--val-size") { Description = "Validation images (default 500)" };
             var test = new Option<int?>("--test-size") { Description = "Test images, also per test variant (default 1000)" };
             var seed = new Option<long?>("--seed") { Description = "Seed (default 1)" };
             var variants = new Option<bool>("--variants") { Description = "Also write the test variants: cue-conflict, mixed-background, only-foreground, only-background" };
-            foreach (var opt in new Option[] { outOpt, size, classes, train, val, test, seed, variants }) gen.Options.Add(opt);
+            var config = new Option<string?>("--config") { Description = "JSON config (image_size, classes, train/val/test sizes, data_seed); flags override it" };
+            foreach (var opt in new Option[] { outOpt, size, classes, train, val, test, seed, variants, config }) gen.Options.Add(opt);
             gen.SetAction(p =>
             {
+                var c = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : new ExperimentConfig();
                 var request = new DatasetExport.Request
                 {
-                    ImageSize = p.GetValue(size) ?? 48,
-                    Classes = p.GetValue(classes) is { } c ? ExperimentOptions.Split(c) : null,
-                    TrainSize = p.GetValue(train) ?? 4000,
-                    ValSize = p.GetValue(val) ?? 500,
-                    TestSize = p.GetValue(test) ?? 1000,
-                    Seed = p.GetValue(seed) ?? 1,
+                    ImageSize = p.GetValue(size) ?? c.ImageSize,
+                    Classes = p.GetValue(classes) is { } cls ? ExperimentOptions.Split(cls) : c.Classes,
+                    TrainSize = p.GetValue(train) ?? c.TrainSize,
+                    ValSize = p.GetValue(val) ?? c.ValSize,
+                    TestSize = p.GetValue(test) ?? c.TestSize,
+                    Seed = p.GetValue(seed) ?? c.DataSeed,
                     Variants = p.GetValue(variants),
                 };
                 return ConsoleProgress.Run(sink => { DatasetExport.Run(request, p.GetValue(outOpt)!, sink); return 0; });

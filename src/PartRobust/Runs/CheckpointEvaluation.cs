@@ -33,6 +33,8 @@ public static class CheckpointEvaluation
         public int? TestSize { get; init; }
         /// <summary>Torch device.</summary>
         public string Device { get; init; } = "cpu";
+        /// <summary>A config whose eval section, attack points and test size replace the checkpoint's (flags still win).</summary>
+        public ExperimentConfig? Settings { get; init; }
     }
 
     /// <summary>Runs the evaluation.</summary>
@@ -45,6 +47,8 @@ public static class CheckpointEvaluation
         using var _model = model;
         model.to(device);
         var config = info.Config is { } json ? json.Deserialize<ExperimentConfig>() ?? new ExperimentConfig() : new ExperimentConfig();
+        if (request.Settings is { } settings)
+            config = config with { Eval = settings.Eval, AttackPoints = settings.AttackPoints, TestSize = settings.TestSize };
         var eval = config.Eval with
         {
             Epsilon = request.Epsilon ?? info.Train?.Epsilon ?? config.Eval.Epsilon,

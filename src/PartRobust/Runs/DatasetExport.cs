@@ -10,7 +10,7 @@ public static class DatasetExport
     public sealed record Request
     {
         /// <summary>Image size in pixels.</summary>
-        public int ImageSize { get; init; } = 48;
+        public int ImageSize { get; init; } = 32;
         /// <summary>Class subset; null = all 11.</summary>
         public string[]? Classes { get; init; }
         /// <summary>Training images.</summary>
