@@ -7,27 +7,29 @@ namespace PartRobust.Cli;
 /// <summary>The flags shared by <c>demo</c> and <c>train</c>, layered over a <c>--config</c> file and the defaults.</summary>
 sealed class ExperimentOptions
 {
+    static readonly ExperimentConfig D = new();
+
     public readonly Option<string?> Config = new("--config") { Description = "JSON config file (e.g. a run's config.json); flags override it" };
     public readonly Option<string?> Out = new("--out") { Description = "Run folder to create (default: runs/<command>-<time>)" };
     public readonly Option<string?> Data = new("--data") { Description = "Dataset folder written by 'partrobust data generate' (default: generate PartShapes)" };
-    public readonly Option<int?> ImageSize = new("--image-size") { Description = "PartShapes image size in pixels, 32-224 (default 48)" };
+    public readonly Option<int?> ImageSize = new("--image-size") { Description = $"PartShapes image size in pixels, 32-224 (default {D.ImageSize})" };
     public readonly Option<string?> Classes = new("--classes") { Description = "Comma-separated PartImageNet classes to use (default: all 11)" };
-    public readonly Option<int?> TrainSize = new("--train-size") { Description = "Training images (default 4000)" };
-    public readonly Option<int?> ValSize = new("--val-size") { Description = "Validation images (default 500)" };
-    public readonly Option<int?> TestSize = new("--test-size") { Description = "Test images (default 1000)" };
-    public readonly Option<int?> AttackPoints = new("--attack-points") { Description = "Test images attacked (default 500)" };
+    public readonly Option<int?> TrainSize = new("--train-size") { Description = $"Training images (default {D.TrainSize})" };
+    public readonly Option<int?> ValSize = new("--val-size") { Description = $"Validation images (default {D.ValSize})" };
+    public readonly Option<int?> TestSize = new("--test-size") { Description = $"Test images (default {D.TestSize})" };
+    public readonly Option<int?> AttackPoints = new("--attack-points") { Description = $"Test images attacked (default {D.AttackPoints})" };
     public readonly Option<string?> Models = new("--models") { Description = "Comma-separated model names (default resnet18,part-downsampled,part-bbox)" };
-    public readonly Option<int?> Width = new("--width") { Description = "Backbone width, 64 = standard ResNet-18 (default 16)" };
-    public readonly Option<int?> CleanEpochs = new("--clean-epochs") { Description = "Clean warm-start epochs" };
-    public readonly Option<int?> AdvEpochs = new("--adv-epochs") { Description = "PGD adversarial-training epochs (0 = standard training)" };
-    public readonly Option<int?> BatchSize = new("--batch-size") { Description = "Training batch size" };
+    public readonly Option<int?> Width = new("--width") { Description = $"Backbone width, 64 = standard ResNet-18 (default {D.Width})" };
+    public readonly Option<int?> CleanEpochs = new("--clean-epochs") { Description = $"Clean warm-start epochs (default {D.Train.CleanEpochs})" };
+    public readonly Option<int?> AdvEpochs = new("--adv-epochs") { Description = $"PGD adversarial-training epochs, 0 = standard training (default {D.Train.AdvEpochs})" };
+    public readonly Option<int?> BatchSize = new("--batch-size") { Description = $"Training batch size (default {D.Train.BatchSize})" };
     public readonly Option<string?> Optimizer = new("--optimizer") { Description = "adamw (default) or sgd (the paper's, with --lr 0.1)" };
-    public readonly Option<double?> Lr = new("--lr") { Description = "Peak learning rate of each stage's cosine schedule" };
+    public readonly Option<double?> Lr = new("--lr") { Description = $"Peak learning rate of each stage's cosine schedule (default {D.Train.LearningRate})" };
     public readonly Option<double?> SegWeight = new("--seg-weight") { Description = "c_seg, weight of the part segmentation loss in [0,1] (default 0.5)" };
     public readonly Option<string?> Eps = new("--eps") { Description = "L∞ radius for training and evaluation, e.g. 8/255 (default)" };
-    public readonly Option<int?> TrainAttackSteps = new("--train-attack-steps") { Description = "PGD steps of the training attack (step 1.25ε/steps)" };
-    public readonly Option<int?> PgdSteps = new("--pgd-steps") { Description = "PGD steps of the evaluation attack (default 20)" };
-    public readonly Option<int?> PgdRestarts = new("--pgd-restarts") { Description = "PGD restarts of the evaluation attack (default 2)" };
+    public readonly Option<int?> TrainAttackSteps = new("--train-attack-steps") { Description = $"PGD steps of the training attack, step 1.25ε/steps (default {D.Train.AttackSteps})" };
+    public readonly Option<int?> PgdSteps = new("--pgd-steps") { Description = $"PGD steps of the evaluation attack (default {D.Eval.PgdSteps})" };
+    public readonly Option<int?> PgdRestarts = new("--pgd-restarts") { Description = $"PGD restarts of the evaluation attack (default {D.Eval.PgdRestarts})" };
     public readonly Option<bool> PaperPgd = new("--paper-pgd") { Description = "Evaluate with the paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
     public readonly Option<long?> Seed = new("--seed") { Description = "Training seed (default 0)" };
     public readonly Option<long?> DataSeed = new("--data-seed") { Description = "PartShapes seed (default 1)" };

@@ -44,9 +44,12 @@ namespace PartRobust.Cli
 
         static string FirstLine(string s) => s.Split('\n')[0].Trim();
 
-        static RootCommand BuildRoot()
+        static Command BuildRoot()
         {
-            var root = new RootCommand("PartRobust: part-based models for adversarial robustness (Sitawarin et al., ICLR 2023) on TorchSharp.");
+            // A named root (rather than RootCommand, which takes the assembly's name) so help says `partrobust`.
+            var root = new Command("partrobust", "PartRobust: part-based models for adversarial robustness (Sitawarin et al., ICLR 2023) on TorchSharp.");
+            root.Options.Add(new System.CommandLine.Help.HelpOption());
+            root.Options.Add(new VersionOption());
             root.Subcommands.Add(DemoCommand());
             root.Subcommands.Add(TrainCommand());
             root.Subcommands.Add(EvalCommand());
@@ -124,10 +127,10 @@ namespace PartRobust.Cli
             var data = new Option<string?>("--data") { Description = "Dataset folder (its test/ split, or the folder itself); default: regenerate the PartShapes test split the model was trained with" };
             var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/eval-<time>)" };
             var eps = new Option<string?>("--eps") { Description = "L∞ radius, e.g. 8/255 (default: the training ε)" };
-            var steps = new Option<int?>("--pgd-steps") { Description = "PGD steps (default 20)" };
-            var restarts = new Option<int?>("--pgd-restarts") { Description = "PGD restarts (default 2)" };
+            var steps = new Option<int?>("--pgd-steps") { Description = "PGD steps (default: as in the run's config)" };
+            var restarts = new Option<int?>("--pgd-restarts") { Description = "PGD restarts (default: as in the run's config)" };
             var paper = new Option<bool>("--paper-pgd") { Description = "The paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
-            var points = new Option<int?>("--attack-points") { Description = "Test images attacked (default 500)" };
+            var points = new Option<int?>("--attack-points") { Description = "Test images attacked (default: as in the run's config)" };
             var testSize = new Option<int?>("--test-size") { Description = "Test images for clean accuracy when regenerating PartShapes (default: as trained)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
             var config = new Option<string?>("--config") { Description = "JSON config whose eval section, attack_points and test_size replace the checkpoint's; flags override it" };
@@ -194,12 +197,12 @@ namespace PartRobust.Cli
             var data = new Command("data", "Dataset tools.");
             var gen = new Command("generate", "Write PartShapes to a folder (train/, val/, test/ and the test variants) as PNG images, PNG part masks and index.csv.");
             var outOpt = new Option<string>("--out") { Description = "Folder to create", Required = true };
-            var size = new Option<int?>("--image-size") { Description = "Image size, 32-224 (default 32, as the demo)" };
+            var size = new Option<int?>("--image-size") { Description = "Image size, 32-224 (default: as the demo, 32)" };
             var classes = new Option<string?>("--classes") { Description = "Comma-separated classes (default all 11)" };
-            var train = new Option<int?>("--train-size") { Description = "Training images (default 4000)" };
-            var val = new Option<int?>("--val-size") { Description = "Validation images (default 500)" };
-            var test = new Option<int?>("--test-size") { Description = "Test images, also per test variant (default 1000)" };
-            var seed = new Option<long?>("--seed") { Description = "Seed (default 1)" };
+            var train = new Option<int?>("--train-size") { Description = "Training images (default: as the demo)" };
+            var val = new Option<int?>("--val-size") { Description = "Validation images (default: as the demo)" };
+            var test = new Option<int?>("--test-size") { Description = "Test images, also per test variant (default: as the demo)" };
+            var seed = new Option<long?>("--seed") { Description = "Seed (default: the demo's data seed, 1)" };
             var variants = new Option<bool>("--variants") { Description = "Also write the test variants: cue-conflict, mixed-background, only-foreground, only-background" };
             var config = new Option<string?>("--config") { Description = "JSON config (image_size, classes, train/val/test sizes, data_seed); flags override it" };
             foreach (var opt in new Option[] { outOpt, size, classes, train, val, test, seed, variants, config }) gen.Options.Add(opt);
