@@ -119,4 +119,16 @@ public sealed record RunEnvironment
     [JsonPropertyName("total_seconds")] public required double TotalSeconds { get; init; }
     /// <summary>PartRobust version.</summary>
     [JsonPropertyName("version")] public required string Version { get; init; }
+
+    /// <summary>This process's machine facts, for a run that started at <paramref name="startedUtc"/> and took <paramref name="seconds"/>.</summary>
+    public static RunEnvironment Capture(string device, string startedUtc, double seconds) => new()
+    {
+        Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        Cores = System.Environment.ProcessorCount,
+        TorchThreads = TorchSharp.torch.get_num_threads(),
+        Device = device,
+        StartedUtc = startedUtc,
+        TotalSeconds = seconds,
+        Version = typeof(RunEnvironment).Assembly.GetName().Version?.ToString() ?? "0",
+    };
 }

@@ -91,16 +91,7 @@ public static class CheckpointEvaluation
                 Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = info.Train?.Seed ?? 0, ["attack"] = eval.Seed },
             },
             Models = new List<ModelResult> { result },
-            Environment = new RunEnvironment
-            {
-                Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-                Cores = Environment.ProcessorCount,
-                TorchThreads = get_num_threads(),
-                Device = device.ToString(),
-                StartedUtc = started,
-                TotalSeconds = clock.Elapsed.TotalSeconds,
-                Version = typeof(CheckpointEvaluation).Assembly.GetName().Version?.ToString() ?? "0",
-            },
+            Environment = RunEnvironment.Capture(device.ToString(), started, clock.Elapsed.TotalSeconds),
         };
         File.WriteAllText(run.PathOf("command.txt"), commandLine + Environment.NewLine);
         ReportWriter.Write(run.WorkPath, report, figures, commandLine);

@@ -105,16 +105,7 @@ public static class ExperimentRunner
                 Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = config.Train.Seed, ["attack"] = config.Eval.Seed },
             },
             Models = results,
-            Environment = new RunEnvironment
-            {
-                Os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
-                Cores = Environment.ProcessorCount,
-                TorchThreads = get_num_threads(),
-                Device = device.ToString(),
-                StartedUtc = started,
-                TotalSeconds = clock.Elapsed.TotalSeconds,
-                Version = typeof(ExperimentRunner).Assembly.GetName().Version?.ToString() ?? "0",
-            },
+            Environment = RunEnvironment.Capture(device.ToString(), started, clock.Elapsed.TotalSeconds),
         };
         ReportWriter.Write(run.WorkPath, report, figures, commandLine);
         run.Commit();
