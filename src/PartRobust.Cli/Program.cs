@@ -53,6 +53,7 @@ namespace PartRobust.Cli
             root.Subcommands.Add(DemoCommand());
             root.Subcommands.Add(TrainCommand());
             root.Subcommands.Add(EvalCommand());
+            root.Subcommands.Add(AttackCommand());
             root.Subcommands.Add(DataCommand());
             root.Subcommands.Add(BenchCommand());
             return root;
@@ -107,16 +108,18 @@ namespace PartRobust.Cli
 
         static void PrintSummary(Reporting.RunReport report, string outDir)
         {
+            var keys = report.Models.SelectMany(m => m.RobustAccuracy.Keys).Distinct().ToList();
             Console.WriteLine();
-            Console.WriteLine($"{"model",-28} {"params",10} {"train s",8} {"clean",7} {"PGD",7} {"part acc",9} {"mIoU",6}");
+            Console.WriteLine($"{"model",-28} {"params",10} {"train s",8} {"clean",7} " + string.Concat(keys.Select(k => $"{k,12} ")) + $"{"part acc",9} {"mIoU",6}");
             foreach (var m in report.Models)
             {
-                string pgd = m.RobustAccuracy.TryGetValue("pgd", out var r) ? $"{100 * r:F1}%" : "-";
+                string robust = string.Concat(keys.Select(k => m.RobustAccuracy.TryGetValue(k, out var r) ? $"{100 * r,11:F1}% " : $"{"-",12} "));
                 string pa = m.PartPixelAccuracy is { } a ? $"{100 * a:F1}%" : "-";
                 string iou = m.PartMiou is { } i ? $"{100 * i:F1}%" : "-";
-                Console.WriteLine($"{m.DisplayName,-28} {m.Parameters,10:N0} {m.TrainSeconds,8:F0} {100 * m.CleanAccuracy,6:F1}% {pgd,7} {pa,9} {iou,6}");
+                Console.WriteLine($"{m.DisplayName,-28} {m.Parameters,10:N0} {m.TrainSeconds,8:F0} {100 * m.CleanAccuracy,6:F1}% {robust}{pa,9} {iou,6}");
             }
-            Console.WriteLine($"chance level {100 * report.Settings.ChanceAccuracy:F1}%; PGD: {report.Settings.EvalAttacks.GetValueOrDefault("pgd", "-")} on {report.Settings.AttackPoints} test images");
+            Console.WriteLine($"chance level {100 * report.Settings.ChanceAccuracy:F1}%; {report.Settings.AttackPoints} test images attacked, ε = {report.Settings.EpsilonText}");
+            foreach (var (k, d) in report.Settings.EvalAttacks) Console.WriteLine($"  {k}: {d}");
             Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
         }
 
@@ -151,6 +154,46 @@ namespace PartRobust.Cli
                     Settings = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : null,
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("eval");
+                Reporting.RunReport? report = null;
+                int rc = ConsoleProgress.Run(sink => { report = CheckpointEvaluation.Run(request, outDir, sink, CommandLine(p)); return 0; });
+                PrintSummary(report!, outDir);
+                return rc;
+            });
+            return cmd;
+        }
+
+        static Command AttackCommand()
+        {
+            var cmd = new Command("attack", "Attack a checkpoint with named attacks (comma-separated; '+' runs attacks in sequence on the points still robust) " +
+                                            "and write a run folder with the robust accuracies. Attacks: " + string.Join(", ", Attacks.AttackRegistry.Names) + ".");
+            var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint: NAME.safetensors, NAME.json or NAME", Required = true };
+            var attack = new Option<string>("--attack") { Description = "Attacks, e.g. pgd or pgd-10,pgd (default pgd: the paper's 100 steps × 5 restarts)", DefaultValueFactory = _ => "pgd" };
+            var eps = new Option<string?>("--eps") { Description = "Radius, e.g. 8/255 (default: the training ε)" };
+            var norm = new Option<string>("--norm") { Description = "linf (default) or l2", DefaultValueFactory = _ => "linf" };
+            var n = new Option<int?>("--n") { Description = "Test points attacked (default: the run's attack_points)" };
+            var data = new Option<string?>("--data") { Description = "Dataset folder (default: regenerate the PartShapes test split)" };
+            var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/attack-<time>)" };
+            var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
+            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device }) cmd.Options.Add(opt);
+            cmd.SetAction(p =>
+            {
+                var normValue = p.GetValue(norm) switch
+                {
+                    "linf" => Attacks.Norm.Linf,
+                    "l2" => Attacks.Norm.L2,
+                    var other => throw new ArgumentException($"--norm {other}: expected linf or l2"),
+                };
+                var request = new CheckpointEvaluation.Request
+                {
+                    Checkpoint = p.GetValue(checkpoint)!,
+                    DataDir = p.GetValue(data),
+                    Epsilon = p.GetValue(eps) is { } e ? ExperimentOptions.ParseEps(e) : null,
+                    AttackPoints = p.GetValue(n),
+                    Device = p.GetValue(device) ?? "cpu",
+                    Attacks = ExperimentOptions.Split(p.GetValue(attack)!),
+                    Norm = normValue,
+                };
+                string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("attack");
                 Reporting.RunReport? report = null;
                 int rc = ConsoleProgress.Run(sink => { report = CheckpointEvaluation.Run(request, outDir, sink, CommandLine(p)); return 0; });
                 PrintSummary(report!, outDir);

@@ -11,7 +11,9 @@ namespace PartRobust.Evaluation;
 /// <param name="Points">Number of points attacked.</param>
 /// <param name="Seconds">Wall-clock time.</param>
 /// <param name="RobustMask">Per point: still correct after the attack.</param>
-public sealed record RobustResult(double Accuracy, double CleanAccuracy, int Points, double Seconds, bool[] RobustMask);
+/// <param name="RobustAfterStage">For an <see cref="AttackSequence"/>: robust accuracy after each of its attacks; else null.</param>
+public sealed record RobustResult(double Accuracy, double CleanAccuracy, int Points, double Seconds, bool[] RobustMask,
+    double[]? RobustAfterStage = null);
 
 /// <summary>Part segmentation quality.</summary>
 /// <param name="PixelAccuracy">Fraction of labelled pixels (mask ≠ −1) whose predicted part label is right, background included.</param>
@@ -63,6 +65,7 @@ public static class Evaluator
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var robust = new bool[data.Count];
         int clean = 0, kept = 0;
+        var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
         try
         {
             using var task = progress.Start(label ?? $"attack {attack.Name}", data.Count);
@@ -76,6 +79,8 @@ public static class Evaluator
                 using (no_grad()) clean += (int)model.call(x).argmax(1).eq(y).sum().item<long>();
                 var adv = attack.Perturb(model, x, y);
                 attack.Threat.Verify(x, adv);
+                if (stages is not null)
+                    for (int i = 0; i < stages.Length; i++) stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
                 model.eval();
                 bool[] ok;
                 using (no_grad()) ok = model.call(adv).argmax(1).eq(y).data<bool>().ToArray();
@@ -87,7 +92,8 @@ public static class Evaluator
         }
         finally { model.train(wasTraining); }
         int total = Math.Max(1, data.Count);
-        return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust);
+        return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
+            stages?.Select(v => (double)v / total).ToArray());
     }
 
     /// <summary>Pixel accuracy and mean IoU of a part model's predicted masks.</summary>

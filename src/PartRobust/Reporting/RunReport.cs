@@ -71,6 +71,8 @@ public sealed record ModelResult
     [JsonPropertyName("clean_accuracy_attack_subset")] public required double CleanAccuracyAttackSubset { get; init; }
     /// <summary>Robust accuracy in [0,1] keyed by attack name (at least <c>pgd</c>).</summary>
     [JsonPropertyName("robust_accuracy")] public required Dictionary<string, double> RobustAccuracy { get; init; }
+    /// <summary>For attack sequences (keys with '+'): robust accuracy after each attack, in order.</summary>
+    [JsonPropertyName("attack_stages")] public Dictionary<string, List<StageResult>>? AttackStages { get; init; }
     /// <summary>Part pixel accuracy in [0,1] (part models only).</summary>
     [JsonPropertyName("part_pixel_accuracy")] public double? PartPixelAccuracy { get; init; }
     /// <summary>Mean IoU over part labels present (part models only).</summary>
@@ -79,6 +81,15 @@ public sealed record ModelResult
     [JsonPropertyName("checkpoint")] public required string Checkpoint { get; init; }
     /// <summary>Per-epoch training history.</summary>
     [JsonPropertyName("history")] public required List<EpochRecord> History { get; init; }
+}
+
+/// <summary>Robust accuracy after one stage of an attack sequence.</summary>
+public sealed record StageResult
+{
+    /// <summary>The attack of this stage.</summary>
+    [JsonPropertyName("attack")] public required string Attack { get; init; }
+    /// <summary>Robust accuracy in [0,1] after this stage (and all earlier ones).</summary>
+    [JsonPropertyName("robust_accuracy")] public required double RobustAccuracy { get; init; }
 }
 
 /// <summary>One epoch of training.</summary>

@@ -33,6 +33,13 @@ public static class CheckpointEvaluation
         public int? TestSize { get; init; }
         /// <summary>Torch device.</summary>
         public string Device { get; init; } = "cpu";
+        /// <summary>
+        /// Attacks by registry name (<see cref="Attacks.AttackRegistry"/>; '+' joins a sequence) run instead of the
+        /// configured PGD; null = the configured PGD only.
+        /// </summary>
+        public string[]? Attacks { get; init; }
+        /// <summary>Norm of the threat model for <see cref="Attacks"/>.</summary>
+        public Attacks.Norm Norm { get; init; } = PartRobust.Attacks.Norm.Linf;
         /// <summary>A config whose eval section, attack points and test size replace the checkpoint's (flags still win).</summary>
         public ExperimentConfig? Settings { get; init; }
     }
@@ -64,12 +71,15 @@ public static class CheckpointEvaluation
         using var test = LoadTest(request, config, info, device);
         using var attackSet = test.Take(attackPoints);
         string display = ModelRegistry.DisplayName(info.Model.Name);
-        var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress)
-            with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+        var threat = new Attacks.ThreatModel(request.Norm, eval.Epsilon);
+        var named = request.Attacks?.Select(a => Attacks.AttackRegistry.Create(a, threat, info.Taxonomy.NumClasses, eval.Seed)).ToList();
+        var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress,
+                named, skipPgd: named is not null) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+        string plotKey = named is null ? "pgd" : named[^1].Name;
         var figures = new List<string>();
         if (attackSet.Count > 0)
         {
-            Plots.AccuracyVsRobust(new[] { result }, "pgd", 1.0 / info.Taxonomy.NumClasses, run.PathOf("accuracy_vs_robust.png"));
+            Plots.AccuracyVsRobust(new[] { result }, plotKey, 1.0 / info.Taxonomy.NumClasses, run.PathOf("accuracy_vs_robust.png"));
             figures.Add("accuracy_vs_robust.png");
         }
         var report = new RunReport
@@ -84,7 +94,10 @@ public static class CheckpointEvaluation
                 Epsilon = eval.Epsilon,
                 EpsilonText = ExperimentRunner.FormatEpsilon(eval.Epsilon),
                 TrainAttackSteps = info.Train?.AttackSteps ?? 0,
-                EvalAttacks = new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() },
+                EvalAttacks = named is null
+                    ? new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() }
+                    : request.Attacks!.Zip(named).ToDictionary(p => p.Second.Name,
+                        p => $"{request.Norm} ε={eval.Epsilon:G4}: " + string.Join(" then ", p.First.Split('+').Select(Attacks.AttackRegistry.Describe))),
                 CleanEpochs = info.Train?.CleanEpochs ?? 0,
                 AdvEpochs = info.Train?.AdvEpochs ?? 0,
                 SegWeight = info.Train?.SegWeight ?? 0,

@@ -113,26 +113,41 @@ public static class ExperimentRunner
     }
 
     /// <summary>Clean accuracy, PGD robust accuracy and (for part models) part metrics of a trained model.</summary>
+    /// <remarks><paramref name="extraAttacks"/> run besides the configured PGD, or instead of it when <paramref name="skipPgd"/>.</remarks>
     public static ModelResult Evaluate(nn.Module<Tensor, Tensor> model, string name, string display, long parameters,
-        PartDataset test, PartDataset attackSet, EvalOptions eval, IProgressSink progress)
+        PartDataset test, PartDataset attackSet, EvalOptions eval, IProgressSink progress,
+        IReadOnlyList<Attacks.IAttack>? extraAttacks = null, bool skipPgd = false)
     {
         double clean = Evaluator.Accuracy(model, test, eval.BatchSize);
         var robust = new Dictionary<string, double>();
+        Dictionary<string, List<StageResult>>? stages = null;
         double cleanSubset = clean;
         if (attackSet.Count > 0)
         {
-            var pgd = Evaluator.RobustAccuracy(model, attackSet, eval.CreatePgd(), eval.BatchSize, progress, $"{name} PGD");
-            robust["pgd"] = pgd.Accuracy;
-            cleanSubset = pgd.CleanAccuracy;
+            var attacks = new List<Attacks.IAttack>();
+            if (!skipPgd) attacks.Add(eval.CreatePgd());
+            if (extraAttacks is not null) attacks.AddRange(extraAttacks);
+            foreach (var attack in attacks)
+            {
+                var r = Evaluator.RobustAccuracy(model, attackSet, attack, eval.BatchSize, progress, $"{name} {attack.Name}");
+                robust[attack.Name] = r.Accuracy;
+                cleanSubset = r.CleanAccuracy;
+                if (attack is Attacks.AttackSequence seq && r.RobustAfterStage is { } after)
+                {
+                    stages ??= new Dictionary<string, List<StageResult>>();
+                    stages[attack.Name] = seq.Attacks.Select((a, i) => new StageResult { Attack = a.Name, RobustAccuracy = after[i] }).ToList();
+                }
+                progress.Log($"{display}: {attack.Name} robust accuracy {100 * r.Accuracy:F1}% on {r.Points} points ({r.Seconds:F0}s)");
+            }
         }
         PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, eval.BatchSize) : null;
         progress.Log($"{display}: clean {100 * clean:F1}%" +
-                     (robust.TryGetValue("pgd", out var r) ? $", PGD {100 * r:F1}% (clean on attacked subset {100 * cleanSubset:F1}%)" : "") +
+                     (robust.TryGetValue("pgd", out var pgdAcc) ? $", PGD {100 * pgdAcc:F1}% (clean on attacked subset {100 * cleanSubset:F1}%)" : "") +
                      (parts is null ? "" : $", part pixel acc {100 * parts.PixelAccuracy:F1}%, part mIoU {100 * parts.MeanIoU:F1}%"));
         return new ModelResult
         {
             Name = name, DisplayName = display, Parameters = parameters, TrainSeconds = 0, CleanAccuracy = clean,
-            CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = robust,
+            CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = robust, AttackStages = stages,
             PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "", History = new List<EpochRecord>(),
         };
     }

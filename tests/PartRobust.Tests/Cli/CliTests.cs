@@ -133,6 +133,23 @@ public class CliTests
         Assert.Equal(runModel.GetProperty("robust_accuracy").GetProperty("pgd").GetDouble(),
             evalModel.GetProperty("robust_accuracy").GetProperty("pgd").GetDouble());
 
+        // attack: named attacks and a sequence; the sequence can only lower robust accuracy and reports its stages.
+        string attackDir = Path.Combine(root, "attack");
+        var a = Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18.json"), "--attack", "pgd-10,pgd-10+pgd",
+            "--n", "8", "--out", attackDir);
+        Assert.True(a.Code == 0, a.Err);
+        using var attackDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(attackDir, "report.json")));
+        var am = attackDoc.RootElement.GetProperty("models")[0];
+        double pgd10 = am.GetProperty("robust_accuracy").GetProperty("pgd-10").GetDouble();
+        double both = am.GetProperty("robust_accuracy").GetProperty("pgd-10+pgd").GetDouble();
+        Assert.True(both <= pgd10);
+        var stages = am.GetProperty("attack_stages").GetProperty("pgd-10+pgd").EnumerateArray().Select(st => st.GetProperty("robust_accuracy").GetDouble()).ToList();
+        Assert.Equal(2, stages.Count);
+        Assert.True(stages[1] <= stages[0]);
+        Assert.Equal(both, stages[1], 12);
+        AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--attack", "fgsm", "--out", Path.Combine(root, "bad")), "fgsm");
+        AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--norm", "l1", "--out", Path.Combine(root, "bad")), "--norm");
+
         // data generate then train from the folder.
         string data = Path.Combine(root, "data");
         var g = Run("data", "generate", "--out", data, "--image-size", "32", "--classes", "Car,Fish,Snake",

@@ -1,0 +1,40 @@
+namespace PartRobust.Attacks;
+
+/// <summary>Builds evaluation attacks by name with the reference defaults, like the model registry.</summary>
+public static class AttackRegistry
+{
+    sealed record Entry(string Description, Func<ThreatModel, int, long, IAttack> Factory);
+
+    static readonly (string Name, Entry Entry)[] Entries =
+    {
+        ("pgd", new("PGD, the paper's protocol: 100 steps of max(0.001, ε/40), 5 restarts",
+            (t, c, seed) => new PgdAttack(t.Epsilon, 100, t.Norm == Norm.Linf ? Math.Max(0.001, t.Epsilon / 40) : t.Epsilon / 40, 5, t.Norm, seed: seed, name: "pgd"))),
+        ("pgd-10", new("PGD, 10 steps of 2.5ε/10, 1 restart", (t, c, seed) => new PgdAttack(t.Epsilon, 10, null, 1, t.Norm, seed: seed, name: "pgd-10"))),
+    };
+
+    /// <summary>Registered names.</summary>
+    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).ToArray();
+
+    /// <summary>One-line description of a registered attack.</summary>
+    public static string Describe(string name) => Find(name).Description;
+
+    /// <summary>
+    /// Builds an attack, or a sequence for names joined with '+' (e.g. <c>apgd-ce+square</c>), for a model with
+    /// <paramref name="numClasses"/> classes.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name, naming the valid ones.</exception>
+    public static IAttack Create(string name, ThreatModel threat, int numClasses, long seed = 0)
+    {
+        var parts = name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0) throw new ArgumentException("--attack: empty attack name");
+        if (parts.Length == 1) return Find(parts[0]).Factory(threat, numClasses, seed);
+        return new AttackSequence(parts.Select(p => Find(p).Factory(threat, numClasses, seed)).ToList());
+    }
+
+    static Entry Find(string name)
+    {
+        foreach (var (n, e) in Entries)
+            if (n == name) return e;
+        throw new ArgumentException($"unknown attack '{name}'; expected one of: {string.Join(", ", Entries.Select(e => e.Name))} (join with + to run in sequence)");
+    }
+}

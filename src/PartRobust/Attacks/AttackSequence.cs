@@ -1,0 +1,75 @@
+using static TorchSharp.torch;
+
+namespace PartRobust.Attacks;
+
+/// <summary>
+/// Several attacks run one after another, each only on the points that every earlier attack failed to break,
+/// keeping per point the first adversarial example found (AutoAttack's protocol). <see cref="Name"/> joins the
+/// parts with '+', e.g. <c>apgd-ce+apgd-t+square</c>, so a report never calls a partial sequence "AutoAttack".
+/// </summary>
+public sealed class AttackSequence : IAttack
+{
+    /// <summary>The attacks, in the order they run.</summary>
+    public IReadOnlyList<IAttack> Attacks { get; }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public ThreatModel Threat { get; }
+
+    /// <summary>Robust points remaining after each stage of the last <see cref="Perturb"/> call (index i = after attack i).</summary>
+    public int[] LastRobustAfterStage { get; private set; } = Array.Empty<int>();
+
+    /// <summary>Creates a sequence; all attacks must share one threat model.</summary>
+    public AttackSequence(IReadOnlyList<IAttack> attacks, string? name = null)
+    {
+        if (attacks.Count == 0) throw new ArgumentException("an attack sequence needs at least one attack");
+        Threat = attacks[0].Threat;
+        foreach (var a in attacks)
+            if (a.Threat != Threat)
+                throw new ArgumentException($"attack {a.Name} has threat model {a.Threat}, the sequence has {Threat}");
+        Attacks = attacks;
+        Name = name ?? string.Join("+", attacks.Select(a => a.Name));
+    }
+
+    /// <inheritdoc />
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var scope = NewDisposeScope();
+            var result = images.clone();
+            Tensor robust;
+            using (no_grad()) robust = model.call(images).argmax(1).eq(labels);
+            var after = new int[Attacks.Count];
+            for (int i = 0; i < Attacks.Count; i++)
+            {
+                using var stage = NewDisposeScope();
+                var todo = robust.nonzero().flatten();
+                if (todo.shape[0] > 0)
+                {
+                    var adv = Attacks[i].Perturb(model, images.index_select(0, todo), labels.index_select(0, todo));
+                    model.eval();
+                    using (no_grad())
+                    {
+                        var broken = model.call(adv).argmax(1).ne(labels.index_select(0, todo));
+                        var brokenIdx = todo.masked_select(broken);
+                        result.index_copy_(0, brokenIdx, adv.index_select(0, broken.nonzero().flatten()));
+                        robust.index_fill_(0, brokenIdx, false);
+                    }
+                }
+                after[i] = (int)robust.sum().item<long>();
+            }
+            LastRobustAfterStage = after;
+            Threat.Verify(images, result);
+            return result.MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+}
