@@ -10,6 +10,12 @@ public static class AttackRegistry
         ("pgd", new("PGD, the paper's protocol: 100 steps of max(0.001, ε/40), 5 restarts",
             (t, c, seed) => new PgdAttack(t.Epsilon, 100, t.Norm == Norm.Linf ? Math.Max(0.001, t.Epsilon / 40) : t.Epsilon / 40, 5, t.Norm, seed: seed, name: "pgd"))),
         ("pgd-10", new("PGD, 10 steps of 2.5ε/10, 1 restart", (t, c, seed) => new PgdAttack(t.Epsilon, 10, null, 1, t.Norm, seed: seed, name: "pgd-10"))),
+        ("apgd-ce", new("APGD-CE, 100 iterations, 1 restart (AutoAttack's defaults)",
+            (t, c, seed) => new ApgdAttack(t.Epsilon, t.Norm, "ce", seed: seed))),
+        ("apgd-dlr", new("APGD-DLR, 100 iterations, 1 restart (needs ≥ 3 classes)",
+            (t, c, seed) => new ApgdAttack(t.Epsilon, t.Norm, "dlr", seed: seed))),
+        ("apgd-t", new("APGD-T, targeted DLR on the top-9 other classes (capped at C−1), 100 iterations (needs ≥ 4 classes)",
+            (t, c, seed) => new ApgdTargetedAttack(t.Epsilon, t.Norm, targetClasses: Math.Min(9, Math.Max(1, c - 1)), seed: seed))),
     };
 
     /// <summary>Registered names.</summary>
