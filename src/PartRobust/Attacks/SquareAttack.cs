@@ -5,16 +5,20 @@ namespace PartRobust.Attacks;
 /// <summary>
 /// The score-based Square Attack (Andriushchenko et al. 2020) as used by AutoAttack (fra31/auto-attack
 /// <c>autoattack/square.py</c>): random-search on the margin loss z_y − max_{i≠y} z_i, queries only (every model
-/// call runs under <c>no_grad</c>, no gradient is ever taken). L∞ only for now.
+/// call runs under <c>no_grad</c>, no gradient is ever taken). L∞ and L2.
 /// <para>
 /// L∞: start from vertical stripes x + ε·s (one random sign s per sample, channel and column), then at each query
 /// add ±2ε per channel on one random square of side max(round(√(p·H·W)), 1), project to the ε-ball and [0,1] and
 /// keep the candidate only if it lowers the margin. The square and its channel signs are shared by the batch as in
-/// the reference; only points not yet misclassified are queried; the run stops when all are.
+/// the reference. L2: start from a grid of windows of side H/5 holding ±η (nested rectangles, positive on one half,
+/// negative on the other), scaled to ‖δ‖₂ = ε; at each query one window (shared position, per-sample channel signs)
+/// is redrawn as ±η plus its old content and given the budget freed by zeroing a second window, then δ is rescaled to
+/// norm ε and clipped to [0,1]; window side max(round(√(p·H·W)), 3), made odd. Only points not yet misclassified are queried; the run stops when all are.
 /// </para>
 /// <para>
 /// Deviations from the reference: square positions are drawn from all H−s+1 (W−s+1) positions (the reference draws
-/// from [0, H−s), never touching the last row/column with a small square); the side is capped at min(H,W); a point
+/// from [0, H−s), never touching the last row/column with a small square); the side is capped at min(H,W) (and
+/// the L2 start uses windows of side 1 when H &lt; 5, where the reference fails); a point
 /// the attack does not fool is returned at its lowest-margin iterate instead of the clean image. Points misclassified
 /// before the attack are returned unchanged.
 /// </para>
@@ -53,7 +57,6 @@ public sealed class SquareAttack : IAttack
         if (queries < 0) throw new ArgumentOutOfRangeException(nameof(queries), "queries must be ≥ 0");
         if (!(pInit > 0 && pInit <= 1)) throw new ArgumentOutOfRangeException(nameof(pInit), "p_init must be in (0,1]");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
-        if (norm != Norm.Linf) throw new NotSupportedException("Square attack: only the L∞ version is implemented");
         Threat = new ThreatModel(norm, epsilon);
         Queries = queries;
         PInit = pInit;
@@ -135,8 +138,12 @@ public sealed class SquareAttack : IAttack
         }
     }
 
-    /// <summary>One run of the L∞ attack on correctly classified points; returns the best iterates and their margins.</summary>
-    (Tensor Adv, Tensor Margin) RunOnce(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng)
+    /// <summary>One run on correctly classified points; returns the best iterates and their margins.</summary>
+    (Tensor Adv, Tensor Margin) RunOnce(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng) =>
+        Threat.Norm == Norm.Linf ? RunLinf(model, x, y, rng) : RunL2(model, x, y, rng);
+
+    /// <summary>One run of the L∞ attack.</summary>
+    (Tensor Adv, Tensor Margin) RunLinf(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng)
     {
         using var scope = NewDisposeScope();
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
@@ -170,6 +177,140 @@ public sealed class SquareAttack : IAttack
             // with the margin loss on points whose margin is > 0 the second implies the first.
             var improved = m.lt(oldM);
             marginMin.index_copy_(0, active, where(improved, m, oldM));
+            xBest.index_copy_(0, active, where(improved.view(-1, 1, 1, 1), candidate, current));
+        }
+        return (xBest.MoveToOuterDisposeScope(), marginMin.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The reference's <c>eta_rectangles</c>: nested centred rectangles weighted 1/(k+1)², normalised to unit
+    /// Frobenius norm (all zero for an empty shape).
+    /// </summary>
+    static double[,] EtaRectangles(int rows, int cols)
+    {
+        var d = new double[rows, cols];
+        int c0 = rows / 2, c1 = cols / 2; // x_c − 1, y_c − 1
+        int count = Math.Max(rows / 2 + 1, cols / 2 + 1);
+        for (int k = 0; k < count; k++)
+        {
+            double v = 1.0 / ((k + 1.0) * (k + 1.0));
+            for (int i = Math.Max(c0, 0); i < Math.Min(c0 + 2 * k + 1, rows); i++)
+                for (int j = Math.Max(c1, 0); j < Math.Min(c1 + 2 * k + 1, cols); j++)
+                    d[i, j] += v;
+            c0--; c1--;
+        }
+        Normalise(d);
+        return d;
+    }
+
+    static void Normalise(double[,] d)
+    {
+        double sq = 0;
+        foreach (var v in d) sq += v * v;
+        if (sq <= 0) return;
+        double n = Math.Sqrt(sq);
+        for (int i = 0; i < d.GetLength(0); i++) for (int j = 0; j < d.GetLength(1); j++) d[i, j] /= n;
+    }
+
+    /// <summary>
+    /// The reference's <c>eta</c>: an s×s window, positive rectangles on the top half and negative ones on the
+    /// bottom half, unit L2 norm, transposed with probability ½. Returned as an [s,s] tensor.
+    /// </summary>
+    static Tensor Eta(int s, Random rng, ScalarType dtype, Device device)
+    {
+        var top = EtaRectangles(s / 2, s);
+        var bottom = EtaRectangles(s - s / 2, s);
+        var d = new double[s, s];
+        for (int i = 0; i < s / 2; i++) for (int j = 0; j < s; j++) d[i, j] = top[i, j];
+        for (int i = 0; i < s - s / 2; i++) for (int j = 0; j < s; j++) d[s / 2 + i, j] = -bottom[i, j];
+        Normalise(d);
+        bool transpose = rng.NextDouble() > 0.5;
+        var flat = new double[s * s];
+        for (int i = 0; i < s; i++) for (int j = 0; j < s; j++) flat[i * s + j] = transpose ? d[j, i] : d[i, j];
+        return tensor(flat, new long[] { s, s }).to(dtype).to(device);
+    }
+
+    /// <summary>Per-sample ±1 signs of shape [n, c, 1, 1].</summary>
+    static Tensor RandomSigns(long n, long c, Random rng, Tensor like)
+    {
+        var v = new float[n * c];
+        for (int i = 0; i < v.Length; i++) v[i] = rng.Next(2) == 0 ? -1f : 1f;
+        return tensor(v, new long[] { n, c, 1, 1 }).to(like.dtype).to(like.device);
+    }
+
+    /// <summary>L2 norm over all but the first dimension, shaped [n,1,1,1].</summary>
+    static Tensor ImageNorm(Tensor t) => t.flatten(1).norm(1, keepdim: true).view(-1, 1, 1, 1);
+
+    /// <summary>Rescales every image of <paramref name="t"/> to L2 norm (almost) 1, as the reference's <c>normalize</c>.</summary>
+    static Tensor Normalize(Tensor t) => t / (ImageNorm(t) + 1e-12);
+
+    /// <summary>
+    /// One run of the L2 attack: the reference's start (a grid of 5×5 windows of side H/5 filled with ±eta, scaled to
+    /// ‖δ‖₂ = ε), then at each query one window is redrawn as ±eta plus its old content, renormalised so the freed
+    /// budget of a second window (zeroed) is moved into it, and the whole δ is rescaled to norm ε and clipped to [0,1].
+    /// </summary>
+    (Tensor Adv, Tensor Margin) RunL2(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng)
+    {
+        using var scope = NewDisposeScope();
+        long n = x.shape[0], c = x.shape[1];
+        int h = (int)x.shape[2], w = (int)x.shape[3];
+        double eps = Threat.Epsilon;
+        // Start. The reference needs H ≥ 5 (side H // 5); smaller images use side 1 from the corner.
+        var deltaInit = zeros_like(x);
+        int side = Math.Max(h / 5, 1), start = h >= 5 ? (h - side * 5) / 2 : 0;
+        int vh = start;
+        for (int a = 0; a < h / side; a++, vh += side)
+        {
+            int vw = start;
+            for (int b = 0; b < w / side; b++, vw += side)
+            {
+                // Python slicing silently clips windows that run past the border; so does this.
+                int rows = Math.Min(side, h - vh), cols = Math.Min(side, w - vw);
+                var eta = Eta(side, rng, x.dtype, x.device);
+                var signs = RandomSigns(n, c, rng, x);
+                if (rows <= 0 || cols <= 0) continue;
+                deltaInit.narrow(2, vh, rows).narrow(3, vw, cols)
+                    .add_(eta.narrow(0, 0, rows).narrow(1, 0, cols).view(1, 1, rows, cols) * signs);
+            }
+        }
+        var xBest = (x + Normalize(deltaInit) * eps).clamp_(0.0, 1.0);
+        var marginMin = Margin(model.call(xBest), y).to_type(ScalarType.Float32);
+        int maxSide = Math.Min(h, w);
+        for (int it = 0; it < Queries; it++)
+        {
+            using var iterScope = NewDisposeScope();
+            var active = marginMin.gt(0).nonzero().flatten();
+            if (active.shape[0] == 0) break;
+            long m = active.shape[0];
+            var xc = x.index_select(0, active);
+            var current = xBest.index_select(0, active);
+            var delta = current - xc;
+            double p = PSelection(it);
+            int s = Math.Max((int)Math.Round(Math.Sqrt(p * h * w)), 3);
+            if (s % 2 == 0) s++;
+            s = Math.Min(s, maxSide);
+            int vh1 = rng.Next(0, h - s + 1), vw1 = rng.Next(0, w - s + 1);
+            int vh2 = rng.Next(0, h - s + 1), vw2 = rng.Next(0, w - s + 1);
+            var window1 = delta.narrow(2, vh1, s).narrow(3, vw1, s);
+            var normsWindow1 = window1.square().sum(new long[] { 2, 3 }, keepdim: true).sqrt();
+            var normsImage = ImageNorm(delta);
+            var mask = zeros(new long[] { 1, 1, h, w }, dtype: x.dtype, device: x.device);
+            mask.narrow(2, vh1, s).narrow(3, vw1, s).fill_(1.0);
+            mask.narrow(2, vh2, s).narrow(3, vw2, s).fill_(1.0);
+            var normsWindows = ImageNorm(delta * mask);
+
+            var fresh = Eta(s, rng, x.dtype, x.device).view(1, 1, s, s) * RandomSigns(m, c, rng, x);
+            fresh = fresh + window1 / (normsWindow1 + 1e-12);
+            var budget = ((eps * eps - normsImage.square()).clamp_min(0.0) / c + normsWindows.square()).sqrt();
+            fresh = fresh / (fresh.square().sum(new long[] { 2, 3 }, keepdim: true).sqrt() + 1e-12) * budget;
+            delta.narrow(2, vh2, s).narrow(3, vw2, s).zero_();
+            delta.narrow(2, vh1, s).narrow(3, vw1, s).copy_(fresh);
+
+            var candidate = (xc + Normalize(delta) * eps).clamp_(0.0, 1.0);
+            var margin = Margin(model.call(candidate), y.index_select(0, active)).to_type(ScalarType.Float32);
+            var oldM = marginMin.index_select(0, active);
+            var improved = margin.lt(oldM);
+            marginMin.index_copy_(0, active, where(improved, margin, oldM));
             xBest.index_copy_(0, active, where(improved.view(-1, 1, 1, 1), candidate, current));
         }
         return (xBest.MoveToOuterDisposeScope(), marginMin.MoveToOuterDisposeScope());
