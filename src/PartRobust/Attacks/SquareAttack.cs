@@ -31,7 +31,7 @@ public sealed class SquareAttack : IAttack
     /// <inheritdoc />
     public ThreatModel Threat { get; }
 
-    /// <summary>Query budget per restart (the initial query included in the count as in the reference loop bound).</summary>
+    /// <summary>Iterations per restart, one query each per point still correctly classified; as in the reference the start costs one query more.</summary>
     public int Queries { get; }
 
     /// <summary>Initial fraction p of pixels changed by one square.</summary>
