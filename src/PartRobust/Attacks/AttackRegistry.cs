@@ -16,6 +16,8 @@ public static class AttackRegistry
             (t, c, seed) => new ApgdAttack(t.Epsilon, t.Norm, "dlr", seed: seed))),
         ("apgd-t", new("APGD-T, targeted DLR on the top-9 other classes (capped at C−1), 100 iterations (needs ≥ 4 classes)",
             (t, c, seed) => new ApgdTargetedAttack(t.Epsilon, t.Norm, targetClasses: Math.Min(9, Math.Max(1, c - 1)), seed: seed))),
+        ("square", new("Square, 5000 queries, p_init 0.8, margin loss, no gradients (AutoAttack's defaults)",
+            (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
     };
 
     /// <summary>Registered names.</summary>

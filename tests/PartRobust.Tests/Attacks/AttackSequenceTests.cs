@@ -65,6 +65,10 @@ public class AttackSequenceTests
         Assert.Equal(0.001, pgd.StepSize, 12); // max(0.001, ε/40) at 8/255
         var seq = Assert.IsType<AttackSequence>(AttackRegistry.Create("pgd-10+pgd", threat, 10));
         Assert.Equal("pgd-10+pgd", seq.Name);
+        var aaLike = Assert.IsType<AttackSequence>(AttackRegistry.Create("apgd-ce+apgd-t+square", threat, 11));
+        Assert.Equal(new[] { "apgd-ce", "apgd-t", "square" }, aaLike.Attacks.Select(a => a.Name));
+        Assert.Equal(9, Assert.IsType<ApgdTargetedAttack>(aaLike.Attacks[1]).TargetClasses);
+        Assert.Equal(4, Assert.IsType<ApgdTargetedAttack>(AttackRegistry.Create("apgd-t", threat, 5)).TargetClasses); // capped at C−1
         var e = Assert.Throws<ArgumentException>(() => AttackRegistry.Create("pgd+nope", threat, 10));
         Assert.Contains("nope", e.Message);
     }
