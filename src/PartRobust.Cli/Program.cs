@@ -120,6 +120,11 @@ namespace PartRobust.Cli
             }
             Console.WriteLine($"chance level {100 * report.Settings.ChanceAccuracy:F1}%; {report.Settings.AttackPoints} test images attacked, ε = {report.Settings.EpsilonText}");
             foreach (var (k, d) in report.Settings.EvalAttacks) Console.WriteLine($"  {k}: {d}");
+            foreach (var m in report.Models)
+                foreach (var c in m.MaskingChecks ?? new List<Reporting.MaskingCheckRecord>())
+                    Console.WriteLine(c.Status == "pass"
+                        ? $"  {m.Name}: masking check '{c.Name}' ok: {c.Detail}"
+                        : $"  {m.Name}: WARNING gradient-masking check '{c.Name}' failed: {c.Meaning} ({c.Detail})");
             Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
         }
 
@@ -174,7 +179,8 @@ namespace PartRobust.Cli
             var data = new Option<string?>("--data") { Description = "Dataset folder (default: regenerate the PartShapes test split)" };
             var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/attack-<time>)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
-            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device }) cmd.Options.Add(opt);
+            var masking = new Option<bool>("--masking-checks") { Description = "First run the gradient-masking checks (randomness, probability outputs, zero gradients, Square vs PGD, ε sweep, more steps) on up to 64 points" };
+            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var normValue = p.GetValue(norm) switch
@@ -192,6 +198,7 @@ namespace PartRobust.Cli
                     Device = p.GetValue(device) ?? "cpu",
                     Attacks = ExperimentOptions.Split(p.GetValue(attack)!),
                     Norm = normValue,
+                    MaskingChecks = p.GetValue(masking),
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("attack");
                 Reporting.RunReport? report = null;

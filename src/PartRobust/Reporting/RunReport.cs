@@ -73,6 +73,8 @@ public sealed record ModelResult
     [JsonPropertyName("robust_accuracy")] public required Dictionary<string, double> RobustAccuracy { get; init; }
     /// <summary>For attack sequences (keys with '+'): robust accuracy after each attack, in order.</summary>
     [JsonPropertyName("attack_stages")] public Dictionary<string, List<StageResult>>? AttackStages { get; init; }
+    /// <summary>Gradient-masking checks, when they were run (<c>attack --masking-checks</c>).</summary>
+    [JsonPropertyName("masking_checks")] public List<MaskingCheckRecord>? MaskingChecks { get; init; }
     /// <summary>Part pixel accuracy in [0,1] (part models only).</summary>
     [JsonPropertyName("part_pixel_accuracy")] public double? PartPixelAccuracy { get; init; }
     /// <summary>Mean IoU over part labels present (part models only).</summary>
@@ -81,6 +83,19 @@ public sealed record ModelResult
     [JsonPropertyName("checkpoint")] public required string Checkpoint { get; init; }
     /// <summary>Per-epoch training history.</summary>
     [JsonPropertyName("history")] public required List<EpochRecord> History { get; init; }
+}
+
+/// <summary>One gradient-masking check as reported.</summary>
+public sealed record MaskingCheckRecord
+{
+    /// <summary>Check name, e.g. <c>zero-gradients</c>.</summary>
+    [JsonPropertyName("name")] public required string Name { get; init; }
+    /// <summary><c>pass</c> or <c>warn</c>.</summary>
+    [JsonPropertyName("status")] public required string Status { get; init; }
+    /// <summary>What was measured.</summary>
+    [JsonPropertyName("detail")] public required string Detail { get; init; }
+    /// <summary>What a warning means.</summary>
+    [JsonPropertyName("meaning")] public required string Meaning { get; init; }
 }
 
 /// <summary>Robust accuracy after one stage of an attack sequence.</summary>

@@ -40,6 +40,8 @@ public static class CheckpointEvaluation
         public string[]? Attacks { get; init; }
         /// <summary>Norm of the threat model for <see cref="Attacks"/>.</summary>
         public Attacks.Norm Norm { get; init; } = PartRobust.Attacks.Norm.Linf;
+        /// <summary>Run the gradient-masking checks before the attacks and put them in the report.</summary>
+        public bool MaskingChecks { get; init; }
         /// <summary>A config whose eval section, attack points and test size replace the checkpoint's (flags still win).</summary>
         public ExperimentConfig? Settings { get; init; }
     }
@@ -72,9 +74,14 @@ public static class CheckpointEvaluation
         using var attackSet = test.Take(attackPoints);
         string display = ModelRegistry.DisplayName(info.Model.Name);
         var threat = new Attacks.ThreatModel(request.Norm, eval.Epsilon);
+        List<MaskingCheckRecord>? checks = null;
+        if (request.MaskingChecks && attackSet.Count > 0)
+            checks = Evaluation.GradientMaskingChecks.Run(model, attackSet, threat, new Evaluation.MaskingCheckOptions { Seed = eval.Seed }, progress)
+                .Select(c => new MaskingCheckRecord { Name = c.Name, Status = c.Passed ? "pass" : "warn", Detail = c.Detail, Meaning = c.Meaning })
+                .ToList();
         var named = request.Attacks?.Select(a => Attacks.AttackRegistry.Create(a, threat, info.Taxonomy.NumClasses, eval.Seed)).ToList();
         var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress,
-                named, skipPgd: named is not null) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+                named, skipPgd: named is not null) with { Checkpoint = Path.GetFullPath(request.Checkpoint), MaskingChecks = checks };
         string plotKey = named is null ? "pgd" : named[^1].Name;
         var figures = new List<string>();
         if (attackSet.Count > 0)

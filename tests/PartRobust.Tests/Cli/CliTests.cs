@@ -136,7 +136,7 @@ public class CliTests
         // attack: named attacks and a sequence; the sequence can only lower robust accuracy and reports its stages.
         string attackDir = Path.Combine(root, "attack");
         var a = Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18.json"), "--attack", "pgd-10,pgd-10+pgd",
-            "--n", "8", "--out", attackDir);
+            "--n", "8", "--out", attackDir, "--masking-checks");
         Assert.True(a.Code == 0, a.Err);
         using var attackDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(attackDir, "report.json")));
         var am = attackDoc.RootElement.GetProperty("models")[0];
@@ -147,6 +147,9 @@ public class CliTests
         Assert.Equal(2, stages.Count);
         Assert.True(stages[1] <= stages[0]);
         Assert.Equal(both, stages[1], 12);
+        var checks = am.GetProperty("masking_checks").EnumerateArray().ToList();
+        Assert.Equal(6, checks.Count);
+        Assert.All(checks, c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "pass", "warn" }));
         AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--attack", "fgsm", "--out", Path.Combine(root, "bad")), "fgsm");
         AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--norm", "l1", "--out", Path.Combine(root, "bad")), "--norm");
 
