@@ -16,6 +16,10 @@ public static class AttackRegistry
             (t, c, seed) => new ApgdAttack(t.Epsilon, t.Norm, "dlr", seed: seed))),
         ("apgd-t", new("APGD-T, targeted DLR on the top-9 other classes (capped at C−1), 100 iterations (needs ≥ 4 classes)",
             (t, c, seed) => new ApgdTargetedAttack(t.Epsilon, t.Norm, targetClasses: Math.Min(9, Math.Max(1, c - 1)), seed: seed))),
+        ("fab", new("FAB, untargeted minimal-norm attack, 100 iterations, 1 restart, α_max 0.1, η 1.05, β 0.9",
+            (t, c, seed) => new FabAttack(t.Epsilon, t.Norm, seed: seed))),
+        ("fab-t", new("FAB-T, FAB targeted at the top-9 other classes (capped at C−1), 100 iterations, 1 restart (AutoAttack's defaults)",
+            (t, c, seed) => new FabAttack(t.Epsilon, t.Norm, targeted: true, targetClasses: Math.Min(9, Math.Max(1, c - 1)), seed: seed))),
         ("square", new("Square, 5000 queries, p_init 0.8, margin loss, no gradients (AutoAttack's defaults)",
             (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
     };
