@@ -24,11 +24,27 @@ public static class AttackRegistry
             (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
     };
 
+    /// <summary>
+    /// AutoAttack <c>standard</c> (Croce &amp; Hein 2020, as RobustBench runs it): APGD-CE, APGD-T (9 targets, capped at
+    /// C−1), FAB-T, Square (5000 queries), each on the points still robust. With fewer than 4 classes the targeted DLR
+    /// is undefined, so it runs APGD-CE, untargeted FAB and Square instead (as the paper did for 2-class Cityscapes).
+    /// </summary>
+    public static AttackSequence AutoAttackStandard(ThreatModel threat, int numClasses, long seed = 0)
+    {
+        var parts = numClasses >= 4
+            ? new[] { "apgd-ce", "apgd-t", "fab-t", "square" }
+            : new[] { "apgd-ce", "fab", "square" };
+        return new AttackSequence(parts.Select(p => Find(p).Factory(threat, numClasses, seed)).ToList(),
+            numClasses >= 4 ? "autoattack" : "autoattack-c<4");
+    }
+
     /// <summary>Registered names.</summary>
-    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).ToArray();
+    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).Append("aa").ToArray();
 
     /// <summary>One-line description of a registered attack.</summary>
-    public static string Describe(string name) => Find(name).Description;
+    public static string Describe(string name) => name == "aa"
+        ? "AutoAttack standard: APGD-CE, APGD-T, FAB-T, Square on the remaining points (APGD-CE, FAB, Square below 4 classes)"
+        : Find(name).Description;
 
     /// <summary>
     /// Builds an attack, or a sequence for names joined with '+' (e.g. <c>apgd-ce+square</c>), for a model with
@@ -39,7 +55,9 @@ public static class AttackRegistry
     {
         var parts = name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new ArgumentException("--attack: empty attack name");
+        if (parts.Length == 1 && parts[0] == "aa") return AutoAttackStandard(threat, numClasses, seed);
         if (parts.Length == 1) return Find(parts[0]).Factory(threat, numClasses, seed);
+        if (parts.Contains("aa")) throw new ArgumentException("--attack: 'aa' is itself a sequence; run it on its own");
         return new AttackSequence(parts.Select(p => Find(p).Factory(threat, numClasses, seed)).ToList());
     }
 

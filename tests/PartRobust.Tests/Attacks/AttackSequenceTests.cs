@@ -69,6 +69,11 @@ public class AttackSequenceTests
         Assert.Equal(new[] { "apgd-ce", "apgd-t", "square" }, aaLike.Attacks.Select(a => a.Name));
         Assert.Equal(9, Assert.IsType<ApgdTargetedAttack>(aaLike.Attacks[1]).TargetClasses);
         Assert.Equal(4, Assert.IsType<ApgdTargetedAttack>(AttackRegistry.Create("apgd-t", threat, 5)).TargetClasses); // capped at C−1
+        var aa = Assert.IsType<AttackSequence>(AttackRegistry.Create("aa", threat, 11));
+        Assert.Equal("autoattack", aa.Name);
+        Assert.Equal(new[] { "apgd-ce", "apgd-t", "fab-t", "square" }, aa.Attacks.Select(a => a.Name));
+        var aa2 = Assert.IsType<AttackSequence>(AttackRegistry.Create("aa", threat, 2)); // DLR undefined below 4 classes
+        Assert.Equal(new[] { "apgd-ce", "fab", "square" }, aa2.Attacks.Select(a => a.Name));
         var e = Assert.Throws<ArgumentException>(() => AttackRegistry.Create("pgd+nope", threat, 10));
         Assert.Contains("nope", e.Message);
     }
