@@ -1,3 +1,4 @@
+using PartRobust.Models;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -84,9 +85,7 @@ public sealed class ApgdAttack : IAttack
     /// <exception cref="ArgumentException">The DLR loss is used on a model with fewer than 3 classes.</exception>
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
             generator ??= new Generator((ulong)Seed, images.device);
@@ -109,10 +108,6 @@ public sealed class ApgdAttack : IAttack
             var adv = tracker.Best;
             Threat.Verify(images, adv);
             return adv.detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 }

@@ -1,3 +1,4 @@
+using PartRobust.Models;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -70,9 +71,7 @@ public sealed class ApgdTargetedAttack : IAttack
     /// <exception cref="ArgumentException">The model has fewer than 4 classes (the targeted DLR needs z_π4).</exception>
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
             generator ??= new Generator((ulong)Seed, images.device);
@@ -101,10 +100,6 @@ public sealed class ApgdTargetedAttack : IAttack
             var adv = tracker.Best;
             Threat.Verify(images, adv);
             return adv.detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 }

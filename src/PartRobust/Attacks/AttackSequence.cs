@@ -1,3 +1,4 @@
+using PartRobust.Models;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -36,9 +37,7 @@ public sealed class AttackSequence : IAttack
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
             var result = images.clone();
@@ -66,10 +65,6 @@ public sealed class AttackSequence : IAttack
             LastRobustAfterStage = after;
             Threat.Verify(images, result);
             return result.MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 }

@@ -1,3 +1,4 @@
+using PartRobust.Models;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -92,9 +93,7 @@ public sealed class FabAttack : IAttack
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
             var (best, norms) = Search(model, images, labels, Threat.Epsilon);
@@ -102,10 +101,6 @@ public sealed class FabAttack : IAttack
             using (no_grad()) adv = where(PerSample(norms.le(Threat.Epsilon), images.dim()), best, images);
             Threat.Verify(images, adv);
             return adv.detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 
@@ -115,17 +110,11 @@ public sealed class FabAttack : IAttack
     /// </summary>
     public Tensor MinimalPerturbation(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
             var (best, _) = Search(model, images, labels, null);
             return best.detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 

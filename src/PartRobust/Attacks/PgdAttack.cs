@@ -1,3 +1,4 @@
+using PartRobust.Models;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -73,9 +74,7 @@ public sealed class PgdAttack : IAttack
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
             // One generator per attack object: successive calls draw fresh random starts, and a run that makes
@@ -119,10 +118,6 @@ public sealed class PgdAttack : IAttack
             }
             Threat.Verify(images, result);
             return result.detach().MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 

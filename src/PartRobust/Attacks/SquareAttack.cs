@@ -1,3 +1,4 @@
+using PartRobust.Models;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -106,9 +107,7 @@ public sealed class SquareAttack : IAttack
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
@@ -131,10 +130,6 @@ public sealed class SquareAttack : IAttack
             }
             Threat.Verify(x, best);
             return best.MoveToOuterDisposeScope();
-        }
-        finally
-        {
-            model.train(wasTraining);
         }
     }
 

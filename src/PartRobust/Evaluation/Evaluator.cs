@@ -36,9 +36,7 @@ public static class Evaluator
     /// <summary>Predicted class of every image.</summary>
     public static long[] Predictions(nn.Module<Tensor, Tensor> model, PartDataset data, int batchSize)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using (EvalMode.Enter(model))
         {
             var result = new long[data.Count];
             using var _ = no_grad();
@@ -51,7 +49,6 @@ public static class Evaluator
             }
             return result;
         }
-        finally { model.train(wasTraining); }
     }
 
     /// <summary>
@@ -61,12 +58,11 @@ public static class Evaluator
     public static RobustResult RobustAccuracy(nn.Module<Tensor, Tensor> model, PartDataset data, IAttack attack, int batchSize,
         IProgressSink progress, string? label = null)
     {
-        bool wasTraining = model.training;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var robust = new bool[data.Count];
         int clean = 0, kept = 0;
         var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
-        try
+        using (EvalMode.Enter(model))
         {
             using var task = progress.Start(label ?? $"attack {attack.Name}", data.Count);
             for (int start = 0; start < data.Count; start += batchSize)
@@ -90,7 +86,6 @@ public static class Evaluator
                 task.SetStatus($"robust {kept}/{start + n} ({100.0 * kept / (start + n):F1}%)");
             }
         }
-        finally { model.train(wasTraining); }
         int total = Math.Max(1, data.Count);
         return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
             stages?.Select(v => (double)v / total).ToArray());
@@ -102,9 +97,7 @@ public static class Evaluator
         int k = data.Taxonomy.NumSegLabels;
         var confusion = new long[k * k];
         var module = (nn.Module)model;
-        bool wasTraining = module.training;
-        module.eval();
-        try
+        using (EvalMode.Enter(module))
         {
             using var _ = no_grad();
             for (int start = 0; start < data.Count; start += batchSize)
@@ -120,7 +113,6 @@ public static class Evaluator
                 for (int i = 0; i < k * k; i++) confusion[i] += counts[i];
             }
         }
-        finally { module.train(wasTraining); }
         return MetricsFromConfusion(confusion, k);
     }
 

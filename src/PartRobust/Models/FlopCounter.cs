@@ -36,17 +36,15 @@ public static class FlopCounter
                 removers.Add(() => h.remove());
             }
         }
-        bool wasTraining = model.training;
-        model.eval();
         try
         {
+            using var mode = EvalMode.Enter(model);
             using var scope = NewDisposeScope();
             using var _ = no_grad();
             model.call(rand(batch, 3, imageSize, imageSize));
         }
         finally
         {
-            model.train(wasTraining);
             foreach (var remove in removers) remove();
         }
         return 2 * macs / batch;

@@ -201,11 +201,8 @@ public static class ExperimentRunner
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var module = (nn.Module)model;
-        bool wasTraining = module.training;
-        module.eval();
+        using var mode = EvalMode.Enter((nn.Module)model);
         var (_, parts) = model.ForwardWithParts(test.Images[..n]);
-        module.train(wasTraining);
         return parts.argmax(1).cpu().data<long>().ToArray();
     }
 
