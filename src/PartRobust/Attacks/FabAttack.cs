@@ -254,7 +254,10 @@ public sealed class FabAttack : IAttack
     /// Minimal-norm (L∞ or L2) perturbations d of the rows <paramref name="t"/> onto the hyperplanes w·z = b subject to
     /// t + d ∈ [0,1]; where the hyperplane cannot be reached inside the box, the box point furthest towards it.
     /// The optimum has the form d(λ) = clip(−λ·s, box) with s = sign(w) (L∞) or w (L2) oriented towards the
-    /// hyperplane; the multiplier λ is found by bisection (in double precision) on the monotone w·d(λ).
+    /// hyperplane. The gain −w·d(λ) is piecewise linear and increasing in λ with one breakpoint per coordinate (where
+    /// that coordinate hits the box), so λ is found exactly (in double precision) by sorting the breakpoints and
+    /// solving on the segment where the gain first reaches the distance: one sort per row, like the reference's
+    /// projection, instead of an iterative search.
     /// </summary>
     internal static Tensor Project(Tensor t, Tensor w, Tensor b, Norm norm)
     {
@@ -269,22 +272,31 @@ public sealed class FabAttack : IAttack
         w = w * sign;              // now w·t − b = c ≥ 0 and w·d must reach −c
         c = c.abs();
         var aw = w.abs();
-        var room = where(w.gt(0), t, 1 - t).clamp_min(0) * aw.gt(0); // how far each coordinate can move usefully
-        // gain(λ) = −w·d(λ) = Σ |w_i| min(λ·u_i, room_i) with u_i = 1 (L∞) or |w_i| (L2)
-        var u = norm == Norm.Linf ? aw.gt(0).to_type(ScalarType.Float64) : aw;
-        Tensor Gain(Tensor lambda) => (aw * minimum(lambda.unsqueeze(1) * u, room)).sum(1);
-        var lo = c / (norm == Norm.Linf ? aw.sum(1) : aw.pow(2).sum(1)).clamp_min(1e-300);
-        var hi = (room / u.clamp_min(1e-300)).masked_fill(u.eq(0), 0).amax(1).clamp_max(1e12);
-        hi = maximum(hi, lo);
-        lo = minimum(lo, hi);
-        for (int i = 0; i < 80; i++)
-        {
-            var mid = where(lo.gt(0), (lo * hi).sqrt(), (lo + hi) / 2);
-            var ok = Gain(mid).ge(c);
-            hi = where(ok, mid, hi);
-            lo = where(ok, lo, mid);
-        }
-        var lam = where(c.gt(0), hi, zeros_like(hi));
+        var active = aw.gt(0);
+        var room = where(w.gt(0), t, 1 - t).clamp_min(0) * active; // how far each coordinate can move usefully
+        // gain(λ) = −w·d(λ) = Σ |w_i| min(λ·u_i, room_i) with u_i = 1 (L∞) or |w_i| (L2); coordinate i saturates at
+        // the breakpoint λ_i = room_i / u_i. Inactive coordinates (w_i = 0) contribute nothing at any λ.
+        var u = norm == Norm.Linf ? active.to_type(ScalarType.Float64) : aw;
+        var breaks = where(active, room / u.clamp_min(1e-300), zeros_like(room));
+        var (sortedBreaks, order) = breaks.sort(1);
+        var saturated = (aw * room).gather(1, order).cumsum(1);   // Σ_{j≤k} |w_j| room_j
+        var slopeUsed = (aw * u).gather(1, order).cumsum(1);       // Σ_{j≤k} |w_j| u_j
+        var slopeTotal = (aw * u).sum(1, keepdim: true);
+        var gainAtBreak = saturated + sortedBreaks * (slopeTotal - slopeUsed);
+        long dims = t.shape[1];
+        // k = number of breakpoints whose gain is still short of c: λ lies on the segment (λ_(k−1), λ_(k)].
+        var k = gainAtBreak.lt(c.unsqueeze(1)).sum(1);
+        var reachable = k.lt(dims);
+        var prev = (k - 1).clamp_min(0).unsqueeze(1);
+        var hasPrev = k.gt(0);
+        var satPrev = where(hasPrev, saturated.gather(1, prev).squeeze(1), zeros_like(c));
+        var slopeRest = slopeTotal.squeeze(1) - where(hasPrev, slopeUsed.gather(1, prev).squeeze(1), zeros_like(c));
+        var lowBreak = where(hasPrev, sortedBreaks.gather(1, prev).squeeze(1), zeros_like(c));
+        var highBreak = sortedBreaks.gather(1, k.clamp_max(dims - 1).unsqueeze(1)).squeeze(1);
+        var lam = ((c - satPrev) / slopeRest.clamp_min(1e-300));
+        lam = minimum(maximum(lam, lowBreak), highBreak);
+        lam = where(reachable, lam, sortedBreaks.select(1, dims - 1));
+        lam = where(c.gt(0), lam, zeros_like(lam));
         var mag = minimum(lam.unsqueeze(1) * u, room);
         var d = -mag * w.sign();
         return d.to_type(dtype).MoveToOuterDisposeScope();

@@ -122,6 +122,75 @@ public class FabAttackTests
         Assert.True(model.training); // restored after the attack
     }
 
+    /// <summary>
+    /// The exact (sorting) box-constrained projection against an independent slow one: bisection on the multiplier
+    /// in plain doubles. Rows mix reachable and unreachable hyperplanes (b far outside the box's range), zero weights
+    /// and points on the box faces.
+    /// </summary>
+    [Theory]
+    [InlineData(Norm.Linf)]
+    [InlineData(Norm.L2)]
+    public void ProjectionMatchesABisectionReference(Norm norm)
+    {
+        var g = new Generator(7);
+        int rows = 40, dims = 30;
+        var t = rand(new long[] { rows, dims }, generator: g, dtype: ScalarType.Float64);
+        t = where(rand(new long[] { rows, dims }, generator: g).lt(0.2), t.round(), t); // some coordinates on the faces
+        var w = randn(new long[] { rows, dims }, generator: g, dtype: ScalarType.Float64);
+        w = where(rand(new long[] { rows, dims }, generator: g).lt(0.2), zeros_like(w), w);
+        var b = (w * t).sum(1) + randn(new long[] { rows }, generator: g, dtype: ScalarType.Float64) * w.abs().sum(1) * 0.6;
+        var d = FabAttack.Project(t, w, b, norm);
+        var td = t.data<double>().ToArray(); var wd = w.data<double>().ToArray(); var bd = b.data<double>().ToArray();
+        var dd = d.data<double>().ToArray();
+        int reachableRows = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var ti = td.AsSpan(r * dims, dims); var wi = wd.AsSpan(r * dims, dims); var di = dd.AsSpan(r * dims, dims);
+            var expected = SlowProjection(ti.ToArray(), wi.ToArray(), bd[r], norm);
+            for (int j = 0; j < dims; j++)
+            {
+                Assert.InRange(ti[j] + di[j], -1e-12, 1 + 1e-12);
+                Assert.Equal(expected.D[j], di[j], 1e-6);
+            }
+            if (expected.Reachable)
+            {
+                reachableRows++;
+                double lhs = 0;
+                for (int j = 0; j < dims; j++) lhs += wi[j] * (ti[j] + di[j]);
+                Assert.Equal(bd[r], lhs, 1e-8);
+            }
+        }
+        Assert.InRange(reachableRows, 5, rows - 5); // both cases were exercised
+    }
+
+    static (double[] D, bool Reachable) SlowProjection(double[] t, double[] w, double b, Norm norm)
+    {
+        int n = t.Length;
+        double c = 0;
+        for (int j = 0; j < n; j++) c += w[j] * t[j];
+        c -= b;
+        double s = c >= 0 ? 1 : -1;
+        c = Math.Abs(c);
+        double[] room = new double[n], u = new double[n], aw = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            double wj = w[j] * s;
+            aw[j] = Math.Abs(wj);
+            room[j] = wj == 0 ? 0 : Math.Max(0, wj > 0 ? t[j] : 1 - t[j]);
+            u[j] = wj == 0 ? 0 : norm == Norm.Linf ? 1 : aw[j];
+        }
+        double Gain(double lam) { double sum = 0; for (int j = 0; j < n; j++) sum += aw[j] * Math.Min(lam * u[j], room[j]); return sum; }
+        double hi = 0;
+        for (int j = 0; j < n; j++) if (u[j] > 0) hi = Math.Max(hi, room[j] / u[j]);
+        bool reachable = Gain(hi) >= c;
+        double lo = 0;
+        if (reachable)
+            for (int i = 0; i < 200; i++) { double mid = (lo + hi) / 2; if (Gain(mid) >= c) hi = mid; else lo = mid; }
+        var d = new double[n];
+        for (int j = 0; j < n; j++) d[j] = -Math.Min(hi * u[j], room[j]) * Math.Sign(w[j] * s);
+        return (d, reachable);
+    }
+
     [Fact]
     public void RegistryBuildsFabAndFabT()
     {
