@@ -180,7 +180,8 @@ namespace PartRobust.Cli
             var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/attack-<time>)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
             var masking = new Option<bool>("--masking-checks") { Description = "First run the gradient-masking checks (randomness, probability outputs, zero gradients, Square vs PGD, ε sweep, more steps) on up to 64 points" };
-            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking }) cmd.Options.Add(opt);
+            var batch = new Option<int?>("--batch-size") { Description = "Points per attack batch (default: the run's eval batch size, 200; AutoAttack's reference uses 250)" };
+            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking, batch }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var normValue = p.GetValue(norm) switch
@@ -199,6 +200,7 @@ namespace PartRobust.Cli
                     Attacks = ExperimentOptions.Split(p.GetValue(attack)!),
                     Norm = normValue,
                     MaskingChecks = p.GetValue(masking),
+                    BatchSize = p.GetValue(batch),
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("attack");
                 Reporting.RunReport? report = null;

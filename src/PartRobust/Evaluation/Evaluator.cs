@@ -12,8 +12,10 @@ namespace PartRobust.Evaluation;
 /// <param name="Seconds">Wall-clock time.</param>
 /// <param name="RobustMask">Per point: still correct after the attack.</param>
 /// <param name="RobustAfterStage">For an <see cref="AttackSequence"/>: robust accuracy after each of its attacks; else null.</param>
+/// <param name="BatchSeconds">Wall-clock seconds of each batch, in order (batches are independent, so the first k
+/// batches are exactly a run on their points).</param>
 public sealed record RobustResult(double Accuracy, double CleanAccuracy, int Points, double Seconds, bool[] RobustMask,
-    double[]? RobustAfterStage = null);
+    double[]? RobustAfterStage = null, double[]? BatchSeconds = null);
 
 /// <summary>Part segmentation quality.</summary>
 /// <param name="PixelAccuracy">Fraction of labelled pixels (mask ≠ −1) whose predicted part label is right, background included.</param>
@@ -62,12 +64,14 @@ public static class Evaluator
         var robust = new bool[data.Count];
         int clean = 0, kept = 0;
         var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
+        var batchSeconds = new List<double>();
         using (EvalMode.Enter(model))
         {
             using var task = progress.Start(label ?? $"attack {attack.Name}", data.Count);
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
+                double batchStart = clock.Elapsed.TotalSeconds;
                 int n = Math.Min(batchSize, data.Count - start);
                 var x = data.Images.narrow(0, start, n);
                 var y = data.Labels.narrow(0, start, n);
@@ -82,13 +86,14 @@ public static class Evaluator
                 using (no_grad()) ok = model.call(adv).argmax(1).eq(y).data<bool>().ToArray();
                 Array.Copy(ok, 0, robust, start, n);
                 kept += ok.Count(v => v);
+                batchSeconds.Add(clock.Elapsed.TotalSeconds - batchStart);
                 task.Advance(n);
                 task.SetStatus($"robust {kept}/{start + n} ({100.0 * kept / (start + n):F1}%)");
             }
         }
         int total = Math.Max(1, data.Count);
         return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
-            stages?.Select(v => (double)v / total).ToArray());
+            stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray());
     }
 
     /// <summary>Pixel accuracy and mean IoU of a part model's predicted masks.</summary>

@@ -73,6 +73,8 @@ public sealed record ModelResult
     [JsonPropertyName("robust_accuracy")] public required Dictionary<string, double> RobustAccuracy { get; init; }
     /// <summary>For attack sequences (keys with '+'): robust accuracy after each attack, in order.</summary>
     [JsonPropertyName("attack_stages")] public Dictionary<string, List<StageResult>>? AttackStages { get; init; }
+    /// <summary>Wall-clock time of each attack run, keyed as <see cref="RobustAccuracy"/>.</summary>
+    [JsonPropertyName("attack_timing")] public Dictionary<string, AttackTiming>? AttackTiming { get; init; }
     /// <summary>Gradient-masking checks, when they were run (<c>attack --masking-checks</c>).</summary>
     [JsonPropertyName("masking_checks")] public List<MaskingCheckRecord>? MaskingChecks { get; init; }
     /// <summary>Part pixel accuracy in [0,1] (part models only).</summary>
@@ -96,6 +98,21 @@ public sealed record MaskingCheckRecord
     [JsonPropertyName("detail")] public required string Detail { get; init; }
     /// <summary>What a warning means.</summary>
     [JsonPropertyName("meaning")] public required string Meaning { get; init; }
+}
+
+/// <summary>How long one attack took.</summary>
+public sealed record AttackTiming
+{
+    /// <summary>Points attacked.</summary>
+    [JsonPropertyName("points")] public required int Points { get; init; }
+    /// <summary>Total wall-clock seconds.</summary>
+    [JsonPropertyName("seconds")] public required double Seconds { get; init; }
+    /// <summary>Points per second.</summary>
+    [JsonPropertyName("points_per_second")] public required double PointsPerSecond { get; init; }
+    /// <summary>Batch size the attack ran with.</summary>
+    [JsonPropertyName("batch_size")] public required int BatchSize { get; init; }
+    /// <summary>Seconds of each batch, in order.</summary>
+    [JsonPropertyName("batch_seconds")] public required List<double> BatchSeconds { get; init; }
 }
 
 /// <summary>Robust accuracy after one stage of an attack sequence.</summary>

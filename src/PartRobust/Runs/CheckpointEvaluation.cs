@@ -29,6 +29,8 @@ public static class CheckpointEvaluation
         public bool PaperPgd { get; init; }
         /// <summary>Test points attacked.</summary>
         public int? AttackPoints { get; init; }
+        /// <summary>Points per attack batch (AutoAttack's reference uses 250); null = the config's eval batch size.</summary>
+        public int? BatchSize { get; init; }
         /// <summary>Test images for clean accuracy (regenerated PartShapes).</summary>
         public int? TestSize { get; init; }
         /// <summary>Torch device.</summary>
@@ -64,6 +66,7 @@ public static class CheckpointEvaluation
             PgdSteps = request.PgdSteps ?? config.Eval.PgdSteps,
             PgdRestarts = request.PgdRestarts ?? config.Eval.PgdRestarts,
             PaperPgd = request.PaperPgd || config.Eval.PaperPgd,
+            BatchSize = request.BatchSize ?? config.Eval.BatchSize,
         };
         eval.Validate();
         int attackPoints = request.AttackPoints ?? config.AttackPoints;

@@ -121,6 +121,7 @@ public static class ExperimentRunner
         double clean = Evaluator.Accuracy(model, test, eval.BatchSize);
         var robust = new Dictionary<string, double>();
         Dictionary<string, List<StageResult>>? stages = null;
+        var timing = new Dictionary<string, AttackTiming>();
         double cleanSubset = clean;
         if (attackSet.Count > 0)
         {
@@ -132,6 +133,11 @@ public static class ExperimentRunner
                 var r = Evaluator.RobustAccuracy(model, attackSet, attack, eval.BatchSize, progress, $"{name} {attack.Name}");
                 robust[attack.Name] = r.Accuracy;
                 cleanSubset = r.CleanAccuracy;
+                timing[attack.Name] = new AttackTiming
+                {
+                    Points = r.Points, Seconds = r.Seconds, PointsPerSecond = r.Points / Math.Max(r.Seconds, 1e-9),
+                    BatchSize = eval.BatchSize, BatchSeconds = (r.BatchSeconds ?? Array.Empty<double>()).ToList(),
+                };
                 if (attack is Attacks.AttackSequence seq && r.RobustAfterStage is { } after)
                 {
                     stages ??= new Dictionary<string, List<StageResult>>();
@@ -148,6 +154,7 @@ public static class ExperimentRunner
         {
             Name = name, DisplayName = display, Parameters = parameters, TrainSeconds = 0, CleanAccuracy = clean,
             CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = robust, AttackStages = stages,
+            AttackTiming = timing.Count == 0 ? null : timing,
             PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "", History = new List<EpochRecord>(),
         };
     }
