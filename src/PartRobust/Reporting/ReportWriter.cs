@@ -21,10 +21,32 @@ public static class ReportWriter
     public static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true };
 
     /// <summary>
-    /// Attack keys from weakest to strongest; used only to break ties between attacks that leave the same mean
-    /// robust accuracy (see <see cref="StrongestAttack"/>).
+    /// Key of the per-point worst case over every attack run on a model (a point counts as robust only if no attack
+    /// broke it) in <see cref="ModelResult.RobustAccuracy"/>.
     /// </summary>
-    private static readonly string[] KnownStrength = ["fgsm", "pgd", "apgd-ce", "apgd", "apgd-t", "apgd-dlr", "fab", "square", "autoattack", "aa"];
+    public const string WorstCaseKey = "worst_case";
+
+    /// <summary>
+    /// Attack keys from weakest to strongest; used only to break ties between attacks that leave the same mean
+    /// robust accuracy (see <see cref="StrongestAttack"/>). The worst case over all attacks is by construction the
+    /// strongest; AutoAttack-rand (built for randomised defences) is ranked below the standard version on the
+    /// deterministic models here, and AutoAttack-plus (more attacks and restarts) above it.
+    /// </summary>
+    private static readonly string[] KnownStrength =
+    [
+        "fgsm", "pgd-10", "pgd", "apgd-ce", "apgd", "apgd-dlr", "apgd-t", "fab", "fab-t", "square",
+        "seg-sum", "seg-guided", "seg-inverse", "autoattack-rand", "autoattack-c<4", "autoattack", "aa", "autoattack-plus",
+        WorstCaseKey,
+    ];
+
+    /// <summary>Column order of single attacks in the results table (weak to strong, as in <see cref="KnownStrength"/>).</summary>
+    private static readonly string[] SingleAttackColumns = ["fgsm", "pgd-10", "pgd", "apgd-ce", "apgd", "apgd-dlr", "apgd-t", "fab", "fab-t", "square"];
+
+    /// <summary>Column order of the AutoAttack versions.</summary>
+    private static readonly string[] AutoAttackColumns = ["autoattack", "aa", "autoattack-c<4", "autoattack-plus", "autoattack-rand"];
+
+    /// <summary>Column order of the adaptive segmentation attacks on part models.</summary>
+    private static readonly string[] SegAttackColumns = ["seg-sum", "seg-guided", "seg-inverse"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -103,6 +125,14 @@ public static class ReportWriter
             foreach (var (key, value) in m.RobustAccuracy) Finite(value, $"{at}.robust_accuracy.{key}");
             if (m.PartPixelAccuracy is { } ppa) Finite(ppa, $"{at}.part_pixel_accuracy");
             if (m.PartMiou is { } miou) Finite(miou, $"{at}.part_miou");
+            FiniteStages(m.AttackStages, $"{at}.attack_stages");
+            FiniteStages(m.AutoAttackStages, $"{at}.autoattack_stages");
+            foreach (var (key, t) in m.AttackTiming ?? [])
+            {
+                Finite(t.Seconds, $"{at}.attack_timing.{key}.seconds");
+                Finite(t.PointsPerSecond, $"{at}.attack_timing.{key}.points_per_second");
+                for (int i = 0; i < t.BatchSeconds.Count; i++) Finite(t.BatchSeconds[i], $"{at}.attack_timing.{key}.batch_seconds[{i}]");
+            }
             foreach (EpochRecord e in m.History)
             {
                 string ep = $"{at}.history[epoch {e.Epoch}]";
@@ -114,6 +144,13 @@ public static class ReportWriter
                 Finite(e.Seconds, $"{ep}.seconds");
             }
         }
+    }
+
+    private static void FiniteStages(Dictionary<string, List<StageResult>>? stages, string name)
+    {
+        foreach (var (key, list) in stages ?? [])
+            foreach (StageResult stage in list)
+                Finite(stage.RobustAccuracy, $"{name}.{key}[{stage.Attack}].robust_accuracy");
     }
 
     private static void Finite(double value, string name)
@@ -142,8 +179,106 @@ public static class ReportWriter
     }
 
     /// <summary>
-    /// The honest "winner" sentence: the model with the highest robust accuracy under <see cref="StrongestAttack"/>;
-    /// every model within the noise threshold 1/√n of the best (n = attacked points, about two standard errors of an
+    /// The attack the headline and the winner are decided under: <see cref="RunSettings.HeadlineAttack"/> when it is
+    /// set and every model has a result for it, otherwise <see cref="StrongestAttack"/>. Null if there is none.
+    /// </summary>
+    /// <param name="report">The report.</param>
+    public static string? HeadlineAttack(RunReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return ChooseHeadline(report).Attack;
+    }
+
+    /// <summary>The headline attack and, when the configured one could not be used, a sentence saying so (else "").</summary>
+    private static (string? Attack, string Note) ChooseHeadline(RunReport report)
+    {
+        string? configured = report.Settings.HeadlineAttack;
+        if (string.IsNullOrEmpty(configured) || report.Models.Count == 0) return (StrongestAttack(report.Models), "");
+        var missing = report.Models.Where(m => !m.RobustAccuracy.ContainsKey(configured)).ToList();
+        if (missing.Count == 0) return (configured, "");
+        string? fallback = StrongestAttack(report.Models);
+        string note = $" The headline attack {configured} set for this run has no result for {JoinAnd(missing.Select(m => m.DisplayName))}, so "
+            + (fallback is null
+                ? "no attack is left to compare every model under."
+                : $"the models are compared under {fallback}, the strongest attack every model has, instead.");
+        return (fallback, note);
+    }
+
+    /// <summary>
+    /// Orders robust-accuracy keys as the columns of the results table: single attacks from weak to strong
+    /// (<c>pgd-10</c>, <c>pgd</c>, <c>apgd-ce</c>, …, <c>square</c>), then other attacks and legacy sequences such as
+    /// <c>apgd-ce+square</c>, then the AutoAttack versions (<c>autoattack</c>, <c>autoattack-plus</c>,
+    /// <c>autoattack-rand</c>), then the adaptive <c>seg-*</c> attacks, and <see cref="WorstCaseKey"/> last.
+    /// </summary>
+    /// <param name="keys">Attack keys; duplicates are dropped.</param>
+    public static IReadOnlyList<string> OrderAttacks(IEnumerable<string> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return keys.Distinct(StringComparer.Ordinal)
+            .Select(k => (Key: k, Rank: ColumnRank(k)))
+            .OrderBy(x => x.Rank.Group).ThenBy(x => x.Rank.Index).ThenBy(x => x.Key, StringComparer.Ordinal)
+            .Select(x => x.Key).ToList();
+    }
+
+    private static (int Group, int Index) ColumnRank(string key)
+    {
+        string k = key.ToLowerInvariant();
+        int i;
+        if ((i = Array.IndexOf(SingleAttackColumns, k)) >= 0) return (0, i);
+        if (k == WorstCaseKey) return (4, 0);
+        if ((i = Array.IndexOf(AutoAttackColumns, k)) >= 0) return (2, i);
+        if (IsAutoAttackKey(k)) return (2, AutoAttackColumns.Length);
+        if ((i = Array.IndexOf(SegAttackColumns, k)) >= 0) return (3, i);
+        if (k.StartsWith("seg-", StringComparison.Ordinal)) return (3, SegAttackColumns.Length);
+        return (1, 0);
+    }
+
+    private static bool IsAutoAttackKey(string key) =>
+        key.Equals("aa", StringComparison.OrdinalIgnoreCase) || key.StartsWith("autoattack", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The number of points <paramref name="attack"/> was evaluated on for <paramref name="model"/>: the points of its
+    /// <see cref="ModelResult.AttackTiming"/> entry; for <see cref="WorstCaseKey"/> without one, the fewest points of the
+    /// model's other timed attacks; otherwise <see cref="RunSettings.AttackPoints"/>.
+    /// </summary>
+    /// <param name="settings">The run's settings.</param>
+    /// <param name="model">The model.</param>
+    /// <param name="attack">A key of <see cref="ModelResult.RobustAccuracy"/>.</param>
+    public static int AttackPoints(RunSettings settings, ModelResult model, string attack)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(attack);
+        if (model.AttackTiming is { } timing)
+        {
+            if (timing.TryGetValue(attack, out AttackTiming? t) && t.Points > 0) return t.Points;
+            if (attack == WorstCaseKey)
+            {
+                var others = model.RobustAccuracy.Keys
+                    .Where(k => k != WorstCaseKey && timing.TryGetValue(k, out AttackTiming? o) && o.Points > 0)
+                    .Select(k => timing[k].Points).ToList();
+                if (others.Count > 0) return others.Min();
+            }
+        }
+        return settings.AttackPoints;
+    }
+
+    /// <summary>The points every model was evaluated on under <paramref name="attack"/> at least (the fewest).</summary>
+    private static int CommonPoints(RunReport report, string attack) =>
+        report.Models.Where(m => m.RobustAccuracy.ContainsKey(attack))
+            .Select(m => AttackPoints(report.Settings, m, attack))
+            .DefaultIfEmpty(report.Settings.AttackPoints).Min();
+
+    /// <summary>
+    /// The noise threshold 1/√n for an accuracy measured on <paramref name="n"/> points: about two standard errors of
+    /// an accuracy near 50% (the largest), used both as the tie threshold and as the ± sampling error shown.
+    /// </summary>
+    private static double NoiseThreshold(int n) => n > 0 ? 1.0 / Math.Sqrt(n) : 0;
+
+    /// <summary>
+    /// The honest "winner" sentence: the model with the highest robust accuracy under <see cref="HeadlineAttack"/>
+    /// (<see cref="RunSettings.HeadlineAttack"/> when set, else <see cref="StrongestAttack"/>); every model within the
+    /// noise threshold 1/√n of the best (n = points that attack was evaluated on, about two standard errors of an
     /// accuracy near 50%) is reported as tied with it rather than beaten.
     /// </summary>
     /// <param name="report">The report.</param>
@@ -152,24 +287,27 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(report);
         var models = report.Models;
         if (models.Count == 0) return "No models were evaluated.";
-        string? attack = StrongestAttack(models);
-        if (attack is null) return "No attack was evaluated on every model, so no robustness winner is declared.";
+        var (attack, headlineNote) = ChooseHeadline(report);
+        if (attack is null) return "No attack was evaluated on every model, so no robustness winner is declared." + headlineNote;
 
+        string label = AttackLabel(report, attack);
+        string scope = attack == WorstCaseKey ? WorstCaseScope(models) : "";
+        string notes = (scope.Length == 0 ? "" : " " + scope) + headlineNote;
         var ranked = models.OrderByDescending(m => m.RobustAccuracy[attack]).ToList();
         ModelResult best = ranked[0];
         double bestAcc = best.RobustAccuracy[attack];
-        int n = report.Settings.AttackPoints;
+        int n = CommonPoints(report, attack);
         double chance = report.Settings.ChanceAccuracy;
 
         if (models.Count == 1)
-            return $"Only one model was evaluated ({best.DisplayName}: {Pct(bestAcc)} robust accuracy under {attack}), so there is no comparison."
-                + ChanceNote(bestAcc, chance, n);
+            return $"Only one model was evaluated ({best.DisplayName}: {Pct(bestAcc)} robust accuracy under {label}), so there is no comparison."
+                + ChanceNote(bestAcc, chance, n) + notes;
 
         if (n <= 0)
-            return $"{best.DisplayName} has the highest robust accuracy under {attack} ({Pct(bestAcc)}), but the number of attacked points "
-                + "is not recorded, so whether this beats the noise is unknown.";
+            return $"{best.DisplayName} has the highest robust accuracy under {label} ({Pct(bestAcc)}), but the number of attacked points "
+                + "is not recorded, so whether this beats the noise is unknown." + notes;
 
-        double threshold = 1.0 / Math.Sqrt(n);
+        double threshold = NoiseThreshold(n);
         var tied = ranked.Skip(1).Where(m => bestAcc - m.RobustAccuracy[attack] <= threshold + 1e-12).ToList();
         string noise = $"the noise threshold 1/√n = {Pts(threshold)} points (n = {n} attacked points)";
         string sentence;
@@ -177,7 +315,7 @@ public static class ReportWriter
         {
             ModelResult second = ranked[1];
             double gap = bestAcc - second.RobustAccuracy[attack];
-            sentence = $"Winner: {best.DisplayName}, with the highest robust accuracy under {attack} (the strongest attack run), "
+            sentence = $"Winner: {best.DisplayName}, with the highest robust accuracy under {label}, "
                 + $"{Pct(bestAcc)} vs {Pct(second.RobustAccuracy[attack])} for the runner-up {second.DisplayName}; "
                 + $"the gap of {Pts(gap)} points exceeds {noise}.";
         }
@@ -185,18 +323,83 @@ public static class ReportWriter
         {
             var group = new[] { best }.Concat(tied).Select(m => $"{m.DisplayName} ({Pct(m.RobustAccuracy[attack])})");
             double gap = bestAcc - tied[^1].RobustAccuracy[attack];
-            sentence = $"No clear winner: under {attack} (the strongest attack run), {JoinAnd(group)} are tied — "
+            sentence = $"No clear winner: under {label}, {JoinAnd(group)} are tied — "
                 + $"their robust accuracies differ by at most {Pts(gap)} points, within {noise}.";
         }
-        return sentence + ChanceNote(bestAcc, chance, n);
+        return sentence + ChanceNote(bestAcc, chance, n) + notes;
     }
+
+    /// <summary>The attack name with what it is: the worst case, the run's headline attack, or the strongest attack run.</summary>
+    private static string AttackLabel(RunReport report, string attack)
+    {
+        if (attack == WorstCaseKey)
+            return $"{attack} (the per-point worst case over all attacks run: a point counts as robust only if no attack broke it)";
+        return attack == report.Settings.HeadlineAttack
+            ? $"{attack} (the headline attack of this run)"
+            : $"{attack} (the strongest attack run)";
+    }
+
+    /// <summary>
+    /// Which attacks the worst case of each model covers, e.g. "The worst case covers pgd and autoattack for every
+    /// model, plus the adaptive attacks seg-sum and seg-guided for Part model." ("" when no model has a worst case).
+    /// </summary>
+    private static string WorstCaseScope(IReadOnlyList<ModelResult> models)
+    {
+        var sets = models.Where(m => m.RobustAccuracy.ContainsKey(WorstCaseKey))
+            .Select(m => (Model: m, Keys: OrderAttacks(m.RobustAccuracy.Keys.Where(k => k != WorstCaseKey))))
+            .ToList();
+        if (sets.Count == 0) return "";
+        if (sets.Count == 1)
+            return $"The worst case covers {AttackList(sets[0].Keys)}" + (models.Count > 1 ? $" for {sets[0].Model.DisplayName}" : "") + ".";
+        var common = OrderAttacks(sets.Select(x => (IEnumerable<string>)x.Keys).Aggregate((a, b) => a.Intersect(b, StringComparer.Ordinal)));
+        var extras = sets
+            .Select(x => (x.Model, Extra: x.Keys.Where(k => !common.Contains(k)).ToList()))
+            .Where(x => x.Extra.Count > 0)
+            .GroupBy(x => string.Join("\n", x.Extra), StringComparer.Ordinal)
+            .Select(g => $"{AttackList(g.First().Extra)} for {JoinAnd(g.Select(x => x.Model.DisplayName))}")
+            .ToList();
+        if (common.Count == 0) return $"The worst case covers {string.Join("; ", extras)}.";
+        string everyone = sets.Count == models.Count ? "every model" : JoinAnd(sets.Select(x => x.Model.DisplayName));
+        return $"The worst case covers {AttackList(common)} for {everyone}" + string.Concat(extras.Select(e => ", plus " + e)) + ".";
+    }
+
+    private static string AttackList(IReadOnlyList<string> keys) =>
+        keys.Count > 0 && keys.All(k => k.StartsWith("seg-", StringComparison.OrdinalIgnoreCase))
+            ? $"the adaptive attack{(keys.Count == 1 ? "" : "s")} {JoinAnd(keys)}"
+            : JoinAnd(keys);
 
     private static string ChanceNote(double bestAcc, double chance, int n)
     {
-        double threshold = n > 0 ? 1.0 / Math.Sqrt(n) : 0;
+        double threshold = NoiseThreshold(n);
         return bestAcc <= chance + threshold
             ? $" Note that {Pct(bestAcc)} is not clearly above chance ({Pct(chance)})."
             : "";
+    }
+
+    /// <summary>
+    /// "Robust accuracy is measured on fewer points than the test set …" naming, for every attack evaluated on fewer
+    /// points than the test set, the number of points and the ± sampling error 1/√n ("" when there are none).
+    /// </summary>
+    private static string SamplingNote(RunReport report, IReadOnlyList<string> attacks)
+    {
+        RunSettings s = report.Settings;
+        var entries = new List<(string Label, int N)>();
+        foreach (string a in attacks)
+        {
+            var perModel = report.Models.Where(m => m.RobustAccuracy.ContainsKey(a))
+                .Select(m => (Model: m, N: AttackPoints(s, m, a))).ToList();
+            if (perModel.Select(x => x.N).Distinct().Count() == 1)
+                entries.Add((a, perModel[0].N));
+            else
+                entries.AddRange(perModel.Select(x => ($"{a} for {x.Model.DisplayName}", x.N)));
+        }
+        var groups = entries.Where(e => e.N > 0 && e.N < s.TestSize)
+            .GroupBy(e => e.N).OrderByDescending(g => g.Key)
+            .Select(g => $"{JoinAnd(g.Select(e => e.Label))} on n = {g.Key} points (±{Pts(NoiseThreshold(g.Key))} points)")
+            .ToList();
+        if (groups.Count == 0) return "";
+        return $"Robust accuracy is measured on fewer points than the {s.TestSize} test images, so each number carries a sampling error "
+            + $"of up to about ±1/√n (two standard errors at 50% accuracy): {string.Join("; ", groups)}. ";
     }
 
     /// <summary>Builds the Markdown text of <c>report.md</c>.</summary>
@@ -210,8 +413,7 @@ public static class ReportWriter
         ArgumentNullException.ThrowIfNull(figureFiles);
         RunSettings s = report.Settings;
         RunEnvironment env = report.Environment;
-        var attacks = report.Models.SelectMany(m => m.RobustAccuracy.Keys).Distinct(StringComparer.Ordinal)
-            .OrderBy(k => Array.IndexOf(KnownStrength, k.ToLowerInvariant())).ThenBy(k => k, StringComparer.Ordinal).ToList();
+        var attacks = OrderAttacks(report.Models.SelectMany(m => m.RobustAccuracy.Keys));
         var sb = new StringBuilder();
 
         sb.Append(Inv, $"# PartRobust run report — {s.Dataset}\n\n");
@@ -239,6 +441,7 @@ public static class ReportWriter
         Row(sb, "ε (L∞)", $"{s.EpsilonText} ({Num(s.Epsilon)})");
         Row(sb, "training attack", $"PGD, {s.TrainAttackSteps} steps");
         foreach (var (key, value) in s.EvalAttacks) Row(sb, $"eval attack `{key}`", value);
+        if (!string.IsNullOrEmpty(s.HeadlineAttack)) Row(sb, "headline attack", $"`{s.HeadlineAttack}`");
         Row(sb, "epochs (clean + adversarial)", $"{s.CleanEpochs} + {s.AdvEpochs}");
         Row(sb, "segmentation-loss weight", Num(s.SegWeight));
         foreach (var (key, value) in s.Seeds) Row(sb, $"seed `{key}`", value.ToString(Inv));
@@ -247,7 +450,7 @@ public static class ReportWriter
         // Results.
         sb.Append("## Results\n\n");
         sb.Append("| model | params | train time | clean acc | clean acc (attacked subset) |");
-        foreach (string a in attacks) sb.Append(Inv, $" robust acc ({Cell(a)}) |");
+        foreach (string a in attacks) sb.Append(' ').Append(Bold(a, $"robust acc ({Cell(a)})")).Append(" |");
         sb.Append(" part pixel acc | part mIoU |\n|---|---:|---:|---:|---:|");
         foreach (string _ in attacks) sb.Append("---:|");
         sb.Append("---:|---:|\n");
@@ -255,16 +458,75 @@ public static class ReportWriter
         {
             sb.Append(Inv, $"| {Cell(m.DisplayName)} (`{Cell(m.Name)}`) | {m.Parameters.ToString("N0", Inv)} | {Duration(m.TrainSeconds)} | {Pct(m.CleanAccuracy)} | {Pct(m.CleanAccuracyAttackSubset)} |");
             foreach (string a in attacks)
-                sb.Append(' ').Append(m.RobustAccuracy.TryGetValue(a, out double r) ? Pct(r) : "—").Append(" |");
+                sb.Append(' ').Append(m.RobustAccuracy.TryGetValue(a, out double r) ? Bold(a, Pct(r)) : "—").Append(" |");
             sb.Append(' ').Append(m.PartPixelAccuracy is { } ppa ? Pct(ppa) : "—").Append(" |");
             sb.Append(' ').Append(m.PartMiou is { } miou ? Pct(miou) : "—").Append(" |\n");
         }
         sb.Append('\n');
         sb.Append(Inv, $"Chance level (guessing uniformly among {s.NumClasses} classes) is {Pct(s.ChanceAccuracy)}. ");
-        if (s.AttackPoints > 0)
-            sb.Append(Inv, $"Robust accuracies come from {s.AttackPoints} attacked points, so differences of up to 1/√{s.AttackPoints} = {Pts(1.0 / Math.Sqrt(s.AttackPoints))} points are treated as within the noise (a tie). ");
+        if (attacks.Contains(WorstCaseKey))
+            sb.Append("The bold worst_case column is the per-point worst case over every attack run on the model: a point counts as robust only if no attack broke it. ");
+        sb.Append(SamplingNote(report, attacks));
+        string? headline = HeadlineAttack(report);
+        int tieN = headline is null ? s.AttackPoints : CommonPoints(report, headline);
+        if (tieN > 0)
+            sb.Append(Inv, $"{(headline is null ? "Robust accuracies come from" : $"Models are ranked by robust accuracy under {headline}, measured on")} {tieN} attacked points, so differences of up to 1/√{tieN} = {Pts(NoiseThreshold(tieN))} points are treated as within the noise (a tie). ");
+        if (attacks.Any(a => a != WorstCaseKey && !IsAutoAttackKey(a) && a.Contains('+', StringComparison.Ordinal)))
+            sb.Append("Keys with '+' are attack sequences: each attack runs only on the points the earlier ones left robust. ");
         sb.Append("Part metrics are shown for part models only (— otherwise).\n\n");
         sb.Append(WinnerSentence(report)).Append("\n\n");
+        var warned = report.Models.Where(m => (m.MaskingChecks ?? []).Any(IsWarning)).ToList();
+        if (warned.Count > 0)
+            sb.Append(Inv, $"⚠ The gradient-masking checks warned for {JoinAnd(warned.Select(m => m.DisplayName))} (see [Gradient-masking checks](#gradient-masking-checks)), so {(warned.Count == 1 ? "its" : "their")} robust accuracies may overstate the true robustness.\n\n");
+
+        // AutoAttack stages, then the stages of other attack sequences.
+        var aaStages = report.Models.Select(m => (Model: m, Tables: AutoAttackStageTables(m))).Where(x => x.Tables.Count > 0).ToList();
+        if (aaStages.Count > 0)
+        {
+            sb.Append("## AutoAttack stages\n\n");
+            sb.Append("Robust accuracy after each stage of AutoAttack. Each stage runs only on the points still robust after the stages before it, "
+                + "so \"points broken\" counts the points that stage broke and no earlier stage did; the accuracy after the last stage is the "
+                + "AutoAttack robust accuracy in the results table.\n\n");
+            foreach (var (m, tables) in aaStages)
+                foreach (var (key, stages) in tables) AppendStageTable(sb, s, m, key, stages);
+        }
+        var seqStages = report.Models.Select(m => (Model: m, Tables: OtherStageTables(m))).Where(x => x.Tables.Count > 0).ToList();
+        if (seqStages.Count > 0)
+        {
+            sb.Append("## Attack-sequence stages\n\n");
+            sb.Append("Robust accuracy after each attack of a sequence. Each attack runs only on the points still robust after the ones before it, "
+                + "so \"points broken\" counts the points that attack broke and no earlier one did.\n\n");
+            foreach (var (m, tables) in seqStages)
+                foreach (var (key, stages) in tables) AppendStageTable(sb, s, m, key, stages);
+        }
+
+        // Gradient-masking checks.
+        var checkedModels = report.Models.Where(m => m.MaskingChecks is { Count: > 0 }).ToList();
+        if (checkedModels.Count > 0)
+        {
+            sb.Append("## Gradient-masking checks\n\n");
+            sb.Append("Sanity checks that the attacks are not fooled by gradient masking (hidden, random or zero gradients). "
+                + "✓ marks a check that passed; ⚠ marks a warning: the model's robust accuracies may overstate its robustness, "
+                + "for the reason given with the warning.\n\n");
+            foreach (ModelResult m in checkedModels)
+            {
+                var checks = m.MaskingChecks!;
+                int passed = checks.Count(c => string.Equals(c.Status, "pass", StringComparison.OrdinalIgnoreCase));
+                sb.Append(Inv, $"### {Cell(m.DisplayName)} (`{Cell(m.Name)}`)\n\n{passed} of {checks.Count} checks passed.\n\n");
+                sb.Append("| check | result | detail | what the warning means |\n|---|---|---|---|\n");
+                foreach (MaskingCheckRecord c in checks)
+                {
+                    string result = string.Equals(c.Status, "pass", StringComparison.OrdinalIgnoreCase) ? "✓ pass"
+                        : IsWarning(c) ? "⚠ warn" : Cell(c.Status);
+                    string meaning = string.Equals(c.Status, "pass", StringComparison.OrdinalIgnoreCase) ? "—" : Cell(c.Meaning);
+                    sb.Append(Inv, $"| {Cell(c.Name)} | {result} | {Cell(c.Detail)} | {meaning} |\n");
+                }
+                sb.Append('\n');
+            }
+            var notChecked = report.Models.Except(checkedModels).ToList();
+            if (notChecked.Count > 0)
+                sb.Append(Inv, $"The checks were not run on {JoinAnd(notChecked.Select(m => m.DisplayName))}.\n\n");
+        }
 
         // Figures.
         if (figureFiles.Count > 0)
@@ -280,6 +542,22 @@ public static class ReportWriter
             }
         }
 
+        // Attack timing.
+        var timed = report.Models.Where(m => m.AttackTiming is { Count: > 0 }).ToList();
+        if (timed.Count > 0)
+        {
+            sb.Append("## Attack timing\n\n");
+            sb.Append(Inv, $"Wall-clock time of each attack run, on {env.Cores} logical cores ({env.Device}, {env.TorchThreads} torch threads).\n\n");
+            sb.Append("| model | attack | points | seconds | points/s | batch size |\n|---|---|---:|---:|---:|---:|\n");
+            foreach (ModelResult m in timed)
+                foreach (string a in OrderAttacks(m.AttackTiming!.Keys))
+                {
+                    AttackTiming t = m.AttackTiming[a];
+                    sb.Append(Inv, $"| {Cell(m.DisplayName)} (`{Cell(m.Name)}`) | {Cell(a)} | {t.Points} | {t.Seconds.ToString("0.0", Inv)} | {Rate(t.PointsPerSecond)} | {t.BatchSize} |\n");
+                }
+            sb.Append('\n');
+        }
+
         // Reproduction.
         sb.Append("## Reproduction\n\n");
         sb.Append("The resolved configuration of this run is saved as `config.json` in the run folder. To reproduce the run:\n\n");
@@ -287,6 +565,65 @@ public static class ReportWriter
         sb.Append(Inv, $"Seeds are recorded above; on CPU, results are deterministic for the same thread count ({env.TorchThreads} torch threads here).\n");
         return sb.ToString();
     }
+
+    private static bool IsWarning(MaskingCheckRecord check) => string.Equals(check.Status, "warn", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The AutoAttack stage lists of a model: <see cref="ModelResult.AutoAttackStages"/>, plus AutoAttack keys that older reports kept in <see cref="ModelResult.AttackStages"/>.</summary>
+    private static List<(string Key, List<StageResult> Stages)> AutoAttackStageTables(ModelResult m)
+    {
+        var tables = (m.AutoAttackStages ?? []).Select(kv => (kv.Key, kv.Value)).ToList();
+        tables.AddRange((m.AttackStages ?? [])
+            .Where(kv => IsAutoAttackKey(kv.Key) && !(m.AutoAttackStages?.ContainsKey(kv.Key) ?? false))
+            .Select(kv => (kv.Key, kv.Value)));
+        var order = OrderAttacks(tables.Select(t => t.Item1));
+        return tables.Where(t => t.Item2.Count > 0).OrderBy(t => IndexOf(order, t.Item1)).ToList();
+    }
+
+    /// <summary>The stage lists of a model's attack sequences other than AutoAttack.</summary>
+    private static List<(string Key, List<StageResult> Stages)> OtherStageTables(ModelResult m)
+    {
+        var tables = (m.AttackStages ?? []).Where(kv => !IsAutoAttackKey(kv.Key) && kv.Value.Count > 0).Select(kv => (kv.Key, kv.Value)).ToList();
+        var order = OrderAttacks(tables.Select(t => t.Item1));
+        return tables.OrderBy(t => IndexOf(order, t.Item1)).ToList();
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string item)
+    {
+        for (int i = 0; i < list.Count; i++) if (list[i] == item) return i;
+        return -1;
+    }
+
+    /// <summary>
+    /// One stage table: robust accuracy after each stage and the points it broke, (previous − this) × n, starting from
+    /// the clean accuracy on the attacked subset when the sequence ran on exactly those points.
+    /// </summary>
+    private static void AppendStageTable(StringBuilder sb, RunSettings s, ModelResult m, string key, List<StageResult> stages)
+    {
+        int n = AttackPoints(s, m, key);
+        double? previous = n > 0 && n == s.AttackPoints ? m.CleanAccuracyAttackSubset : null;
+        sb.Append(Inv, $"### {Cell(m.DisplayName)} (`{Cell(m.Name)}`) — {Cell(key)}\n\n");
+        if (n > 0)
+        {
+            sb.Append(Inv, $"n = {n} attacked points (sampling error ±1/√n = ±{Pts(NoiseThreshold(n))} points).");
+            if (previous is null) sb.Append(" The clean accuracy on these points is not recorded, so the first stage's count is not shown.");
+            sb.Append("\n\n");
+        }
+        sb.Append("| stage | robust acc after stage | points broken |\n|---|---:|---:|\n");
+        if (previous is { } clean) sb.Append(Inv, $"| clean (no attack) | {Pct(clean)} | — |\n");
+        foreach (StageResult stage in stages)
+        {
+            string broken = previous is { } p && n > 0 ? ((int)Math.Round((p - stage.RobustAccuracy) * n)).ToString(Inv) : "—";
+            sb.Append(Inv, $"| {Cell(stage.Attack)} | {Pct(stage.RobustAccuracy)} | {broken} |\n");
+            previous = stage.RobustAccuracy;
+        }
+        sb.Append('\n');
+    }
+
+    /// <summary>Bold text for the worst-case column, plain otherwise.</summary>
+    private static string Bold(string attack, string text) => attack == WorstCaseKey ? $"**{text}**" : text;
+
+    private static string Rate(double perSecond) =>
+        perSecond.ToString(perSecond >= 10 ? "0.0" : perSecond >= 1 ? "0.00" : "0.000", Inv);
 
     private static void Row(StringBuilder sb, string key, string value) => sb.Append(Inv, $"| {Cell(key)} | {Cell(value)} |\n");
 

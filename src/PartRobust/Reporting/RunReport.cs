@@ -50,6 +50,12 @@ public sealed record RunSettings
     [JsonPropertyName("seg_weight")] public required double SegWeight { get; init; }
     /// <summary>Seeds: data and training.</summary>
     [JsonPropertyName("seeds")] public required Dictionary<string, long> Seeds { get; init; }
+    /// <summary>
+    /// The <see cref="ModelResult.RobustAccuracy"/> key the report's headline and winner are decided under, e.g.
+    /// <c>worst_case</c> or <c>autoattack</c>; null to use the attack with the lowest mean robust accuracy
+    /// (<see cref="ReportWriter.StrongestAttack"/>).
+    /// </summary>
+    [JsonPropertyName("headline_attack")] public string? HeadlineAttack { get; init; }
 }
 
 /// <summary>Results for one model.</summary>
@@ -69,11 +75,24 @@ public sealed record ModelResult
     [JsonPropertyName("clean_accuracy")] public required double CleanAccuracy { get; init; }
     /// <summary>Clean accuracy on the attacked subset (the baseline robust accuracy is compared to).</summary>
     [JsonPropertyName("clean_accuracy_attack_subset")] public required double CleanAccuracyAttackSubset { get; init; }
-    /// <summary>Robust accuracy in [0,1] keyed by attack name (at least <c>pgd</c>).</summary>
+    /// <summary>
+    /// Robust accuracy in [0,1] keyed by attack name, e.g. <c>pgd</c>, <c>apgd-ce</c>, <c>autoattack</c>,
+    /// <c>seg-guided</c>, and <c>worst_case</c>: the per-point worst case over every attack run on the model (a point
+    /// counts as robust only if no attack broke it).
+    /// </summary>
     [JsonPropertyName("robust_accuracy")] public required Dictionary<string, double> RobustAccuracy { get; init; }
-    /// <summary>For attack sequences (keys with '+'): robust accuracy after each attack, in order.</summary>
+    /// <summary>For attack sequences other than AutoAttack (keys with '+'): robust accuracy after each attack, in order.</summary>
     [JsonPropertyName("attack_stages")] public Dictionary<string, List<StageResult>>? AttackStages { get; init; }
-    /// <summary>Wall-clock time of each attack run, keyed as <see cref="RobustAccuracy"/>.</summary>
+    /// <summary>
+    /// For each AutoAttack version run, keyed as <see cref="RobustAccuracy"/> (<c>autoattack</c>, <c>autoattack-plus</c>,
+    /// …): robust accuracy after each of its stages, in order. Each stage attacks only the points still robust.
+    /// </summary>
+    [JsonPropertyName("autoattack_stages")] public Dictionary<string, List<StageResult>>? AutoAttackStages { get; init; }
+    /// <summary>
+    /// Wall-clock time of each attack run, keyed as <see cref="RobustAccuracy"/>. Its <c>points</c> are the n of each
+    /// attack's ±1/√n sampling error in report.md; a <c>worst_case</c> entry, if any, gives the points the worst case was
+    /// taken over (without one, the fewest points of the model's other attacks are assumed).
+    /// </summary>
     [JsonPropertyName("attack_timing")] public Dictionary<string, AttackTiming>? AttackTiming { get; init; }
     /// <summary>Gradient-masking checks, when they were run (<c>attack --masking-checks</c>).</summary>
     [JsonPropertyName("masking_checks")] public List<MaskingCheckRecord>? MaskingChecks { get; init; }

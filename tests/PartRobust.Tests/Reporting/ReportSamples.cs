@@ -42,6 +42,65 @@ internal static class ReportSamples
         };
     }
 
+    /// <summary>
+    /// A part model with every attack of the trustworthy evaluation: single attacks, a legacy sequence, AutoAttack
+    /// standard (with stages, on all 200 attacked points) and plus (on 100 points), the adaptive seg-* attacks, the
+    /// worst case, masking checks (one warning) and timings. Clean accuracy on the attacked subset 80%.
+    /// </summary>
+    public static ModelResult PartWithEverything()
+    {
+        var m = Model("part", 0.9, 0.60);
+        var robust = new Dictionary<string, double>
+        {
+            // Deliberately not in column order.
+            ["worst_case"] = 0.44, ["seg-inverse"] = 0.51, ["autoattack"] = 0.505, ["pgd"] = 0.60, ["seg-sum"] = 0.52,
+            ["apgd-ce+square"] = 0.53, ["square"] = 0.58, ["autoattack-plus"] = 0.49, ["apgd-ce"] = 0.55, ["pgd-10"] = 0.62,
+            ["seg-guided"] = 0.47,
+        };
+        return m with
+        {
+            CleanAccuracyAttackSubset = 0.80,
+            RobustAccuracy = robust,
+            AutoAttackStages = new Dictionary<string, List<StageResult>>
+            {
+                ["autoattack"] = [Stage("apgd-ce", 0.55), Stage("apgd-t", 0.51), Stage("fab-t", 0.51), Stage("square", 0.505)],
+                ["autoattack-plus"] = [Stage("apgd-ce", 0.53), Stage("apgd-dlr", 0.50), Stage("square", 0.49)],
+            },
+            AttackStages = new Dictionary<string, List<StageResult>> { ["apgd-ce+square"] = [Stage("apgd-ce", 0.55), Stage("square", 0.53)] },
+            AttackTiming = robust.Keys.Where(k => k != "worst_case").ToDictionary(k => k, k => Timing(k == "autoattack-plus" ? 100 : 200, 40)),
+            MaskingChecks =
+            [
+                new MaskingCheckRecord { Name = "zero-gradients", Status = "pass", Detail = "0 of 64 points have a zero gradient", Meaning = "ZERO-GRADIENT MEANING" },
+                new MaskingCheckRecord
+                {
+                    Name = "black-box", Status = "warn", Detail = "Square 41% < PGD 47%",
+                    Meaning = "A black-box attack beating PGD suggests masked gradients; trust the black-box number.",
+                },
+            ],
+        };
+    }
+
+    /// <summary>A non-part model (no seg-* attacks, no worst case), AutoAttack standard on all 200 points.</summary>
+    public static ModelResult PlainWithoutSeg()
+    {
+        var m = Model("plain", 0.92, 0.45, part: false);
+        var robust = new Dictionary<string, double> { ["pgd"] = 0.45, ["pgd-10"] = 0.50, ["apgd-ce"] = 0.42, ["square"] = 0.44, ["autoattack"] = 0.40 };
+        return m with
+        {
+            CleanAccuracyAttackSubset = 0.85,
+            RobustAccuracy = robust,
+            AttackTiming = robust.Keys.ToDictionary(k => k, k => Timing(200, 25)),
+        };
+    }
+
+    public static StageResult Stage(string attack, double acc) => new() { Attack = attack, RobustAccuracy = acc };
+
+    public static AttackTiming Timing(int points, double seconds) => new()
+    {
+        Points = points, Seconds = seconds, PointsPerSecond = points / seconds, BatchSize = 50,
+        BatchSeconds = Enumerable.Repeat(seconds * 50 / points, points / 50).ToList(),
+    };
+
     public static RunReport Report(int attackPoints, params ModelResult[] models) => new()
     {
         Settings = new RunSettings
