@@ -22,7 +22,16 @@ public static class AttackRegistry
             (t, c, seed) => new FabAttack(t.Epsilon, t.Norm, targeted: true, targetClasses: Math.Min(9, Math.Max(1, c - 1)), seed: seed))),
         ("square", new("Square, 5000 queries, p_init 0.8, margin loss, no gradients (AutoAttack's defaults)",
             (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
+        ("seg-sum", new("part models: PGD on (1−c)·CE(class) + c·CE(parts vs true mask), c=0.5 (seg-sum:C sets c), 100 steps of max(0.001, ε/40), 5 restarts",
+            (t, c, seed) => new SegSumAttack(t.Epsilon, norm: t.Norm, seed: seed))),
+        ("seg-guided", new("part models: targeted PGD steering the mask to the true mask of the runner-up class, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps",
+            (t, c, seed) => new SegGuidedAttack(t.Epsilon, norm: t.Norm, seed: seed))),
+        ("seg-inverse", new("part models: adversarial part logits for the tiny classifier (PGD-L2, radius side·√K), then PGD on the image towards that mask, 100+100 steps",
+            (t, c, seed) => new SegInverseAttack(t.Epsilon, norm: t.Norm, seed: seed))),
     };
+
+    /// <summary>The adaptive part-model attacks (need a part model and the true masks).</summary>
+    public static IReadOnlyList<string> PartAttackNames { get; } = new[] { "seg-sum", "seg-guided", "seg-inverse" };
 
     /// <summary>
     /// AutoAttack <c>standard</c> (Croce &amp; Hein 2020, as RobustBench runs it): APGD-CE, APGD-T (9 targets, capped at
@@ -56,9 +65,29 @@ public static class AttackRegistry
         var parts = name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new ArgumentException("--attack: empty attack name");
         if (parts.Length == 1 && parts[0] == "aa") return AutoAttackStandard(threat, numClasses, seed);
-        if (parts.Length == 1) return Find(parts[0]).Factory(threat, numClasses, seed);
+        if (parts.Length == 1) return Build(parts[0], threat, numClasses, seed);
         if (parts.Contains("aa")) throw new ArgumentException("--attack: 'aa' is itself a sequence; run it on its own");
-        return new AttackSequence(parts.Select(p => Find(p).Factory(threat, numClasses, seed)).ToList());
+        return new AttackSequence(parts.Select(p => Build(p, threat, numClasses, seed)).ToList());
+    }
+
+    /// <summary>True when <paramref name="name"/> (a registry name, possibly with a <c>:C</c> suffix) needs a part model.</summary>
+    public static bool NeedsPartModel(string name) =>
+        name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Any(p => PartAttackNames.Contains(p.Split(':')[0]));
+
+    /// <summary>One attack; <c>seg-sum:C</c> and <c>seg-guided:C</c> set the part-loss weight c.</summary>
+    static IAttack Build(string text, ThreatModel threat, int numClasses, long seed)
+    {
+        int colon = text.IndexOf(':');
+        if (colon < 0) return Find(text).Factory(threat, numClasses, seed);
+        string name = text[..colon], arg = text[(colon + 1)..];
+        if (name != "seg-sum" && name != "seg-guided")
+            throw new ArgumentException($"--attack {text}: only seg-sum and seg-guided take a parameter (the part-loss weight c, e.g. seg-sum:0.1)");
+        if (!double.TryParse(arg, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double c) || !(c >= 0 && c <= 1))
+            throw new ArgumentException($"--attack {text}: expected a part-loss weight c in [0,1] after ':', e.g. {name}:0.1");
+        return name == "seg-sum"
+            ? new SegSumAttack(threat.Epsilon, segWeight: c, norm: threat.Norm, seed: seed, name: text)
+            : new SegGuidedAttack(threat.Epsilon, segWeight: c, norm: threat.Norm, seed: seed, name: text);
     }
 
     static Entry Find(string name)

@@ -19,7 +19,7 @@ public sealed class AttackSequence : IAttack
     /// <inheritdoc />
     public ThreatModel Threat { get; }
 
-    /// <summary>Robust points remaining after each stage of the last <see cref="Perturb"/> call (index i = after attack i).</summary>
+    /// <summary>Robust points remaining after each stage of the last <c>Perturb</c> call (index i = after attack i).</summary>
     public int[] LastRobustAfterStage { get; private set; } = Array.Empty<int>();
 
     /// <summary>Creates a sequence; all attacks must share one threat model.</summary>
@@ -34,8 +34,20 @@ public sealed class AttackSequence : IAttack
         Name = name ?? string.Join("+", attacks.Select(a => a.Name));
     }
 
+    /// <summary>
+    /// Called after each stage of each <see cref="Perturb(nn.Module{Tensor, Tensor}, Tensor, Tensor, PartTruth?)"/> call with
+    /// (stage index, points the stage attacked, points of the batch still robust after it), e.g. to drive a progress bar per stage.
+    /// </summary>
+    public Action<int, int, int>? StageFinished { get; set; }
+
     /// <inheritdoc />
-    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels) => Perturb(model, images, labels, null);
+
+    /// <summary>
+    /// Runs the sequence; stages that are <see cref="IPartAttack"/>s get <paramref name="truth"/> restricted to the
+    /// points they attack (they throw when it is null).
+    /// </summary>
+    public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, PartTruth? truth)
     {
         using (EvalMode.Enter(model))
         {
@@ -48,9 +60,16 @@ public sealed class AttackSequence : IAttack
             {
                 using var stage = NewDisposeScope();
                 var todo = robust.nonzero().flatten();
+                int attacked = (int)todo.shape[0];
                 if (todo.shape[0] > 0)
                 {
-                    var adv = Attacks[i].Perturb(model, images.index_select(0, todo), labels.index_select(0, todo));
+                    var xs = images.index_select(0, todo);
+                    var ys = labels.index_select(0, todo);
+                    var adv = Attacks[i] switch
+                    {
+                        IPartAttack pa when truth is not null => pa.Perturb(model, xs, ys, truth.Select(todo)),
+                        var a => a.Perturb(model, xs, ys),
+                    };
                     model.eval();
                     using (no_grad())
                     {
@@ -61,6 +80,7 @@ public sealed class AttackSequence : IAttack
                     }
                 }
                 after[i] = (int)robust.sum().item<long>();
+                StageFinished?.Invoke(i, attacked, after[i]);
             }
             LastRobustAfterStage = after;
             Threat.Verify(images, result);

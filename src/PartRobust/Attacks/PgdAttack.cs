@@ -76,97 +76,15 @@ public sealed class PgdAttack : IAttack
     {
         using (EvalMode.Enter(model))
         {
-            using var scope = NewDisposeScope();
             // One generator per attack object: successive calls draw fresh random starts, and a run that makes
             // the same calls in the same order gets the same ones.
             generator ??= new Generator((ulong)Seed, images.device);
-            Tensor result;
-            if (!KeepWorstCase)
-            {
-                result = RunOnce(model, images, labels, generator, null);
-            }
-            else
-            {
-                var best = images.clone();
-                var bestLoss = full(images.shape[0], double.NegativeInfinity, dtype: ScalarType.Float32, device: images.device);
-                var fooled = zeros(images.shape[0], dtype: ScalarType.Bool, device: images.device);
-                using (no_grad())
+            return PgdCore.Perturb(images, labels, new PgdCore.Settings(Threat, Steps, StepSize, Restarts, RandomStart, KeepWorstCase),
+                generator, (input, index) =>
                 {
-                    var logits = model.call(images);
-                    fooled = logits.argmax(1).ne(labels);
-                    bestLoss = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None);
-                }
-                for (int r = 0; r < Restarts; r++)
-                {
-                    using var restartScope = NewDisposeScope();
-                    var todo = fooled.logical_not().nonzero().flatten();
-                    if (todo.shape[0] == 0) break;
-                    var x = images.index_select(0, todo);
-                    var y = labels.index_select(0, todo);
-                    var subBest = best.index_select(0, todo);
-                    var subLoss = bestLoss.index_select(0, todo);
-                    var subFooled = zeros(todo.shape[0], dtype: ScalarType.Bool, device: images.device);
-                    RunOnce(model, x, y, generator, (subBest, subLoss, subFooled));
-                    using (no_grad())
-                    {
-                        best.index_copy_(0, todo, subBest);
-                        bestLoss.index_copy_(0, todo, subLoss);
-                        fooled.index_copy_(0, todo, subFooled);
-                    }
-                }
-                result = best;
-            }
-            Threat.Verify(images, result);
-            return result.detach().MoveToOuterDisposeScope();
+                    var logits = model.call(input);
+                    return (logits, nn.functional.cross_entropy(logits, labels.index_select(0, index), reduction: nn.Reduction.None));
+                });
         }
-    }
-
-    /// <summary>
-    /// One PGD run. When <paramref name="track"/> is given, it holds per-sample (best image, best loss, fooled)
-    /// and is updated at every iterate: a misclassified iterate wins over any correctly classified one.
-    /// </summary>
-    Tensor RunOnce(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Generator generator,
-        (Tensor Best, Tensor Loss, Tensor Fooled)? track)
-    {
-        using var scope = NewDisposeScope();
-        var delta = RandomStart && Threat.Epsilon > 0 ? Threat.RandomStart(x, generator) : zeros_like(x);
-        for (int step = 0; step <= Steps; step++)
-        {
-            // The last iterate needs a forward pass only to be scored.
-            if (step == Steps && track is null) break;
-            using var stepScope = NewDisposeScope();
-            var input = (x + delta).detach().requires_grad_(true);
-            var logits = model.call(input);
-            var losses = nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.None);
-            if (track is { } t)
-            {
-                using var _ = no_grad();
-                var isFooled = logits.argmax(1).ne(y);
-                // Replace when this iterate fools the model and the kept one did not, or when neither/both
-                // fool it and this one has a higher loss.
-                var better = isFooled.logical_and(t.Fooled.logical_not())
-                    .logical_or(isFooled.eq(t.Fooled).logical_and(losses.gt(t.Loss)));
-                var b4 = better.view(-1, 1, 1, 1);
-                t.Best.copy_(where(b4, input.detach(), t.Best));
-                t.Loss.copy_(where(better, losses.detach(), t.Loss));
-                t.Fooled.logical_or_(isFooled);
-            }
-            if (step == Steps) break;
-            var grad = autograd.grad(new[] { losses.sum() }, new[] { input })[0];
-            using (no_grad())
-            {
-                if (Threat.Norm == Norm.Linf)
-                {
-                    delta.add_(grad.sign().mul_(StepSize));
-                }
-                else
-                {
-                    var n = grad.flatten(1).norm(1, keepdim: true).clamp_min(1e-12).view(-1, 1, 1, 1);
-                    delta.add_(grad.div(n).mul_(StepSize));
-                }
-                Threat.ProjectInPlace(x, delta);
-            }
-        }
-        return (x + delta).detach().MoveToOuterDisposeScope();
     }
 }

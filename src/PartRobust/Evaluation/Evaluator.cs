@@ -65,9 +65,24 @@ public static class Evaluator
         int clean = 0, kept = 0;
         var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
         var batchSeconds = new List<double>();
+        bool partModel = model is IPartModel;
+        if (!partModel && (attack is IPartAttack || attack is AttackSequence { Attacks: var parts } && parts.Any(a => a is IPartAttack)))
+            throw new ArgumentException($"attack {attack.Name} needs a part model; {model.GetName()} is a plain classifier");
         using (EvalMode.Enter(model))
         {
             using var task = progress.Start(label ?? $"attack {attack.Name}", data.Count);
+            // One bar per stage of a sequence: points it attacked so far and how many of the batch stayed robust.
+            var stageTasks = new IProgressTask?[stages?.Length ?? 0];
+            var stageRobust = new int[stageTasks.Length];
+            int stageSeen = 0;
+            if (attack is AttackSequence sequence)
+                sequence.StageFinished = (i, attacked, robustAfter) =>
+                {
+                    stageTasks[i] ??= progress.Start($"  {label ?? attack.Name} · {sequence.Attacks[i].Name}", data.Count);
+                    stageRobust[i] += robustAfter;
+                    stageTasks[i]!.Advance(stageSeen);
+                    stageTasks[i]!.SetStatus($"attacked {attacked}, robust {stageRobust[i]}");
+                };
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
@@ -77,7 +92,14 @@ public static class Evaluator
                 var y = data.Labels.narrow(0, start, n);
                 model.eval();
                 using (no_grad()) clean += (int)model.call(x).argmax(1).eq(y).sum().item<long>();
-                var adv = attack.Perturb(model, x, y);
+                stageSeen = n;
+                var truth = partModel ? new PartTruth(data.Masks.narrow(0, start, n), data.Masks, data.Labels) : null;
+                var adv = attack switch
+                {
+                    IPartAttack pa => pa.Perturb(model, x, y, truth!),
+                    AttackSequence sq => sq.Perturb(model, x, y, truth),
+                    _ => attack.Perturb(model, x, y),
+                };
                 attack.Threat.Verify(x, adv);
                 if (stages is not null)
                     for (int i = 0; i < stages.Length; i++) stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
@@ -90,6 +112,8 @@ public static class Evaluator
                 task.Advance(n);
                 task.SetStatus($"robust {kept}/{start + n} ({100.0 * kept / (start + n):F1}%)");
             }
+            foreach (var t in stageTasks) t?.Dispose();
+            if (attack is AttackSequence s2) s2.StageFinished = null;
         }
         int total = Math.Max(1, data.Count);
         return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,

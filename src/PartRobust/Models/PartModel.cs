@@ -48,6 +48,9 @@ public sealed class PartModel : Module<Tensor, Tensor>, IPartModel
         return (classes.MoveToOuterDisposeScope(), parts.MoveToOuterDisposeScope());
     }
 
+    /// <inheritdoc/>
+    public Tensor ClassifyParts(Tensor partLogits) => head.call(partLogits);
+
     /// <summary>Class logits [B,C] for images [B,3,H,W] in [0,1].</summary>
     public override Tensor forward(Tensor images)
     {

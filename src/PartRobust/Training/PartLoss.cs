@@ -20,16 +20,29 @@ public static class PartLoss
     /// <param name="segWeight">c in [0,1].</param>
     public static Tensor Compute(Tensor classLogits, Tensor labels, Tensor? partLogits, Tensor? masks, double segWeight)
     {
+        using var scope = NewDisposeScope();
+        return PerSample(classLogits, labels, partLogits, masks, segWeight).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The joint loss of each sample [B] (what <see cref="Compute"/> averages); attacks maximise it per sample.</summary>
+    public static Tensor PerSample(Tensor classLogits, Tensor labels, Tensor? partLogits, Tensor? masks, double segWeight)
+    {
         if (segWeight < 0 || segWeight > 1) throw new ArgumentOutOfRangeException(nameof(segWeight), "c_seg must be in [0,1]");
         using var scope = NewDisposeScope();
         var classLoss = nn.functional.cross_entropy(classLogits, labels, reduction: nn.Reduction.None);
         if (partLogits is null || segWeight == 0)
-            return classLoss.mean().MoveToOuterDisposeScope();
+            return classLoss.MoveToOuterDisposeScope();
         if (masks is null) throw new ArgumentNullException(nameof(masks), "part logits need masks");
+        var total = classLoss * (1 - segWeight) + SegmentationPerSample(partLogits, masks) * segWeight;
+        return total.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Mean pixel cross-entropy of each sample [B] over its labelled pixels (0 for a sample with none).</summary>
+    public static Tensor SegmentationPerSample(Tensor partLogits, Tensor masks)
+    {
+        using var scope = NewDisposeScope();
         var pixelLoss = nn.functional.cross_entropy(partLogits, masks, ignore_index: IgnoreLabel, reduction: nn.Reduction.None);
         var valid = masks.ne(IgnoreLabel).to_type(pixelLoss.dtype);
-        var perSample = pixelLoss.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp_min(1.0);
-        var total = classLoss * (1 - segWeight) + perSample * segWeight;
-        return total.mean().MoveToOuterDisposeScope();
+        return (pixelLoss.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp_min(1.0)).MoveToOuterDisposeScope();
     }
 }

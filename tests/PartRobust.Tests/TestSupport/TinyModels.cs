@@ -54,9 +54,51 @@ public sealed class TinyPartModel : nn.Module<Tensor, Tensor>, IPartModel
     public (Tensor ClassLogits, Tensor PartLogits) ForwardWithParts(Tensor images)
     {
         var parts = seg.call(images);
-        var pooled = parts.softmax(1).mean(new long[] { 2, 3 });
-        return (head.call(pooled), parts);
+        return (ClassifyParts(parts), parts);
     }
+
+    public Tensor ClassifyParts(Tensor partLogits) => head.call(partLogits.softmax(1).mean(new long[] { 2, 3 }));
+
+    public override Tensor forward(Tensor x) => ForwardWithParts(x).ClassLogits;
+}
+
+/// <summary>
+/// A part model that is affine end to end: a 1×1 conv segmenter (part logits = S·x_pixel + s) and a linear head on
+/// the spatial mean of the part logits, so class logits are affine in the image and worst cases are analytic.
+/// </summary>
+public sealed class AffinePartModel : nn.Module<Tensor, Tensor>, IPartModel
+{
+    readonly Conv2d seg;
+    readonly Linear head;
+
+    public AffinePartModel(int classes, int segLabels, Generator g) : base(nameof(AffinePartModel))
+    {
+        seg = nn.Conv2d(3, segLabels, 1);
+        head = nn.Linear(segLabels, classes);
+        using (no_grad())
+        {
+            seg.weight!.copy_(randn(seg.weight!.shape, generator: g));
+            seg.bias!.copy_(randn(seg.bias!.shape, generator: g) * 0.1);
+            head.weight!.copy_(randn(head.weight!.shape, generator: g));
+            head.bias!.zero_();
+        }
+        RegisterComponents();
+    }
+
+    /// <summary>d logits / d x per class: [C,3] (the same for every pixel, divided by H·W).</summary>
+    public Tensor ChannelGradient()
+    {
+        using var _ = no_grad();
+        return head.weight!.matmul(seg.weight!.flatten(1));
+    }
+
+    public (Tensor ClassLogits, Tensor PartLogits) ForwardWithParts(Tensor images)
+    {
+        var parts = seg.call(images);
+        return (ClassifyParts(parts), parts);
+    }
+
+    public Tensor ClassifyParts(Tensor partLogits) => head.call(partLogits.mean(new long[] { 2, 3 }));
 
     public override Tensor forward(Tensor x) => ForwardWithParts(x).ClassLogits;
 }

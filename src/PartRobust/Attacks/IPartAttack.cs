@@ -1,0 +1,29 @@
+using PartRobust.Models;
+using static TorchSharp.torch;
+
+namespace PartRobust.Attacks;
+
+/// <summary>
+/// An adaptive attack on a part model (<see cref="IPartModel"/>) that also uses the part ground truth: it attacks the
+/// segmenter, the tiny classifier or both. Called through <see cref="IAttack.Perturb"/> without masks it throws.
+/// </summary>
+public interface IPartAttack : IAttack
+{
+    /// <summary>
+    /// Adversarial images for <paramref name="images"/> [B,3,H,W] with true labels [B] and part truth; the result lies
+    /// in the threat model's ball and in [0,1]. <paramref name="model"/> must implement <see cref="IPartModel"/>.
+    /// </summary>
+    Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, PartTruth truth);
+}
+
+/// <summary>Helpers shared by the part attacks.</summary>
+internal static class PartAttacks
+{
+    /// <summary>The model as a part model, or an <see cref="ArgumentException"/> naming the attack.</summary>
+    internal static IPartModel RequirePartModel(nn.Module<Tensor, Tensor> model, string attack) =>
+        model as IPartModel ?? throw new ArgumentException($"attack {attack} needs a part model (segmenter + classifier); {model.GetName()} is not one");
+
+    /// <summary>The error for a part attack called without masks.</summary>
+    internal static InvalidOperationException NeedsTruth(string attack) =>
+        new($"attack {attack} needs the true part masks: call Perturb(model, images, labels, PartTruth)");
+}
