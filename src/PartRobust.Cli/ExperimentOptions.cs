@@ -30,6 +30,8 @@ sealed class ExperimentOptions
     public readonly Option<int?> TrainAttackSteps = new("--train-attack-steps") { Description = $"PGD steps of the training attack, step 1.25ε/steps (default {D.Train.AttackSteps})" };
     public readonly Option<int?> PgdSteps = new("--pgd-steps") { Description = $"PGD steps of the evaluation attack (default {D.Eval.PgdSteps})" };
     public readonly Option<int?> PgdRestarts = new("--pgd-restarts") { Description = $"PGD restarts of the evaluation attack (default {D.Eval.PgdRestarts})" };
+    public readonly Option<int?> AutoAttackPoints = new("--autoattack-points") { Description = $"Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default {D.Eval.AutoAttackPoints})" };
+    public readonly Option<bool> NoMaskingChecks = new("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
     public readonly Option<bool> PaperPgd = new("--paper-pgd") { Description = "Evaluate with the paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
     public readonly Option<long?> Seed = new("--seed") { Description = "Training seed (default 0)" };
     public readonly Option<long?> DataSeed = new("--data-seed") { Description = "PartShapes seed (default 1)" };
@@ -39,7 +41,7 @@ sealed class ExperimentOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Width,
-                     CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, PgdSteps, PgdRestarts, PaperPgd, Seed, DataSeed,
+                     CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
                      Device, Threads })
             command.Options.Add(o);
     }
@@ -73,6 +75,8 @@ sealed class ExperimentOptions
         if (p.GetValue(PgdSteps) is { } ps) e = e with { PgdSteps = ps };
         if (p.GetValue(PgdRestarts) is { } pr) e = e with { PgdRestarts = pr };
         if (p.GetValue(PaperPgd)) e = e with { PaperPgd = true };
+        if (p.GetValue(AutoAttackPoints) is { } aap) e = e with { AutoAttackPoints = aap };
+        if (p.GetValue(NoMaskingChecks)) e = e with { MaskingChecks = false };
         if (p.GetValue(Eps) is { } epsText)
         {
             double eps = ParseEps(epsText);

@@ -108,7 +108,7 @@ namespace PartRobust.Cli
 
         static void PrintSummary(Reporting.RunReport report, string outDir)
         {
-            var keys = report.Models.SelectMany(m => m.RobustAccuracy.Keys).Distinct().ToList();
+            var keys = Reporting.ReportWriter.OrderAttacks(report.Models.SelectMany(m => m.RobustAccuracy.Keys).Distinct()).ToList();
             Console.WriteLine();
             Console.WriteLine($"{"model",-28} {"params",10} {"train s",8} {"clean",7} " + string.Concat(keys.Select(k => $"{k,12} ")) + $"{"part acc",9} {"mIoU",6}");
             foreach (var m in report.Models)
@@ -125,6 +125,9 @@ namespace PartRobust.Cli
                     Console.WriteLine(c.Status == "pass"
                         ? $"  {m.Name}: masking check '{c.Name}' ok: {c.Detail}"
                         : $"  {m.Name}: WARNING gradient-masking check '{c.Name}' failed: {c.Meaning} ({c.Detail})");
+            foreach (var m in report.Models)
+                foreach (var (version, stages) in m.AutoAttackStages ?? new())
+                    Console.WriteLine($"  {m.Name} {version} stages: " + string.Join(" → ", stages.Select(st => $"{st.Attack} {100 * st.RobustAccuracy:F1}%")));
             Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
         }
 
@@ -142,7 +145,9 @@ namespace PartRobust.Cli
             var testSize = new Option<int?>("--test-size") { Description = "Test images for clean accuracy when regenerating PartShapes (default: as trained)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
             var config = new Option<string?>("--config") { Description = "JSON config whose eval section, attack_points and test_size replace the checkpoint's; flags override it" };
-            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, device, config }) cmd.Options.Add(opt);
+            var aaPoints = new Option<int?>("--autoattack-points") { Description = "Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default: as in the run's config, 20)" };
+            var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
+            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, device, config }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var request = new CheckpointEvaluation.Request
@@ -155,6 +160,8 @@ namespace PartRobust.Cli
                     PaperPgd = p.GetValue(paper),
                     AttackPoints = p.GetValue(points),
                     TestSize = p.GetValue(testSize),
+                    AutoAttackPoints = p.GetValue(aaPoints),
+                    MaskingChecks = p.GetValue(noMasking) ? false : null,
                     Device = p.GetValue(device) ?? "cpu",
                     Settings = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : null,
                 };
@@ -179,9 +186,11 @@ namespace PartRobust.Cli
             var data = new Option<string?>("--data") { Description = "Dataset folder (default: regenerate the PartShapes test split)" };
             var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/attack-<time>)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
-            var masking = new Option<bool>("--masking-checks") { Description = "First run the gradient-masking checks (randomness, probability outputs, zero gradients, Square vs PGD, ε sweep, more steps) on up to 64 points" };
+            var masking = new Option<bool>("--masking-checks") { Description = "First run the gradient-masking checks (randomness, probability outputs, zero gradients, Square vs PGD, ε sweep, more steps) on up to 64 points; the default with aa, aa-plus or aa-rand" };
+            var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
+            var noAdaptive = new Option<bool>("--no-adaptive") { Description = "Do not add the adaptive attacks (seg-sum, seg-guided, seg-inverse) to AutoAttack on a part model" };
             var batch = new Option<int?>("--batch-size") { Description = "Points per attack batch (default: the run's eval batch size, 200; AutoAttack's reference uses 250)" };
-            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking, batch }) cmd.Options.Add(opt);
+            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking, noMasking, noAdaptive, batch }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var normValue = p.GetValue(norm) switch
@@ -199,7 +208,8 @@ namespace PartRobust.Cli
                     Device = p.GetValue(device) ?? "cpu",
                     Attacks = ExperimentOptions.Split(p.GetValue(attack)!),
                     Norm = normValue,
-                    MaskingChecks = p.GetValue(masking),
+                    MaskingChecks = p.GetValue(masking) ? true : p.GetValue(noMasking) ? false : null,
+                    Adaptive = !p.GetValue(noAdaptive),
                     BatchSize = p.GetValue(batch),
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("attack");

@@ -11,7 +11,8 @@ namespace PartRobust.Attacks;
 /// loss, or if its step was not halved at the last checkpoint and its best loss has not improved since.
 /// Each restart attacks only the points still classified correctly. Per sample the result is a misclassified
 /// iterate if one was found, else the iterate with the highest loss; points misclassified on the clean image
-/// are returned unchanged.
+/// are returned unchanged. With <see cref="EotIterations"/> &gt; 1 every gradient is the mean over that many
+/// forward/backward passes (Expectation over Transformation), for randomised models.
 /// </summary>
 public sealed class ApgdAttack : IAttack
 {
@@ -36,6 +37,12 @@ public sealed class ApgdAttack : IAttack
     /// <summary>Seed of the random starts.</summary>
     public long Seed { get; }
 
+    /// <summary>
+    /// Forward/backward passes averaged per gradient (Expectation over Transformation, reference <c>eot_iter</c>):
+    /// 1 for deterministic models, 20 in AutoAttack's <c>rand</c> version for randomised defences.
+    /// </summary>
+    public int EotIterations { get; }
+
     Generator? generator;
 
     /// <summary>Creates an APGD attack; the defaults are those of the reference (AutoAttack standard).</summary>
@@ -47,13 +54,15 @@ public sealed class ApgdAttack : IAttack
     /// <param name="rho">Checkpoint threshold ρ (reference 0.75).</param>
     /// <param name="seed">Seed of the random starts.</param>
     /// <param name="name">Report key; defaults to <c>apgd-</c> followed by the loss.</param>
+    /// <param name="eotIterations">Passes averaged per gradient, ≥ 1 (reference eot_iter = 1; 20 in the <c>rand</c> version).</param>
     public ApgdAttack(double epsilon, Norm norm = Norm.Linf, string loss = "ce", int iterations = 100, int restarts = 1,
-        double rho = 0.75, long seed = 0, string? name = null)
+        double rho = 0.75, long seed = 0, string? name = null, int eotIterations = 1)
     {
         if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), "iterations must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
         if (!(rho >= 0 && rho <= 1)) throw new ArgumentOutOfRangeException(nameof(rho), "rho must be in [0,1]");
+        if (eotIterations < 1) throw new ArgumentOutOfRangeException(nameof(eotIterations), "eotIterations must be ≥ 1");
         Loss = (loss ?? throw new ArgumentNullException(nameof(loss))).Trim().ToLowerInvariant();
         if (Loss != "ce" && Loss != "dlr") throw new ArgumentException($"unknown APGD loss '{loss}': use 'ce' or 'dlr'", nameof(loss));
         Threat = new ThreatModel(norm, epsilon);
@@ -61,6 +70,7 @@ public sealed class ApgdAttack : IAttack
         Restarts = restarts;
         Rho = rho;
         Seed = seed;
+        EotIterations = eotIterations;
         Name = name ?? "apgd-" + Loss;
     }
 
@@ -79,7 +89,8 @@ public sealed class ApgdAttack : IAttack
 
     /// <summary>A one-line description of the settings, for reports.</summary>
     public string Describe() =>
-        $"APGD-{Loss.ToUpperInvariant()} {Threat.Norm} ε={Threat.Epsilon:G4}, {Iterations} iterations, {Restarts} restart(s), ρ={Rho:G3}";
+        $"APGD-{Loss.ToUpperInvariant()} {Threat.Norm} ε={Threat.Epsilon:G4}, {Iterations} iterations, {Restarts} restart(s), ρ={Rho:G3}" +
+        (EotIterations > 1 ? $", EoT over {EotIterations} passes per gradient" : "");
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The DLR loss is used on a model with fewer than 3 classes.</exception>
@@ -102,7 +113,7 @@ public sealed class ApgdAttack : IAttack
                 Func<Tensor, Tensor> loss = Loss == "ce"
                     ? logits => nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.None)
                     : logits => ApgdCore.Dlr(logits, y);
-                var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho, loss, generator);
+                var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho, loss, generator, EotIterations);
                 tracker.Merge(todo, result);
             }
             var adv = tracker.Best;

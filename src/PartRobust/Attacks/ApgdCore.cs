@@ -46,13 +46,46 @@ internal static class ApgdCore
     static Tensor PerSample(Tensor t) => t.view(-1, 1, 1, 1);
 
     /// <summary>
+    /// The gradient of the summed per-sample <paramref name="loss"/> at <paramref name="xAdv"/>, averaged over
+    /// <paramref name="eotIterations"/> forward/backward passes (Expectation over Transformation, for randomised
+    /// models), with the logits and per-sample loss of the last pass, all detached, as the reference's
+    /// <c>for _ in range(eot_iter)</c> loop. With one pass this is the plain gradient (no division).
+    /// </summary>
+    static (Tensor Logits, Tensor Loss, Tensor Grad) EotGradient(nn.Module<Tensor, Tensor> model, Tensor xAdv,
+        Func<Tensor, Tensor> loss, int eotIterations)
+    {
+        Tensor? grad = null, logits = null, lossLast = null;
+        for (int e = 0; e < eotIterations; e++)
+        {
+            // Each pass in its own scope so the activations of earlier passes are freed before the next one.
+            using var passScope = NewDisposeScope();
+            var input = xAdv.clone().requires_grad_(true);
+            var z = model.call(input);
+            var li = loss(z);
+            var g = autograd.grad(new[] { li.sum() }, new[] { input })[0].detach();
+            if (grad is null) grad = g.MoveToOuterDisposeScope();
+            else using (no_grad()) grad.add_(g);
+            if (e == eotIterations - 1)
+            {
+                logits = z.detach().MoveToOuterDisposeScope();
+                lossLast = li.detach().MoveToOuterDisposeScope();
+            }
+        }
+        if (eotIterations > 1) using (no_grad()) grad!.div_(eotIterations);
+        return (logits!, lossLast!, grad!);
+    }
+
+    /// <summary>
     /// One APGD run on <paramref name="x"/> (all points assumed correctly classified). <paramref name="loss"/>
     /// maps (logits, indices into the sub-batch are implicit) to a per-sample loss to maximise. Success is
-    /// untargeted misclassification, as in the reference, also for the targeted loss.
+    /// untargeted misclassification, as in the reference, also for the targeted loss. Every gradient (the initial
+    /// one and each iteration's) is the mean over <paramref name="eotIterations"/> passes (EoT); the logits and loss
+    /// used for the bookkeeping are those of the last pass, as in the reference.
     /// </summary>
     internal static RunResult Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, ThreatModel threat,
-        int nIter, double rho, Func<Tensor, Tensor> loss, Generator generator)
+        int nIter, double rho, Func<Tensor, Tensor> loss, Generator generator, int eotIterations = 1)
     {
+        if (eotIterations < 1) throw new ArgumentOutOfRangeException(nameof(eotIterations), "eotIterations must be ≥ 1");
         using var scope = NewDisposeScope();
         double eps = threat.Epsilon;
         long n = x.shape[0];
@@ -78,13 +111,7 @@ internal static class ApgdCore
             xAdv = (x + delta).detach();
         }
 
-        Tensor grad, logits0, loss0;
-        {
-            var input = xAdv.clone().requires_grad_(true);
-            logits0 = model.call(input);
-            loss0 = loss(logits0);
-            grad = autograd.grad(new[] { loss0.sum() }, new[] { input })[0].detach();
-        }
+        var (logits0, loss0, grad) = EotGradient(model, xAdv, loss, eotIterations);
         Tensor fooled, xBest, xBestAdv, gradBest, lossBest, lossPrev, increases, lossBestLastCheck, reducedLastCheck, stepSize, xAdvOld;
         using (no_grad())
         {
@@ -122,14 +149,10 @@ internal static class ApgdCore
                 xAdv.copy_(next.add_(x));
             }
 
-            var input = xAdv.clone().requires_grad_(true);
-            var logits = model.call(input);
-            var li = loss(logits);
-            var g = autograd.grad(new[] { li.sum() }, new[] { input })[0];
+            var (logits, lossNow, g) = EotGradient(model, xAdv, loss, eotIterations);
             using (no_grad())
             {
                 grad.copy_(g);
-                var lossNow = li.detach();
                 var isFooled = logits.argmax(1).ne(y);
                 xBestAdv.copy_(where(PerSample(isFooled), xAdv, xBestAdv));
                 fooled.logical_or_(isFooled);

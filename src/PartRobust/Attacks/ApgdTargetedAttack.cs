@@ -35,6 +35,12 @@ public sealed class ApgdTargetedAttack : IAttack
     /// <summary>Seed of the random starts.</summary>
     public long Seed { get; }
 
+    /// <summary>
+    /// Forward/backward passes averaged per gradient (Expectation over Transformation, reference <c>eot_iter</c>);
+    /// 1 for deterministic models.
+    /// </summary>
+    public int EotIterations { get; }
+
     Generator? generator;
 
     /// <summary>Creates an APGD-T attack; the defaults are those of the reference (AutoAttack standard).</summary>
@@ -46,26 +52,30 @@ public sealed class ApgdTargetedAttack : IAttack
     /// <param name="rho">Checkpoint threshold ρ (reference 0.75).</param>
     /// <param name="seed">Seed of the random starts.</param>
     /// <param name="name">Report key; defaults to <c>apgd-t</c>.</param>
+    /// <param name="eotIterations">Passes averaged per gradient, ≥ 1 (reference eot_iter = 1).</param>
     public ApgdTargetedAttack(double epsilon, Norm norm = Norm.Linf, int targetClasses = 9, int iterations = 100,
-        int restarts = 1, double rho = 0.75, long seed = 0, string? name = null)
+        int restarts = 1, double rho = 0.75, long seed = 0, string? name = null, int eotIterations = 1)
     {
         if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (targetClasses < 1) throw new ArgumentOutOfRangeException(nameof(targetClasses), "targetClasses must be ≥ 1");
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), "iterations must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
         if (!(rho >= 0 && rho <= 1)) throw new ArgumentOutOfRangeException(nameof(rho), "rho must be in [0,1]");
+        if (eotIterations < 1) throw new ArgumentOutOfRangeException(nameof(eotIterations), "eotIterations must be ≥ 1");
         Threat = new ThreatModel(norm, epsilon);
         TargetClasses = targetClasses;
         Iterations = iterations;
         Restarts = restarts;
         Rho = rho;
         Seed = seed;
+        EotIterations = eotIterations;
         Name = name ?? "apgd-t";
     }
 
     /// <summary>A one-line description of the settings, for reports.</summary>
     public string Describe() =>
-        $"APGD-T {Threat.Norm} ε={Threat.Epsilon:G4}, {TargetClasses} target classes, {Iterations} iterations, {Restarts} restart(s) each, ρ={Rho:G3}";
+        $"APGD-T {Threat.Norm} ε={Threat.Epsilon:G4}, {TargetClasses} target classes, {Iterations} iterations, {Restarts} restart(s) each, ρ={Rho:G3}" +
+        (EotIterations > 1 ? $", EoT over {EotIterations} passes per gradient" : "");
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">The model has fewer than 4 classes (the targeted DLR needs z_π4).</exception>
@@ -93,7 +103,7 @@ public sealed class ApgdTargetedAttack : IAttack
                     var y = labels.index_select(0, todo);
                     var target = order.select(1, t).index_select(0, todo);
                     var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho,
-                        logits => ApgdCore.DlrTargeted(logits, y, target), generator);
+                        logits => ApgdCore.DlrTargeted(logits, y, target), generator, EotIterations);
                     tracker.Merge(todo, result);
                 }
             }

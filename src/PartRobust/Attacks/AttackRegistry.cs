@@ -47,26 +47,83 @@ public static class AttackRegistry
             numClasses >= 4 ? "autoattack" : "autoattack-c<4");
     }
 
+    /// <summary>
+    /// AutoAttack <c>plus</c> (fra31/auto-attack <c>set_version('plus')</c>, L∞/L2): APGD-CE and APGD-DLR with 5 restarts
+    /// each, untargeted FAB with 5 restarts, Square (5000 queries), APGD-T (9 targets, capped at C−1, 1 restart) and
+    /// FAB-T (9 targets, capped at C−1), each on the points still robust. FAB-T runs 1 restart, as in the reference,
+    /// whose evaluation loop sets <c>fab.n_restarts = 1</c> before FAB-T. With fewer than 4 classes APGD-T and FAB-T
+    /// are dropped (the targeted DLR is undefined), with fewer than 3 also APGD-DLR; the name then says so
+    /// (<c>autoattack-plus-c&lt;4</c>, <c>autoattack-plus-c&lt;3</c>).
+    /// </summary>
+    public static AttackSequence AutoAttackPlus(ThreatModel threat, int numClasses, long seed = 0)
+    {
+        double eps = threat.Epsilon;
+        var attacks = new List<IAttack> { new ApgdAttack(eps, threat.Norm, "ce", restarts: 5, seed: seed) };
+        if (numClasses >= 3) attacks.Add(new ApgdAttack(eps, threat.Norm, "dlr", restarts: 5, seed: seed));
+        attacks.Add(new FabAttack(eps, threat.Norm, restarts: 5, seed: seed));
+        attacks.Add(Find("square").Factory(threat, numClasses, seed));
+        if (numClasses >= 4)
+        {
+            attacks.Add(Find("apgd-t").Factory(threat, numClasses, seed));
+            attacks.Add(Find("fab-t").Factory(threat, numClasses, seed));
+        }
+        return new AttackSequence(attacks,
+            numClasses >= 4 ? "autoattack-plus" : numClasses >= 3 ? "autoattack-plus-c<4" : "autoattack-plus-c<3");
+    }
+
+    /// <summary>
+    /// AutoAttack <c>rand</c> for randomised defences (fra31/auto-attack <c>set_version('rand')</c>): APGD-CE and
+    /// APGD-DLR, 1 restart each, every gradient averaged over 20 forward/backward passes (EoT), each on the points
+    /// still robust. With fewer than 3 classes the DLR loss is undefined and only APGD-CE runs
+    /// (<c>autoattack-rand-c&lt;3</c>).
+    /// </summary>
+    public static AttackSequence AutoAttackRand(ThreatModel threat, int numClasses, long seed = 0)
+    {
+        var attacks = new List<IAttack> { new ApgdAttack(threat.Epsilon, threat.Norm, "ce", seed: seed, eotIterations: 20) };
+        if (numClasses >= 3) attacks.Add(new ApgdAttack(threat.Epsilon, threat.Norm, "dlr", seed: seed, eotIterations: 20));
+        return new AttackSequence(attacks, numClasses >= 3 ? "autoattack-rand" : "autoattack-rand-c<3");
+    }
+
+    /// <summary>The AutoAttack versions: registry names of sequences that cannot be joined with others by '+'.</summary>
+    static readonly (string Name, string Description, Func<ThreatModel, int, long, AttackSequence> Factory)[] Versions =
+    {
+        ("aa", "AutoAttack standard: APGD-CE, APGD-T, FAB-T, Square on the remaining points (APGD-CE, FAB, Square below 4 classes)",
+            AutoAttackStandard),
+        ("aa-plus", "AutoAttack plus: APGD-CE, APGD-DLR (5 restarts each), FAB (5 restarts), Square, APGD-T, FAB-T on the remaining points " +
+                    "(without APGD-T and FAB-T below 4 classes, also without APGD-DLR below 3)",
+            AutoAttackPlus),
+        ("aa-rand", "AutoAttack rand, for randomised defences: APGD-CE, APGD-DLR with EoT over 20 passes per gradient, 1 restart, on the " +
+                    "remaining points (APGD-CE only below 3 classes)",
+            AutoAttackRand),
+    };
+
     /// <summary>Registered names.</summary>
-    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).Append("aa").ToArray();
+    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).Concat(Versions.Select(v => v.Name)).ToArray();
 
     /// <summary>One-line description of a registered attack.</summary>
-    public static string Describe(string name) => name == "aa"
-        ? "AutoAttack standard: APGD-CE, APGD-T, FAB-T, Square on the remaining points (APGD-CE, FAB, Square below 4 classes)"
-        : Find(name).Description;
+    public static string Describe(string name)
+    {
+        foreach (var v in Versions)
+            if (v.Name == name) return v.Description;
+        return Find(name).Description;
+    }
 
     /// <summary>
     /// Builds an attack, or a sequence for names joined with '+' (e.g. <c>apgd-ce+square</c>), for a model with
-    /// <paramref name="numClasses"/> classes.
+    /// <paramref name="numClasses"/> classes. The AutoAttack versions <c>aa</c>, <c>aa-plus</c> and <c>aa-rand</c> are
+    /// sequences already and must be named on their own.
     /// </summary>
-    /// <exception cref="ArgumentException">Unknown name, naming the valid ones.</exception>
+    /// <exception cref="ArgumentException">Unknown name, naming the valid ones, or an AutoAttack version joined with '+'.</exception>
     public static IAttack Create(string name, ThreatModel threat, int numClasses, long seed = 0)
     {
         var parts = name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new ArgumentException("--attack: empty attack name");
-        if (parts.Length == 1 && parts[0] == "aa") return AutoAttackStandard(threat, numClasses, seed);
+        foreach (var v in Versions)
+        {
+            if (parts.Length == 1 && parts[0] == v.Name) return v.Factory(threat, numClasses, seed);
+            if (parts.Contains(v.Name)) throw new ArgumentException($"--attack: '{v.Name}' is itself a sequence; run it on its own");
+        }
         if (parts.Length == 1) return Build(parts[0], threat, numClasses, seed);
-        if (parts.Contains("aa")) throw new ArgumentException("--attack: 'aa' is itself a sequence; run it on its own");
         return new AttackSequence(parts.Select(p => Build(p, threat, numClasses, seed)).ToList());
     }
 
@@ -94,6 +151,6 @@ public static class AttackRegistry
     {
         foreach (var (n, e) in Entries)
             if (n == name) return e;
-        throw new ArgumentException($"unknown attack '{name}'; expected one of: {string.Join(", ", Entries.Select(e => e.Name))} (join with + to run in sequence)");
+        throw new ArgumentException($"unknown attack '{name}'; expected one of: {string.Join(", ", Entries.Select(e => e.Name))} (join with + to run in sequence), or on its own one of: {string.Join(", ", Versions.Select(v => v.Name))}");
     }
 }

@@ -29,6 +29,8 @@ public static class CheckpointEvaluation
         public bool PaperPgd { get; init; }
         /// <summary>Test points attacked.</summary>
         public int? AttackPoints { get; init; }
+        /// <summary>Points evaluated with AutoAttack and the adaptive attacks when no <see cref="Attacks"/> are named; null = the config's.</summary>
+        public int? AutoAttackPoints { get; init; }
         /// <summary>Points per attack batch (AutoAttack's reference uses 250); null = the config's eval batch size.</summary>
         public int? BatchSize { get; init; }
         /// <summary>Test images for clean accuracy (regenerated PartShapes).</summary>
@@ -42,8 +44,16 @@ public static class CheckpointEvaluation
         public string[]? Attacks { get; init; }
         /// <summary>Norm of the threat model for <see cref="Attacks"/>.</summary>
         public Attacks.Norm Norm { get; init; } = PartRobust.Attacks.Norm.Linf;
-        /// <summary>Run the gradient-masking checks before the attacks and put them in the report.</summary>
-        public bool MaskingChecks { get; init; }
+        /// <summary>
+        /// Run the gradient-masking checks before the attacks and put them in the report; null = run them when an
+        /// AutoAttack version is among <see cref="Attacks"/>.
+        /// </summary>
+        public bool? MaskingChecks { get; init; }
+        /// <summary>
+        /// For a part model, add the adaptive attacks (seg-sum, seg-guided, seg-inverse) when an AutoAttack version is
+        /// requested and none is named, so its reported worst case covers them.
+        /// </summary>
+        public bool Adaptive { get; init; } = true;
         /// <summary>A config whose eval section, attack points and test size replace the checkpoint's (flags still win).</summary>
         public ExperimentConfig? Settings { get; init; }
     }
@@ -67,6 +77,8 @@ public static class CheckpointEvaluation
             PgdRestarts = request.PgdRestarts ?? config.Eval.PgdRestarts,
             PaperPgd = request.PaperPgd || config.Eval.PaperPgd,
             BatchSize = request.BatchSize ?? config.Eval.BatchSize,
+            AutoAttackPoints = request.AutoAttackPoints ?? config.Eval.AutoAttackPoints,
+            MaskingChecks = request.MaskingChecks ?? config.Eval.MaskingChecks,
         };
         eval.Validate();
         int attackPoints = request.AttackPoints ?? config.AttackPoints;
@@ -77,14 +89,30 @@ public static class CheckpointEvaluation
         using var attackSet = test.Take(attackPoints);
         string display = ModelRegistry.DisplayName(info.Model.Name);
         var threat = new Attacks.ThreatModel(request.Norm, eval.Epsilon);
+        var names = request.Attacks?.ToList();
+        bool isPart = model is IPartModel;
+        if (names is not null)
+        {
+            foreach (var a in names)
+                if (!isPart && Attacks.AttackRegistry.NeedsPartModel(a))
+                    throw new ArgumentException($"--attack {a}: needs a part model; {request.Checkpoint} is a {display}");
+            bool anyAutoAttack = names.Any(IsAutoAttack);
+            if (isPart && request.Adaptive && anyAutoAttack && !names.Any(Attacks.AttackRegistry.NeedsPartModel))
+            {
+                names.AddRange(Attacks.AttackRegistry.PartAttackNames);
+                progress.Log($"{display} is a part model: adding the adaptive attacks {string.Join(", ", Attacks.AttackRegistry.PartAttackNames)} (--no-adaptive to skip)");
+            }
+            // Named attacks replace the checkpoint's evaluation plan, AutoAttack included.
+            eval = eval with { AutoAttackPoints = 0 };
+        }
         List<MaskingCheckRecord>? checks = null;
-        if (request.MaskingChecks && attackSet.Count > 0)
-            checks = Evaluation.GradientMaskingChecks.Run(model, attackSet, threat, new Evaluation.MaskingCheckOptions { Seed = eval.Seed }, progress)
-                .Select(c => new MaskingCheckRecord { Name = c.Name, Status = c.Passed ? "pass" : "warn", Detail = c.Detail, Meaning = c.Meaning })
-                .ToList();
-        var named = request.Attacks?.Select(a => Attacks.AttackRegistry.Create(a, threat, info.Taxonomy.NumClasses, eval.Seed)).ToList();
+        bool runChecks = request.MaskingChecks ?? (names?.Any(IsAutoAttack) ?? false);
+        if (runChecks && attackSet.Count > 0)
+            checks = ExperimentRunner.RunMaskingChecks(model, attackSet.Count > 64 ? attackSet.Take(64) : attackSet, threat, eval.Seed, progress, display);
+        var named = names?.Select(a => Attacks.AttackRegistry.Create(a, threat, info.Taxonomy.NumClasses, eval.Seed)).ToList();
         var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress,
-                named, skipPgd: named is not null) with { Checkpoint = Path.GetFullPath(request.Checkpoint), MaskingChecks = checks };
+                named, skipPgd: named is not null, norm: request.Norm) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+        if (checks is not null) result = result with { MaskingChecks = checks };
         string plotKey = named is null ? "pgd" : named[^1].Name;
         var figures = new List<string>();
         if (attackSet.Count > 0)
@@ -106,8 +134,9 @@ public static class CheckpointEvaluation
                 TrainAttackSteps = info.Train?.AttackSteps ?? 0,
                 EvalAttacks = named is null
                     ? new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() }
-                    : request.Attacks!.Zip(named).ToDictionary(p => p.Second.Name,
-                        p => $"{request.Norm} ε={eval.Epsilon:G4}: " + string.Join(" then ", p.First.Split('+').Select(Attacks.AttackRegistry.Describe))),
+                    : names!.Zip(named).ToDictionary(p => p.Second.Name,
+                        p => $"{request.Norm} ε={eval.Epsilon:G4}: " + string.Join(" then ", p.First.Split('+').Select(n => Attacks.AttackRegistry.Describe(n.Split(':')[0])))),
+                HeadlineAttack = result.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey) ? ReportWriter.WorstCaseKey : null,
                 CleanEpochs = info.Train?.CleanEpochs ?? 0,
                 AdvEpochs = info.Train?.AdvEpochs ?? 0,
                 SegWeight = info.Train?.SegWeight ?? 0,
@@ -121,6 +150,8 @@ public static class CheckpointEvaluation
         run.Commit();
         return report;
     }
+
+    static bool IsAutoAttack(string name) => name.Trim() is "aa" or "aa-plus" or "aa-rand";
 
     static PartDataset LoadTest(Request request, ExperimentConfig config, CheckpointInfo info, Device device)
     {

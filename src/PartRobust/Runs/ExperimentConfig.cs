@@ -23,6 +23,15 @@ public sealed record EvalOptions
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
     /// <summary>Batch size for evaluation and attacks.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 200;
+    /// <summary>
+    /// Test points (the first ones of the attacked set) evaluated with AutoAttack standard, and for part models with the
+    /// adaptive attacks; 0 = no AutoAttack. AutoAttack costs seconds per point on a CPU, hence a smaller set than PGD's.
+    /// </summary>
+    [JsonPropertyName("autoattack_points")] public int AutoAttackPoints { get; init; } = 20;
+    /// <summary>Adaptive attacks run on part models beside AutoAttack (registry names; empty = none).</summary>
+    [JsonPropertyName("adaptive_attacks")] public string[] AdaptiveAttacks { get; init; } = { "seg-sum", "seg-guided", "seg-inverse" };
+    /// <summary>Run the gradient-masking checks on the AutoAttack points before AutoAttack.</summary>
+    [JsonPropertyName("masking_checks")] public bool MaskingChecks { get; init; } = true;
     /// <summary>Test images shown with their masks in the overlay figure.</summary>
     [JsonPropertyName("overlay_images")] public int OverlayImages { get; init; } = 8;
 
@@ -40,6 +49,9 @@ public sealed record EvalOptions
         if (PgdRestarts < 1) throw new ArgumentException("--pgd-restarts must be ≥ 1");
         if (BatchSize < 1) throw new ArgumentException("--eval-batch-size must be ≥ 1");
         if (OverlayImages < 0) throw new ArgumentException("overlay_images must be ≥ 0");
+        if (AutoAttackPoints < 0) throw new ArgumentException("--autoattack-points must be ≥ 0");
+        foreach (var a in AdaptiveAttacks ?? Array.Empty<string>())
+            if (!AttackRegistry.NeedsPartModel(a)) throw new ArgumentException($"adaptive_attacks: '{a}' is not an adaptive part-model attack (expected {string.Join(", ", AttackRegistry.PartAttackNames)})");
     }
 }
 

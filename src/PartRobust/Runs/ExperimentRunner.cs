@@ -98,7 +98,8 @@ public static class ExperimentRunner
                 Epsilon = config.Eval.Epsilon,
                 EpsilonText = FormatEpsilon(config.Eval.Epsilon),
                 TrainAttackSteps = config.Train.AttackSteps,
-                EvalAttacks = new Dictionary<string, string> { ["pgd"] = config.Eval.CreatePgd().Describe() },
+                EvalAttacks = DescribeAttacks(config.Eval, results),
+                HeadlineAttack = results.All(r => r.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey)) ? ReportWriter.WorstCaseKey : null,
                 CleanEpochs = config.Train.CleanEpochs,
                 AdvEpochs = config.Train.AdvEpochs,
                 SegWeight = config.Train.SegWeight,
@@ -112,38 +113,76 @@ public static class ExperimentRunner
         return report;
     }
 
-    /// <summary>Clean accuracy, PGD robust accuracy and (for part models) part metrics of a trained model.</summary>
-    /// <remarks><paramref name="extraAttacks"/> run besides the configured PGD, or instead of it when <paramref name="skipPgd"/>.</remarks>
+    /// <summary>
+    /// Clean accuracy, robust accuracy and (for part models) part metrics of a trained model: the configured PGD (unless
+    /// <paramref name="skipPgd"/>) and <paramref name="extraAttacks"/> on <paramref name="attackSet"/>; then, when
+    /// <see cref="EvalOptions.AutoAttackPoints"/> &gt; 0, the gradient-masking checks, AutoAttack standard and (part models)
+    /// the adaptive attacks on its first points; and <c>worst_case</c>, the per-point worst case over every attack run,
+    /// on the points all of them attacked.
+    /// </summary>
     public static ModelResult Evaluate(nn.Module<Tensor, Tensor> model, string name, string display, long parameters,
         PartDataset test, PartDataset attackSet, EvalOptions eval, IProgressSink progress,
-        IReadOnlyList<Attacks.IAttack>? extraAttacks = null, bool skipPgd = false)
+        IReadOnlyList<Attacks.IAttack>? extraAttacks = null, bool skipPgd = false, Attacks.Norm norm = Attacks.Norm.Linf)
     {
         double clean = Evaluator.Accuracy(model, test, eval.BatchSize);
         var robust = new Dictionary<string, double>();
-        Dictionary<string, List<StageResult>>? stages = null;
+        var robustMasks = new Dictionary<string, bool[]>();
+        Dictionary<string, List<StageResult>>? stages = null, aaStages = null;
         var timing = new Dictionary<string, AttackTiming>();
+        List<MaskingCheckRecord>? checks = null;
         double cleanSubset = clean;
+
+        void Run(Attacks.IAttack attack, PartDataset points)
+        {
+            var r = Evaluator.RobustAccuracy(model, points, attack, eval.BatchSize, progress, $"{name} {attack.Name}");
+            robust[attack.Name] = r.Accuracy;
+            robustMasks[attack.Name] = r.RobustMask;
+            if (points.Count == attackSet.Count) cleanSubset = r.CleanAccuracy;
+            timing[attack.Name] = new AttackTiming
+            {
+                Points = r.Points, Seconds = r.Seconds, PointsPerSecond = r.Points / Math.Max(r.Seconds, 1e-9),
+                BatchSize = eval.BatchSize, BatchSeconds = (r.BatchSeconds ?? Array.Empty<double>()).ToList(),
+            };
+            if (attack is Attacks.AttackSequence seq && r.RobustAfterStage is { } after)
+            {
+                var list = seq.Attacks.Select((a, i) => new StageResult { Attack = a.Name, RobustAccuracy = after[i] }).ToList();
+                if (seq.Name.StartsWith("autoattack", StringComparison.Ordinal)) (aaStages ??= new())[seq.Name] = list;
+                else (stages ??= new())[seq.Name] = list;
+            }
+            progress.Log($"{display}: {attack.Name} robust accuracy {100 * r.Accuracy:F1}% on {r.Points} points ({r.Seconds:F0}s)");
+        }
+
         if (attackSet.Count > 0)
         {
             var attacks = new List<Attacks.IAttack>();
             if (!skipPgd) attacks.Add(eval.CreatePgd());
             if (extraAttacks is not null) attacks.AddRange(extraAttacks);
-            foreach (var attack in attacks)
+            foreach (var attack in attacks) Run(attack, attackSet);
+
+            if (eval.AutoAttackPoints > 0)
             {
-                var r = Evaluator.RobustAccuracy(model, attackSet, attack, eval.BatchSize, progress, $"{name} {attack.Name}");
-                robust[attack.Name] = r.Accuracy;
-                cleanSubset = r.CleanAccuracy;
-                timing[attack.Name] = new AttackTiming
+                using var aaSet = attackSet.Take(Math.Min(eval.AutoAttackPoints, attackSet.Count));
+                var threat = new Attacks.ThreatModel(norm, eval.Epsilon);
+                if (eval.MaskingChecks)
+                    checks = RunMaskingChecks(model, aaSet, threat, eval.Seed, progress, display);
+                Run(Attacks.AttackRegistry.AutoAttackStandard(threat, aaSet.Taxonomy.NumClasses, eval.Seed), aaSet);
+                if (model is IPartModel)
+                    foreach (var adaptive in eval.AdaptiveAttacks ?? Array.Empty<string>())
+                        Run(Attacks.AttackRegistry.Create(adaptive, threat, aaSet.Taxonomy.NumClasses, eval.Seed), aaSet);
+            }
+
+            if (robustMasks.Count > 1)
+            {
+                // A point is robust only if no attack broke it, over the points every attack ran on.
+                int common = robustMasks.Values.Min(m => m.Length);
+                var worst = Enumerable.Range(0, common).Select(i => robustMasks.Values.All(m => m[i])).ToArray();
+                robust[ReportWriter.WorstCaseKey] = common == 0 ? 0 : (double)worst.Count(v => v) / common;
+                timing[ReportWriter.WorstCaseKey] = new AttackTiming
                 {
-                    Points = r.Points, Seconds = r.Seconds, PointsPerSecond = r.Points / Math.Max(r.Seconds, 1e-9),
-                    BatchSize = eval.BatchSize, BatchSeconds = (r.BatchSeconds ?? Array.Empty<double>()).ToList(),
+                    Points = common, Seconds = timing.Values.Sum(t => t.Seconds), PointsPerSecond = 0, BatchSize = eval.BatchSize,
+                    BatchSeconds = new List<double>(),
                 };
-                if (attack is Attacks.AttackSequence seq && r.RobustAfterStage is { } after)
-                {
-                    stages ??= new Dictionary<string, List<StageResult>>();
-                    stages[attack.Name] = seq.Attacks.Select((a, i) => new StageResult { Attack = a.Name, RobustAccuracy = after[i] }).ToList();
-                }
-                progress.Log($"{display}: {attack.Name} robust accuracy {100 * r.Accuracy:F1}% on {r.Points} points ({r.Seconds:F0}s)");
+                progress.Log($"{display}: worst case over {string.Join(", ", robustMasks.Keys)}: {100 * robust[ReportWriter.WorstCaseKey]:F1}% on {common} points");
             }
         }
         PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, eval.BatchSize) : null;
@@ -153,10 +192,35 @@ public static class ExperimentRunner
         return new ModelResult
         {
             Name = name, DisplayName = display, Parameters = parameters, TrainSeconds = 0, CleanAccuracy = clean,
-            CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = robust, AttackStages = stages,
-            AttackTiming = timing.Count == 0 ? null : timing,
+            CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = robust, AttackStages = stages, AutoAttackStages = aaStages,
+            AttackTiming = timing.Count == 0 ? null : timing, MaskingChecks = checks,
             PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "", History = new List<EpochRecord>(),
         };
+    }
+
+    /// <summary>Descriptions of the attacks the demo/train evaluation ran, keyed as in the report.</summary>
+    static Dictionary<string, string> DescribeAttacks(EvalOptions eval, IEnumerable<ModelResult> results)
+    {
+        var d = new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() };
+        var keys = results.SelectMany(r => r.RobustAccuracy.Keys).ToHashSet();
+        foreach (var k in keys.Where(k => k.StartsWith("autoattack", StringComparison.Ordinal)))
+            d[k] = $"on the first {eval.AutoAttackPoints} attacked points: " + Attacks.AttackRegistry.Describe("aa");
+        foreach (var a in eval.AdaptiveAttacks ?? Array.Empty<string>())
+            if (keys.Contains(a)) d[a] = $"part models, on the first {eval.AutoAttackPoints} attacked points: " + Attacks.AttackRegistry.Describe(a.Split(':')[0]);
+        if (keys.Contains(ReportWriter.WorstCaseKey))
+            d[ReportWriter.WorstCaseKey] = "per point, broken if any attack above broke it, on the points every attack ran on";
+        return d;
+    }
+
+    /// <summary>The six gradient-masking checks on <paramref name="points"/>, logged, as report records.</summary>
+    public static List<MaskingCheckRecord> RunMaskingChecks(nn.Module<Tensor, Tensor> model, PartDataset points, Attacks.ThreatModel threat,
+        long seed, IProgressSink progress, string display)
+    {
+        var results = Evaluation.GradientMaskingChecks.Run(model, points, threat,
+            new Evaluation.MaskingCheckOptions { Seed = seed, Points = points.Count }, progress);
+        int warnings = results.Count(c => !c.Passed);
+        progress.Log($"{display}: gradient-masking checks {results.Count - warnings}/{results.Count} passed" + (warnings > 0 ? " — see the warnings above" : ""));
+        return results.Select(c => new MaskingCheckRecord { Name = c.Name, Status = c.Passed ? "pass" : "warn", Detail = c.Detail, Meaning = c.Meaning }).ToList();
     }
 
     /// <summary>The train/val/test splits the config asks for, on <paramref name="device"/>.</summary>
