@@ -87,6 +87,7 @@ internal static class ApgdCore
     {
         if (eotIterations < 1) throw new ArgumentOutOfRangeException(nameof(eotIterations), "eotIterations must be ≥ 1");
         using var scope = NewDisposeScope();
+        using var gradMode = enable_grad(); // attacks need gradients even when called under no_grad
         double eps = threat.Epsilon;
         long n = x.shape[0];
 

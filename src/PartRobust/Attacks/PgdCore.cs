@@ -75,6 +75,7 @@ internal static class PgdCore
         Tensor? start, (Tensor Best, Tensor Loss, Tensor Fooled)? track)
     {
         using var scope = NewDisposeScope();
+        using var grad = enable_grad(); // attacks need gradients even when called under no_grad
         var threat = s.Threat;
         Tensor delta;
         if (start is not null)
@@ -107,17 +108,17 @@ internal static class PgdCore
                 t.Fooled.logical_or_(isFooled);
             }
             if (step == s.Steps) break;
-            var grad = autograd.grad(new[] { losses.sum() }, new[] { input })[0];
+            var g = autograd.grad(new[] { losses.sum() }, new[] { input })[0];
             using (no_grad())
             {
                 if (threat.Norm == Norm.Linf)
                 {
-                    delta.add_(grad.sign().mul_(s.StepSize));
+                    delta.add_(g.sign().mul_(s.StepSize));
                 }
                 else
                 {
-                    var norm = grad.flatten(1).norm(1, keepdim: true).clamp_min(1e-12).view(-1, 1, 1, 1);
-                    delta.add_(grad.div(norm).mul_(s.StepSize));
+                    var norm = g.flatten(1).norm(1, keepdim: true).clamp_min(1e-12).view(-1, 1, 1, 1);
+                    delta.add_(g.div(norm).mul_(s.StepSize));
                 }
                 threat.ProjectInPlace(x, delta);
             }

@@ -101,6 +101,7 @@ public sealed class SegInverseAttack : IPartAttack
     internal Tensor AdversarialMask(IPartModel part, Tensor cleanParts, Tensor labels)
     {
         using var scope = NewDisposeScope();
+        using var gradMode = enable_grad();
         double radius = MaskEpsilon ?? cleanParts.shape[2] * Math.Sqrt(cleanParts.shape[1]);
         double step = 2.5 * radius / MaskSteps;
         var current = cleanParts.clone();

@@ -71,6 +71,9 @@ public sealed record MaskingCheckOptions
     /// <summary>Factor by which the more-steps check multiplies <see cref="PgdSteps"/>.</summary>
     public int MoreStepsFactor { get; init; } = 10;
 
-    /// <summary>The more-steps check fails when the extra steps lower robust accuracy by more than this (a fraction, 0.05 = 5 points).</summary>
+    /// <summary>
+    /// The more-steps check fails when the extra steps lower robust accuracy by more than this (a fraction, 0.05 = 5 points)
+    /// and by more than 1.5 points of the sample (so one extra point broken among few is not flagged).
+    /// </summary>
     public double MoreStepsMaxDrop { get; init; } = 0.05;
 }

@@ -600,7 +600,8 @@ public static class ReportWriter
     private static void AppendStageTable(StringBuilder sb, RunSettings s, ModelResult m, string key, List<StageResult> stages)
     {
         int n = AttackPoints(s, m, key);
-        double? previous = n > 0 && n == s.AttackPoints ? m.CleanAccuracyAttackSubset : null;
+        double? previous = m.AttackTiming?.GetValueOrDefault(key)?.CleanAccuracy
+                           ?? (n > 0 && n == s.AttackPoints ? m.CleanAccuracyAttackSubset : null);
         sb.Append(Inv, $"### {Cell(m.DisplayName)} (`{Cell(m.Name)}`) — {Cell(key)}\n\n");
         if (n > 0)
         {

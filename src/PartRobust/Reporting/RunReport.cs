@@ -124,6 +124,8 @@ public sealed record AttackTiming
 {
     /// <summary>Points attacked.</summary>
     [JsonPropertyName("points")] public required int Points { get; init; }
+    /// <summary>Clean accuracy on the attacked points (the start of an AutoAttack stage table); null in older reports.</summary>
+    [JsonPropertyName("clean_accuracy")] public double? CleanAccuracy { get; init; }
     /// <summary>Total wall-clock seconds.</summary>
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
     /// <summary>Points per second.</summary>

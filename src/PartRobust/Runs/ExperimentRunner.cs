@@ -140,7 +140,7 @@ public static class ExperimentRunner
             if (points.Count == attackSet.Count) cleanSubset = r.CleanAccuracy;
             timing[attack.Name] = new AttackTiming
             {
-                Points = r.Points, Seconds = r.Seconds, PointsPerSecond = r.Points / Math.Max(r.Seconds, 1e-9),
+                Points = r.Points, CleanAccuracy = r.CleanAccuracy, Seconds = r.Seconds, PointsPerSecond = r.Points / Math.Max(r.Seconds, 1e-9),
                 BatchSize = eval.BatchSize, BatchSeconds = (r.BatchSeconds ?? Array.Empty<double>()).ToList(),
             };
             if (attack is Attacks.AttackSequence seq && r.RobustAfterStage is { } after)
@@ -177,11 +177,6 @@ public static class ExperimentRunner
                 int common = robustMasks.Values.Min(m => m.Length);
                 var worst = Enumerable.Range(0, common).Select(i => robustMasks.Values.All(m => m[i])).ToArray();
                 robust[ReportWriter.WorstCaseKey] = common == 0 ? 0 : (double)worst.Count(v => v) / common;
-                timing[ReportWriter.WorstCaseKey] = new AttackTiming
-                {
-                    Points = common, Seconds = timing.Values.Sum(t => t.Seconds), PointsPerSecond = 0, BatchSize = eval.BatchSize,
-                    BatchSeconds = new List<double>(),
-                };
                 progress.Log($"{display}: worst case over {string.Join(", ", robustMasks.Keys)}: {100 * robust[ReportWriter.WorstCaseKey]:F1}% on {common} points");
             }
         }

@@ -99,7 +99,7 @@ public class CliTests
         {
             "--image-size", "32", "--classes", "Car,Fish,Snake", "--train-size", "48", "--val-size", "16", "--test-size", "24",
             "--attack-points", "12", "--width", "4", "--clean-epochs", "1", "--adv-epochs", "1", "--batch-size", "16",
-            "--train-attack-steps", "1", "--pgd-steps", "2", "--pgd-restarts", "1",
+            "--train-attack-steps", "1", "--pgd-steps", "2", "--pgd-restarts", "1", "--autoattack-points", "4",
         };
         var r = Run(new[] { "demo", "--out", run }.Concat(tiny).ToArray());
         Assert.True(r.Code == 0, r.Err);
@@ -120,7 +120,17 @@ public class CliTests
             Assert.True(m.GetProperty("train_seconds").GetDouble() > 0);
             bool isPart = m.GetProperty("name").GetString()!.StartsWith("part-");
             Assert.Equal(isPart, m.TryGetProperty("part_miou", out var miou) && miou.ValueKind == JsonValueKind.Number);
+            // AutoAttack (3 classes: the APGD-CE, FAB, Square fallback), the adaptive attacks on part models, and the
+            // per-point worst case, which no attack can undercut.
+            var robust = m.GetProperty("robust_accuracy").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            string aa = Assert.Single(robust.Keys, k => k.StartsWith("autoattack"));
+            Assert.Equal(isPart, robust.ContainsKey("seg-sum") && robust.ContainsKey("seg-guided") && robust.ContainsKey("seg-inverse"));
+            Assert.All(robust.Where(kv => kv.Key != "pgd" && kv.Key != "worst_case"), kv => Assert.True(robust["worst_case"] <= kv.Value, kv.Key));
+            var aaStages = m.GetProperty("autoattack_stages").GetProperty(aa).EnumerateArray().Select(st => st.GetProperty("attack").GetString()).ToList();
+            Assert.Equal(new[] { "apgd-ce", "fab", "square" }, aaStages);
+            Assert.Equal(6, m.GetProperty("masking_checks").GetArrayLength());
         }
+        Assert.Equal("worst_case", settings.GetProperty("headline_attack").GetString());
 
         // eval the saved checkpoint: same PGD settings, same data → the same robust accuracy as in the run.
         string evalDir = Path.Combine(root, "eval");
@@ -151,6 +161,25 @@ public class CliTests
         Assert.Equal(6, checks.Count);
         Assert.All(checks, c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "pass", "warn" }));
         AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--attack", "fgsm", "--out", Path.Combine(root, "bad")), "fgsm");
+        AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--attack", "seg-sum", "--out", Path.Combine(root, "bad")), "seg-sum");
+
+        // AutoAttack on a part model: masking checks first and the adaptive attacks added by default; the worst case
+        // covers them all.
+        string partDir = Path.Combine(root, "attack-part");
+        var pa = Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "part-downsampled"), "--attack", "pgd-10,aa", "--n", "6", "--out", partDir);
+        Assert.True(pa.Code == 0, pa.Err);
+        using var partDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(partDir, "report.json")));
+        var pm = partDoc.RootElement.GetProperty("models")[0];
+        var keys = pm.GetProperty("robust_accuracy").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var k in new[] { "pgd-10", "seg-sum", "seg-guided", "seg-inverse", "worst_case" }) Assert.Contains(k, keys);
+        Assert.Equal(6, pm.GetProperty("masking_checks").GetArrayLength());
+        var noAdaptive = Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "part-downsampled"), "--attack", "aa", "--n", "4",
+            "--no-adaptive", "--no-masking-checks", "--out", Path.Combine(root, "attack-part2"));
+        Assert.True(noAdaptive.Code == 0, noAdaptive.Err);
+        using var doc2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "attack-part2", "report.json")));
+        var m2 = doc2.RootElement.GetProperty("models")[0];
+        Assert.DoesNotContain("seg-sum", m2.GetProperty("robust_accuracy").EnumerateObject().Select(p => p.Name));
+        Assert.False(m2.TryGetProperty("masking_checks", out var mc) && mc.ValueKind == JsonValueKind.Array);
         AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--norm", "l1", "--out", Path.Combine(root, "bad")), "--norm");
 
         // data generate then train from the folder.
