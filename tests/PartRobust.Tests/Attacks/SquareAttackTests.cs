@@ -32,6 +32,60 @@ public class SquareAttackTests
         }
     }
 
+    /// <summary>
+    /// Identity whose backward pass trips an alarm: it counts every call (an exception thrown from inside the native
+    /// autograd engine would abort the test process instead of failing one test).
+    /// </summary>
+    sealed class BackwardAlarm : autograd.SingleTensorFunction<BackwardAlarm>
+    {
+        public static int Calls;
+        public override string Name => nameof(BackwardAlarm);
+        public override Tensor forward(autograd.AutogradContext ctx, params object[] vars) => ((Tensor)vars[0]).clone();
+        public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
+        {
+            Interlocked.Increment(ref Calls);
+            return new List<Tensor> { gradOutput };
+        }
+    }
+
+    /// <summary>A model whose output passes through <see cref="BackwardAlarm"/>: any gradient taken through it is counted.</summary>
+    sealed class AlarmedModel : nn.Module<Tensor, Tensor>
+    {
+        readonly nn.Module<Tensor, Tensor> inner;
+
+        public AlarmedModel(nn.Module<Tensor, Tensor> inner) : base(nameof(AlarmedModel))
+        {
+            this.inner = inner;
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) => BackwardAlarm.apply(inner.call(x));
+    }
+
+    [Fact]
+    public void Square_never_runs_a_backward_pass()
+    {
+        var (model, x, ys) = Affine(24, 91);
+        var alarmed = new AlarmedModel(model);
+        var y = tensor(ys);
+        lock (typeof(BackwardAlarm))
+        {
+            // The alarm works: a gradient attack on the same model trips it.
+            BackwardAlarm.Calls = 0;
+            new PgdAttack(0.1, 2).Perturb(alarmed, x, y);
+            Assert.True(BackwardAlarm.Calls > 0, "the alarm must see PGD's backward passes");
+            BackwardAlarm.Calls = 0;
+            foreach (var norm in new[] { Norm.Linf, Norm.L2 })
+            {
+                double eps = norm == Norm.Linf ? 0.3 : 2.0;
+                var adv = new SquareAttack(eps, queries: 300, norm: norm, seed: 4).Perturb(alarmed, x, y);
+                new ThreatModel(norm, eps).Verify(x, adv);
+                using (no_grad()) Assert.True(model.call(adv).argmax(1).ne(y).sum().item<long>() > 0, "Square must still break some points");
+            }
+            Assert.Equal(0, BackwardAlarm.Calls);
+        }
+    }
+
     /// <summary>Analytic worst-case margin of a binary affine model under L∞ with the [0,1] box.</summary>
     static double[] WorstMarginsLinf(double[] wd, double[] b, double[] flat, long[] ys, double eps)
     {
