@@ -456,7 +456,7 @@ public static class ReportWriter
         sb.Append("---:|---:|\n");
         foreach (ModelResult m in report.Models)
         {
-            sb.Append(Inv, $"| {Cell(m.DisplayName)} (`{Cell(m.Name)}`) | {m.Parameters.ToString("N0", Inv)} | {Duration(m.TrainSeconds)} | {Pct(m.CleanAccuracy)} | {Pct(m.CleanAccuracyAttackSubset)} |");
+            sb.Append(Inv, $"| {Cell(m.DisplayName)} (`{Cell(m.Name)}`) | {m.Parameters.ToString("N0", Inv)} | {(m.TrainSeconds > 0 ? Duration(m.TrainSeconds) : "—")} | {Pct(m.CleanAccuracy)} | {Pct(m.CleanAccuracyAttackSubset)} |");
             foreach (string a in attacks)
                 sb.Append(' ').Append(m.RobustAccuracy.TryGetValue(a, out double r) ? Bold(a, Pct(r)) : "—").Append(" |");
             sb.Append(' ').Append(m.PartPixelAccuracy is { } ppa ? Pct(ppa) : "—").Append(" |");
