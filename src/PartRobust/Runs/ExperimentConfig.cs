@@ -49,7 +49,7 @@ public sealed record EvalOptions
         if (PgdSteps < 1) throw new ArgumentException("--pgd-steps must be ≥ 1");
         if (PgdStepSize is { } s && (s <= 0 || double.IsNaN(s))) throw new ArgumentException("--pgd-step-size must be > 0");
         if (PgdRestarts < 1) throw new ArgumentException("--pgd-restarts must be ≥ 1");
-        if (BatchSize < 1) throw new ArgumentException("--eval-batch-size must be ≥ 1");
+        if (BatchSize < 1) throw new ArgumentException("eval batch size (attack --batch-size, config eval.batch_size) must be ≥ 1");
         if (OverlayImages < 0) throw new ArgumentException("overlay_images must be ≥ 0");
         if (AutoAttackPoints < 0) throw new ArgumentException("--autoattack-points must be ≥ 0");
         foreach (var a in AdaptiveAttacks ?? Array.Empty<string>())
