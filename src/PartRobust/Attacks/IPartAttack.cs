@@ -23,6 +23,9 @@ internal static class PartAttacks
     internal static IPartModel RequirePartModel(nn.Module<Tensor, Tensor> model, string attack) =>
         model as IPartModel ?? throw new ArgumentException($"attack {attack} needs a part model (segmenter + classifier); {model.GetName()} is not one");
 
+    /// <summary>The paper's PGD step: max(0.001, ε/40) for L∞ (0.001 at 8/255), ε/40 for L2.</summary>
+    internal static double PaperStepSize(double epsilon, Norm norm) => norm == Norm.Linf ? Math.Max(0.001, epsilon / 40) : epsilon / 40;
+
     /// <summary>The error for a part attack called without masks.</summary>
     internal static InvalidOperationException NeedsTruth(string attack) =>
         new($"attack {attack} needs the true part masks: call Perturb(model, images, labels, PartTruth)");

@@ -58,7 +58,7 @@ public sealed class SegGuidedAttack : IPartAttack
         SegWeight = segWeight;
         TwoStage = twoStage;
         Steps = steps;
-        StepSize = stepSize ?? (norm == Norm.Linf ? Math.Max(0.001, epsilon / 40) : epsilon / 40);
+        StepSize = stepSize ?? PartAttacks.PaperStepSize(epsilon, norm);
         if (!(StepSize >= 0)) throw new ArgumentOutOfRangeException(nameof(stepSize), "step size must be ≥ 0");
         Seed = seed;
         Name = name ?? "seg-guided";

@@ -55,7 +55,7 @@ public sealed class SegInverseAttack : IPartAttack
         MaskEpsilon = maskEpsilon;
         MaskSteps = maskSteps;
         Steps = steps;
-        StepSize = stepSize ?? (norm == Norm.Linf ? Math.Max(0.001, epsilon / 40) : epsilon / 40);
+        StepSize = stepSize ?? PartAttacks.PaperStepSize(epsilon, norm);
         if (!(StepSize >= 0)) throw new ArgumentOutOfRangeException(nameof(stepSize), "step size must be ≥ 0");
         Seed = seed;
         Name = name ?? "seg-inverse";

@@ -55,7 +55,7 @@ public sealed class SegSumAttack : IPartAttack
         Threat = new ThreatModel(norm, epsilon);
         SegWeight = segWeight;
         Steps = steps;
-        StepSize = stepSize ?? (norm == Norm.Linf ? Math.Max(0.001, epsilon / 40) : epsilon / 40);
+        StepSize = stepSize ?? PartAttacks.PaperStepSize(epsilon, norm);
         if (!(StepSize >= 0)) throw new ArgumentOutOfRangeException(nameof(stepSize), "step size must be ≥ 0");
         Restarts = restarts;
         Seed = seed;
