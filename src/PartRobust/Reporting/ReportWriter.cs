@@ -423,10 +423,14 @@ public static class ReportWriter
         string attackList = s.EvalAttacks.Count == 0
             ? string.Join(", ", attacks)
             : string.Join("; ", s.EvalAttacks.Select(kv => $"{kv.Key} ({kv.Value})"));
-        sb.Append(Inv, $"This run trained and evaluated {report.Models.Count} model{(report.Models.Count == 1 ? "" : "s")} — {modelList} — ");
+        // Runs of `eval`/`attack` load checkpoints: nothing was trained in them (train time 0 for every model).
+        bool trainedHere = report.Models.Count == 0 || report.Models.Any(m => m.TrainSeconds > 0);
+        string plural = report.Models.Count == 1 ? "" : "s";
+        if (trainedHere) sb.Append(Inv, $"This run trained and evaluated {report.Models.Count} model{plural} — {modelList} — ");
+        else sb.Append(Inv, $"This run evaluated {report.Models.Count} saved checkpoint{plural} — {modelList} — ");
         sb.Append(Inv, $"on **{s.Dataset}** ({s.ImageSize}×{s.ImageSize} images, {s.NumClasses} classes; {s.TrainSize} train / {s.ValSize} val / {s.TestSize} test images). ");
-        sb.Append(Inv, $"Each model was trained for {s.CleanEpochs} clean epoch{(s.CleanEpochs == 1 ? "" : "s")} followed by {s.AdvEpochs} epoch{(s.AdvEpochs == 1 ? "" : "s")} of PGD adversarial training ");
-        sb.Append(Inv, $"(L∞, ε = {s.EpsilonText}, {s.TrainAttackSteps} steps; segmentation-loss weight {Num(s.SegWeight)}). ");
+        sb.Append(Inv, $"{(trainedHere ? "Each model was" : "The checkpoint" + (report.Models.Count == 1 ? " was" : "s were"))} trained for {s.CleanEpochs} clean epoch{(s.CleanEpochs == 1 ? "" : "s")} followed by {s.AdvEpochs} epoch{(s.AdvEpochs == 1 ? "" : "s")} of PGD adversarial training ");
+        sb.Append(Inv, $"(L∞, ε = {s.EpsilonText}, {s.TrainAttackSteps} step{(s.TrainAttackSteps == 1 ? "" : "s")}; segmentation-loss weight {Num(s.SegWeight)}). ");
         sb.Append(Inv, $"Clean accuracy is measured on the {s.TestSize} test images and robust accuracy on the first {s.AttackPoints} of them under {(attackList.Length == 0 ? "no attacks" : attackList)}. ");
         sb.Append(Inv, $"The run took {Duration(env.TotalSeconds)} on {env.Cores} logical cores ({env.Device}, {env.TorchThreads} torch threads, {env.Os}), started {env.StartedUtc}, PartRobust {env.Version}.\n\n");
 
@@ -439,7 +443,7 @@ public static class ReportWriter
         Row(sb, "train / val / test", $"{s.TrainSize} / {s.ValSize} / {s.TestSize}");
         Row(sb, "attacked test points", s.AttackPoints.ToString(Inv));
         Row(sb, "ε (L∞)", $"{s.EpsilonText} ({Num(s.Epsilon)})");
-        Row(sb, "training attack", $"PGD, {s.TrainAttackSteps} steps");
+        Row(sb, "training attack", $"PGD, {s.TrainAttackSteps} step{(s.TrainAttackSteps == 1 ? "" : "s")}");
         foreach (var (key, value) in s.EvalAttacks) Row(sb, $"eval attack `{key}`", value);
         if (!string.IsNullOrEmpty(s.HeadlineAttack)) Row(sb, "headline attack", $"`{s.HeadlineAttack}`");
         Row(sb, "epochs (clean + adversarial)", $"{s.CleanEpochs} + {s.AdvEpochs}");

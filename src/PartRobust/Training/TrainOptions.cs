@@ -36,6 +36,14 @@ public sealed record TrainOptions
     [JsonPropertyName("attack_steps")] public int AttackSteps { get; init; } = 2;
     /// <summary>Random horizontal flips of image and mask together.</summary>
     [JsonPropertyName("augment_flip")] public bool AugmentFlip { get; init; } = true;
+    /// <summary>
+    /// PGD steps of the validation attack used for model selection; null = max(2, <see cref="AttackSteps"/>). At least two
+    /// steps, so that a one-step (FGSM-style) training attack cannot select an epoch with catastrophic overfitting, where
+    /// the model resists the one-step attack but not a multi-step one (Wong et al. 2020).
+    /// </summary>
+    [JsonPropertyName("val_attack_steps")] public int? ValAttackSteps { get; init; }
+    /// <summary>The validation attack's steps in effect.</summary>
+    [JsonIgnore] public int EffectiveValAttackSteps => ValAttackSteps ?? Math.Max(2, AttackSteps);
     /// <summary>Validation points attacked each adversarial epoch for model selection (0 = select by clean accuracy).</summary>
     [JsonPropertyName("val_attack_points")] public int ValAttackPoints { get; init; } = 256;
     /// <summary>Seed of initialisation, shuffling, augmentation and attacks.</summary>
@@ -55,6 +63,7 @@ public sealed record TrainOptions
         if (SegWeight < 0 || SegWeight > 1 || double.IsNaN(SegWeight)) throw new ArgumentException("seg_weight must be in [0,1]");
         if (Epsilon < 0 || double.IsNaN(Epsilon)) throw new ArgumentException("epsilon must be ≥ 0");
         if (AttackSteps < 1) throw new ArgumentException("attack_steps must be ≥ 1");
+        if (ValAttackSteps is < 1) throw new ArgumentException("val_attack_steps must be ≥ 1");
         if (WarmupEpochs < 0) throw new ArgumentException("warmup_epochs must be ≥ 0");
         if (ValAttackPoints < 0) throw new ArgumentException("val_attack_points must be ≥ 0");
     }

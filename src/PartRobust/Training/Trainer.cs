@@ -43,7 +43,7 @@ public static class Trainer
             if (epochs == 0) continue;
             bool adversarial = stage == "pgd";
             var attack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
-            var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 2) : null;
+            var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;
             using var optimizer = CreateOptimizer(model, options);
             int batchesPerEpoch = train.Count / options.BatchSize + (train.Count % options.BatchSize >= 2 ? 1 : 0);
             var schedule = new CosineSchedule(options.LearningRate, epochs * batchesPerEpoch,
@@ -112,7 +112,7 @@ public static class Trainer
                         Seconds = clock.Elapsed.TotalSeconds,
                     });
                     progress.Log($"{label} {stage} epoch {e + 1}/{epochs}: loss {lossSum / seen:F3}, train acc {100 * correct / seen:F1}%, " +
-                                 $"val acc {100 * valAccuracy:F1}%{(valRobust is { } vr ? $", val PGD-{options.AttackSteps} acc {100 * vr:F1}%" : "")} " +
+                                 $"val acc {100 * valAccuracy:F1}%{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr:F1}%" : "")} " +
                                  $"({clock.Elapsed.TotalSeconds:F0}s)");
 
                     double score = valRobust ?? valAccuracy;

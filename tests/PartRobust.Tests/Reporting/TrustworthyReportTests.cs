@@ -32,6 +32,20 @@ public class TrustworthyReportTests
     }
 
     [Fact]
+    public void Intro_says_trained_for_training_runs_and_evaluated_checkpoints_for_eval_runs()
+    {
+        string trained = Markdown(TwoModels());
+        Assert.Contains("This run trained and evaluated 2 models", trained);
+        Assert.Contains("Each model was trained for 2 clean epochs", trained);
+
+        var plain = ReportSamples.PlainWithoutSeg() with { TrainSeconds = 0 };
+        string evaluated = Markdown(ReportSamples.Report(200, plain));
+        Assert.DoesNotContain("trained and evaluated", evaluated);
+        Assert.Contains("This run evaluated 1 saved checkpoint —", evaluated);
+        Assert.Contains("The checkpoint was trained for 2 clean epochs", evaluated);
+    }
+
+    [Fact]
     public void Results_table_has_one_column_per_attack_in_fixed_order_with_dashes_and_bold_worst_case()
     {
         string md = Markdown(TwoModels());
