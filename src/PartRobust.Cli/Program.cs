@@ -190,7 +190,8 @@ namespace PartRobust.Cli
             var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
             var noAdaptive = new Option<bool>("--no-adaptive") { Description = "Do not add the adaptive attacks (seg-sum, seg-guided, seg-inverse) to AutoAttack on a part model" };
             var batch = new Option<int?>("--batch-size") { Description = "Points per attack batch (default: the run's eval batch size, 200; AutoAttack's reference uses 250)" };
-            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking, noMasking, noAdaptive, batch }) cmd.Options.Add(opt);
+            var examples = new Option<int>("--save-examples") { Description = "Draw the first N attacked points of the last attack listed (clean, adversarial, perturbation, part masks) as adversarial_NAME.png and save them as adversarial_NAME.safetensors; 0 = off (default 8)", DefaultValueFactory = _ => 8 };
+            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking, noMasking, noAdaptive, batch, examples }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var normValue = p.GetValue(norm) switch
@@ -211,6 +212,7 @@ namespace PartRobust.Cli
                     MaskingChecks = p.GetValue(masking) ? true : p.GetValue(noMasking) ? false : null,
                     Adaptive = !p.GetValue(noAdaptive),
                     BatchSize = p.GetValue(batch),
+                    SaveExamples = p.GetValue(examples),
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("attack");
                 Reporting.RunReport? report = null;

@@ -14,8 +14,9 @@ namespace PartRobust.Evaluation;
 /// <param name="RobustAfterStage">For an <see cref="AttackSequence"/>: robust accuracy after each of its attacks; else null.</param>
 /// <param name="BatchSeconds">Wall-clock seconds of each batch, in order (batches are independent, so the first k
 /// batches are exactly a run on their points).</param>
+/// <param name="Examples">The first points of this very run when asked for (<c>keepExamples</c>); else null.</param>
 public sealed record RobustResult(double Accuracy, double CleanAccuracy, int Points, double Seconds, bool[] RobustMask,
-    double[]? RobustAfterStage = null, double[]? BatchSeconds = null);
+    double[]? RobustAfterStage = null, double[]? BatchSeconds = null, AdversarialExamples? Examples = null);
 
 /// <summary>Part segmentation quality.</summary>
 /// <param name="PixelAccuracy">Fraction of labelled pixels (mask ≠ −1) whose predicted part label is right, background included.</param>
@@ -57,15 +58,25 @@ public static class Evaluator
     /// Accuracy under <paramref name="attack"/>. Every adversarial batch is checked against the threat model
     /// before it is scored (an attack that leaves the ball throws instead of reporting a number).
     /// </summary>
+    /// <param name="model">The model, put in eval mode for the run.</param>
+    /// <param name="data">The points attacked, in batches of <paramref name="batchSize"/>.</param>
+    /// <param name="attack">The attack.</param>
+    /// <param name="batchSize">Points per batch.</param>
+    /// <param name="progress">Progress bars.</param>
+    /// <param name="label">Progress label; null = "attack NAME".</param>
+    /// <param name="keepExamples">Keep the first this many points of this run (at most all) in
+    /// <see cref="RobustResult.Examples"/>; 0 = none.</param>
     public static RobustResult RobustAccuracy(nn.Module<Tensor, Tensor> model, PartDataset data, IAttack attack, int batchSize,
-        IProgressSink progress, string? label = null)
+        IProgressSink progress, string? label = null, int keepExamples = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(keepExamples);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var robust = new bool[data.Count];
         int clean = 0, kept = 0;
         var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
         var batchSeconds = new List<double>();
         bool partModel = model is IPartModel;
+        var keeper = keepExamples > 0 && data.Count > 0 ? new ExampleKeeper(attack, data, Math.Min(keepExamples, data.Count), partModel) : null;
         if (!partModel && (attack is IPartAttack || attack is AttackSequence { Attacks: var parts } && parts.Any(a => a is IPartAttack)))
             throw new ArgumentException($"attack {attack.Name} needs a part model; {model.GetName()} is a plain classifier");
         using (EvalMode.Enter(model))
@@ -91,7 +102,9 @@ public static class Evaluator
                 var x = data.Images.narrow(0, start, n);
                 var y = data.Labels.narrow(0, start, n);
                 model.eval();
-                using (no_grad()) clean += (int)model.call(x).argmax(1).eq(y).sum().item<long>();
+                Tensor cleanPred;
+                using (no_grad()) cleanPred = model.call(x).argmax(1);
+                clean += (int)cleanPred.eq(y).sum().item<long>();
                 stageSeen = n;
                 var truth = partModel ? new PartTruth(data.Masks.narrow(0, start, n), data.Masks, data.Labels) : null;
                 var adv = attack switch
@@ -104,8 +117,10 @@ public static class Evaluator
                 if (stages is not null)
                     for (int i = 0; i < stages.Length; i++) stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
                 model.eval();
-                bool[] ok;
-                using (no_grad()) ok = model.call(adv).argmax(1).eq(y).data<bool>().ToArray();
+                Tensor advPred;
+                using (no_grad()) advPred = model.call(adv).argmax(1);
+                bool[] ok = advPred.eq(y).data<bool>().ToArray();
+                keeper?.Add(model, start, x, adv, y, cleanPred, advPred);
                 Array.Copy(ok, 0, robust, start, n);
                 kept += ok.Count(v => v);
                 batchSeconds.Add(clock.Elapsed.TotalSeconds - batchStart);
@@ -117,7 +132,71 @@ public static class Evaluator
         }
         int total = Math.Max(1, data.Count);
         return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
-            stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray());
+            stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray(), keeper?.Result());
+    }
+
+    /// <summary>Copies the first points of a run out of its batches into plain arrays, as the batches go by.</summary>
+    private sealed class ExampleKeeper
+    {
+        readonly IAttack attack;
+        readonly int count, channels, height, width;
+        readonly float[] clean, adversarial;
+        readonly long[] labels, cleanPredictions, adversarialPredictions;
+        readonly long[]? cleanMasks, adversarialMasks;
+
+        public ExampleKeeper(IAttack attack, PartDataset data, int count, bool partModel)
+        {
+            this.attack = attack;
+            this.count = count;
+            var shape = data.Images.shape;
+            (channels, height, width) = ((int)shape[1], (int)shape[2], (int)shape[3]);
+            int image = channels * height * width, plane = height * width;
+            clean = new float[count * image];
+            adversarial = new float[count * image];
+            labels = new long[count];
+            cleanPredictions = new long[count];
+            adversarialPredictions = new long[count];
+            if (partModel)
+            {
+                cleanMasks = new long[count * plane];
+                adversarialMasks = new long[count * plane];
+            }
+        }
+
+        /// <summary>Keeps the points of the batch starting at <paramref name="start"/> that are among the first <c>count</c>.</summary>
+        public void Add(nn.Module<Tensor, Tensor> model, int start, Tensor x, Tensor adv, Tensor y, Tensor cleanPred, Tensor advPred)
+        {
+            if (start >= count) return;
+            int m = Math.Min((int)x.shape[0], count - start);
+            int image = channels * height * width, plane = height * width;
+            Copy(x, m, clean, start * image);
+            Copy(adv, m, adversarial, start * image);
+            Copy(y, m, labels, start);
+            Copy(cleanPred, m, cleanPredictions, start);
+            Copy(advPred, m, adversarialPredictions, start);
+            if (model is IPartModel part && cleanMasks is not null && adversarialMasks is not null)
+            {
+                // The masks are not part of the attack's result; one extra forward pass on at most `count` images.
+                using var _ = no_grad();
+                Copy(part.ForwardWithParts(x.narrow(0, 0, m)).PartLogits.argmax(1), m, cleanMasks, start * plane);
+                Copy(part.ForwardWithParts(adv.narrow(0, 0, m)).PartLogits.argmax(1), m, adversarialMasks, start * plane);
+            }
+        }
+
+        public AdversarialExamples Result() => new(attack.Name, attack.Threat.Norm, attack.Threat.Epsilon, count, channels, height, width,
+            clean, adversarial, labels, cleanPredictions, adversarialPredictions, cleanMasks, adversarialMasks);
+
+        static void Copy(Tensor t, int m, float[] into, int offset)
+        {
+            var values = t.narrow(0, 0, m).to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+            Array.Copy(values, 0, into, offset, values.Length);
+        }
+
+        static void Copy(Tensor t, int m, long[] into, int offset)
+        {
+            var values = t.narrow(0, 0, m).to_type(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();
+            Array.Copy(values, 0, into, offset, values.Length);
+        }
     }
 
     /// <summary>Pixel accuracy and mean IoU of a part model's predicted masks.</summary>

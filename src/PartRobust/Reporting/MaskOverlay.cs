@@ -38,8 +38,10 @@ public static class MaskOverlay
         SKColor.Parse("#654522"), SKColor.Parse("#E25822"), SKColor.Parse("#2B3D26"), SKColor.Parse("#848482"),
     ];
 
-    private static readonly SKColor Correct = SKColor.Parse("#1B7F2A");
-    private static readonly SKColor Wrong = SKColor.Parse("#C0141E");
+    /// <summary>Caption colour of a correct prediction.</summary>
+    internal static readonly SKColor Correct = SKColor.Parse("#1B7F2A");
+    /// <summary>Caption colour of a wrong prediction.</summary>
+    internal static readonly SKColor Wrong = SKColor.Parse("#C0141E");
 
     /// <summary>
     /// The fixed colour of segmentation label <paramref name="label"/>: transparent for background (0), Kelly's
@@ -86,9 +88,7 @@ public static class MaskOverlay
         int colW = ColumnWidth(w, scale);
         int width = Pad + columns * (colW + Pad);
         int rowH = h * scale + CaptionHeight + Pad;
-        int perLine = LegendPerLine(width);
-        int legendH = legendEntries == 0 ? 0 : LegendTitleHeight + (legendEntries + perLine - 1) / perLine * LegendLineHeight + Pad;
-        return (width, Pad + HeaderHeight + n * rowH + legendH);
+        return (width, Pad + HeaderHeight + n * rowH + LegendHeight(width, legendEntries));
     }
 
     /// <summary>Top-left pixel of the (upscaled) image drawn in grid row <paramref name="row"/>, column <paramref name="column"/>.</summary>
@@ -212,30 +212,7 @@ public static class MaskOverlay
             }
 
             // Legend of the parts present.
-            if (present.Count > 0)
-            {
-                int top = Pad + HeaderHeight + n * (h * scale + CaptionHeight + Pad);
-                canvas.DrawText("Parts", Pad, top + 15, SKTextAlign.Left, bold, ink);
-                int perLine = LegendPerLine(width);
-                int idx = 0;
-                using var swatch = new SKPaint { IsAntialias = false, Style = SKPaintStyle.Fill };
-                using var outline = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
-                foreach (int label in present)
-                {
-                    int lx = Pad + idx % perLine * LegendEntryWidth;
-                    int ly = top + LegendTitleHeight + idx / perLine * LegendLineHeight;
-                    swatch.Color = PaletteColor(label);
-                    var rect = new SKRect(lx, ly + 3, lx + 14, ly + 17);
-                    canvas.DrawRect(rect, swatch);
-                    canvas.DrawRect(rect, outline);
-                    string name = label < taxonomy.PartNames.Count ? taxonomy.PartNames[label] : $"part {label}";
-                    string owner = label < taxonomy.PartClass.Count && taxonomy.PartClass[label] >= 0
-                        ? ClassName(taxonomy, taxonomy.PartClass[label]) + " " : "";
-                    string text = name.StartsWith(owner.Trim(), StringComparison.OrdinalIgnoreCase) ? name : owner + name;
-                    DrawLeft(canvas, text, lx + 20, ly + 15, LegendEntryWidth - 24, font, ink);
-                    idx++;
-                }
-            }
+            DrawLegend(canvas, Pad + HeaderHeight + n * (h * scale + CaptionHeight + Pad), width, present, taxonomy, font, bold, ink);
         }
 
         using var img = SKImage.FromBitmap(bitmap);
@@ -245,20 +222,54 @@ public static class MaskOverlay
 
     private static int LegendPerLine(int width) => Math.Max(1, (width - 2 * Pad) / LegendEntryWidth);
 
-    private static void CollectParts(long[] mask, int k, SortedSet<int> present)
+    /// <summary>Height of the legend of <paramref name="entries"/> parts in a figure <paramref name="width"/> wide (0 without parts).</summary>
+    internal static int LegendHeight(int width, int entries)
+    {
+        int perLine = LegendPerLine(width);
+        return entries == 0 ? 0 : LegendTitleHeight + (entries + perLine - 1) / perLine * LegendLineHeight + Pad;
+    }
+
+    /// <summary>Draws the "Parts" legend (colour swatch and name of each part in <paramref name="present"/>) from <paramref name="top"/> down.</summary>
+    internal static void DrawLegend(SKCanvas canvas, int top, int width, IReadOnlyCollection<int> present, PartTaxonomy taxonomy,
+        SKFont font, SKFont bold, SKPaint ink)
+    {
+        if (present.Count == 0) return;
+        canvas.DrawText("Parts", Pad, top + 15, SKTextAlign.Left, bold, ink);
+        int perLine = LegendPerLine(width);
+        int idx = 0;
+        using var swatch = new SKPaint { IsAntialias = false, Style = SKPaintStyle.Fill };
+        using var outline = new SKPaint { Color = SKColors.Gray, Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
+        foreach (int label in present)
+        {
+            int lx = Pad + idx % perLine * LegendEntryWidth;
+            int ly = top + LegendTitleHeight + idx / perLine * LegendLineHeight;
+            swatch.Color = PaletteColor(label);
+            var rect = new SKRect(lx, ly + 3, lx + 14, ly + 17);
+            canvas.DrawRect(rect, swatch);
+            canvas.DrawRect(rect, outline);
+            string name = label < taxonomy.PartNames.Count ? taxonomy.PartNames[label] : $"part {label}";
+            string owner = label < taxonomy.PartClass.Count && taxonomy.PartClass[label] >= 0
+                ? ClassName(taxonomy, taxonomy.PartClass[label]) + " " : "";
+            string text = name.StartsWith(owner.Trim(), StringComparison.OrdinalIgnoreCase) ? name : owner + name;
+            DrawLeft(canvas, text, lx + 20, ly + 15, LegendEntryWidth - 24, font, ink);
+            idx++;
+        }
+    }
+
+    internal static void CollectParts(long[] mask, int k, SortedSet<int> present)
     {
         foreach (long v in mask)
             if (v > 0 && v < k) present.Add((int)v);
     }
 
-    private static int LabelOrBackground(long v, int k) => v > 0 && v < k ? (int)v : 0;
+    internal static int LabelOrBackground(long v, int k) => v > 0 && v < k ? (int)v : 0;
 
-    private static byte ToByte(float v) => (byte)Math.Clamp(MathF.Round((float.IsNaN(v) ? 0f : v) * 255f), 0f, 255f);
+    internal static byte ToByte(float v) => (byte)Math.Clamp(MathF.Round((float.IsNaN(v) ? 0f : v) * 255f), 0f, 255f);
 
-    private static string ClassName(PartTaxonomy taxonomy, int label) =>
+    internal static string ClassName(PartTaxonomy taxonomy, int label) =>
         label >= 0 && label < taxonomy.ClassNames.Count ? taxonomy.ClassNames[label] : $"#{label}";
 
-    private static void DrawUpscaled(SKBitmap bitmap, SKColor[] cell, int h, int w, int scale, int ox, int oy)
+    internal static void DrawUpscaled(SKBitmap bitmap, SKColor[] cell, int h, int w, int scale, int ox, int oy)
     {
         for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
@@ -270,20 +281,20 @@ public static class MaskOverlay
         }
     }
 
-    private static void DrawCentered(SKCanvas canvas, string text, float cx, float baseline, float maxWidth, SKFont font, SKPaint paint)
+    internal static void DrawCentered(SKCanvas canvas, string text, float cx, float baseline, float maxWidth, SKFont font, SKPaint paint)
     {
         text = Fit(text, maxWidth, font);
         canvas.DrawText(text, cx, baseline, SKTextAlign.Center, font, paint);
     }
 
-    private static void DrawLeft(SKCanvas canvas, string text, float x, float baseline, float maxWidth, SKFont font, SKPaint paint)
+    internal static void DrawLeft(SKCanvas canvas, string text, float x, float baseline, float maxWidth, SKFont font, SKPaint paint)
     {
         text = Fit(text, maxWidth, font);
         canvas.DrawText(text, x, baseline, SKTextAlign.Left, font, paint);
     }
 
     /// <summary>Shortens <paramref name="text"/> with an ellipsis until it fits <paramref name="maxWidth"/>.</summary>
-    private static string Fit(string text, float maxWidth, SKFont font)
+    internal static string Fit(string text, float maxWidth, SKFont font)
     {
         if (font.MeasureText(text) <= maxWidth) return text;
         for (int len = text.Length - 1; len > 0; len--)

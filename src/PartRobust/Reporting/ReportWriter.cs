@@ -539,10 +539,27 @@ public static class ReportWriter
             string root = Path.GetFullPath(runDir);
             foreach (string f in figureFiles)
             {
-                string full = Path.IsPathRooted(f) ? f : Path.Combine(root, f);
-                string rel = Path.GetRelativePath(root, full).Replace('\\', '/');
                 string caption = Path.GetFileNameWithoutExtension(f).Replace('_', ' ').Replace('-', ' ');
-                sb.Append(Inv, $"![{caption}]({Uri.EscapeDataString(rel).Replace("%2F", "/", StringComparison.Ordinal)})\n\n");
+                sb.Append(Inv, $"![{caption}]({Link(root, f)})\n\n");
+            }
+        }
+
+        // Adversarial examples, one figure per model.
+        var drawn = report.Models.Where(m => !string.IsNullOrEmpty(m.AdversarialExamplesFigure)).ToList();
+        if (drawn.Count > 0)
+        {
+            sb.Append("## Adversarial examples\n\n");
+            string root = Path.GetFullPath(runDir);
+            sb.Append("The first attacked points of each model, from the same run that gave the robust accuracy above (no attack was rerun to draw them): "
+                + "the clean image with its true class and the model's prediction, the adversarial image with the prediction on it "
+                + "(green if still correct, red if fooled), the perturbation magnified to the full range with its L∞ and L2 norms, "
+                + "and for part models the predicted part masks on the clean and on the adversarial image.\n\n");
+            foreach (ModelResult m in drawn)
+            {
+                string attack = string.IsNullOrEmpty(m.AdversarialExamplesAttack) ? "" : $" under {m.AdversarialExamplesAttack}";
+                sb.Append(Inv, $"![adversarial examples: {Cell(m.DisplayName)}{Cell(attack)}]({Link(root, m.AdversarialExamplesFigure!)})\n\n");
+                if (!string.IsNullOrEmpty(m.AdversarialExamplesTensors))
+                    sb.Append(Inv, $"Exact tensors: [`{Cell(m.AdversarialExamplesTensors)}`]({Link(root, m.AdversarialExamplesTensors)}) (safetensors).\n\n");
             }
         }
 
@@ -568,6 +585,14 @@ public static class ReportWriter
         sb.Append("```sh\n").Append(command).Append("\n```\n\n");
         sb.Append(Inv, $"Seeds are recorded above; on CPU, results are deterministic for the same thread count ({env.TorchThreads} torch threads here).\n");
         return sb.ToString();
+    }
+
+    /// <summary>A Markdown link target for <paramref name="file"/> (absolute or relative to <paramref name="root"/>), relative to the run folder.</summary>
+    private static string Link(string root, string file)
+    {
+        string full = Path.IsPathRooted(file) ? file : Path.Combine(root, file);
+        string rel = Path.GetRelativePath(root, full).Replace('\\', '/');
+        return Uri.EscapeDataString(rel).Replace("%2F", "/", StringComparison.Ordinal);
     }
 
     private static bool IsWarning(MaskingCheckRecord check) => string.Equals(check.Status, "warn", StringComparison.OrdinalIgnoreCase);

@@ -100,6 +100,20 @@ public sealed record ModelResult
     [JsonPropertyName("part_pixel_accuracy")] public double? PartPixelAccuracy { get; init; }
     /// <summary>Mean IoU over part labels present (part models only).</summary>
     [JsonPropertyName("part_miou")] public double? PartMiou { get; init; }
+    /// <summary>
+    /// The figure of the first attacked points (clean, adversarial, perturbation, part masks), relative to the run
+    /// folder, e.g. <c>adversarial_resnet18.png</c>; null when none was drawn.
+    /// </summary>
+    [JsonPropertyName("adversarial_examples_figure")] public string? AdversarialExamplesFigure { get; init; }
+    /// <summary>The exact tensors of that figure (safetensors: clean, adversarial, labels, predictions, epsilon), relative to the run folder.</summary>
+    [JsonPropertyName("adversarial_examples_tensors")] public string? AdversarialExamplesTensors { get; init; }
+    /// <summary>The attack (a key of <see cref="RobustAccuracy"/>) whose adversarial images the figure shows.</summary>
+    [JsonPropertyName("adversarial_examples_attack")] public string? AdversarialExamplesAttack { get; init; }
+    /// <summary>
+    /// The kept points themselves, between evaluation and <see cref="AdversarialExamplesFigure.WriteRunFiles"/>; not
+    /// written to report.json (the safetensors file holds them).
+    /// </summary>
+    [JsonIgnore] public PartRobust.Evaluation.AdversarialExamples? Examples { get; init; }
     /// <summary>Checkpoint path relative to the run folder.</summary>
     [JsonPropertyName("checkpoint")] public required string Checkpoint { get; init; }
     /// <summary>Per-epoch training history.</summary>

@@ -56,11 +56,18 @@ public static class CheckpointEvaluation
         public bool Adaptive { get; init; } = true;
         /// <summary>A config whose eval section, attack points and test size replace the checkpoint's (flags still win).</summary>
         public ExperimentConfig? Settings { get; init; }
+        /// <summary>
+        /// Attacked points drawn as adversarial examples (figure and safetensors in the run folder), taken from the last
+        /// of <see cref="Attacks"/> (the configured PGD without them); 0 = none; null = the config's
+        /// <see cref="EvalOptions.AdversarialExamples"/>.
+        /// </summary>
+        public int? SaveExamples { get; init; }
     }
 
     /// <summary>Runs the evaluation.</summary>
     public static RunReport Run(Request request, string outDir, IProgressSink progress, string commandLine)
     {
+        if (request.SaveExamples is < 0) throw new ArgumentException($"--save-examples {request.SaveExamples}: must be ≥ 0 (0 = no adversarial examples)");
         var clock = Stopwatch.StartNew();
         string started = DateTime.UtcNow.ToString("o");
         var device = ExperimentRunner.ParseDevice(request.Device);
@@ -79,6 +86,7 @@ public static class CheckpointEvaluation
             BatchSize = request.BatchSize ?? config.Eval.BatchSize,
             AutoAttackPoints = request.AutoAttackPoints ?? config.Eval.AutoAttackPoints,
             MaskingChecks = request.MaskingChecks ?? config.Eval.MaskingChecks,
+            AdversarialExamples = request.SaveExamples ?? config.Eval.AdversarialExamples,
         };
         eval.Validate();
         int attackPoints = request.AttackPoints ?? config.AttackPoints;
@@ -110,8 +118,11 @@ public static class CheckpointEvaluation
         if (runChecks && attackSet.Count > 0)
             checks = ExperimentRunner.RunMaskingChecks(model, attackSet.Count > 64 ? attackSet.Take(64) : attackSet, threat, eval.Seed, progress, display);
         var named = names?.Select(a => Attacks.AttackRegistry.Create(a, threat, info.Taxonomy.NumClasses, eval.Seed)).ToList();
+        // Examples come from the last attack the user named (for `aa` that is AutoAttack), not from an adaptive attack added after it.
+        var examplesFrom = named is not null && request.Attacks is { Length: > 0 } user ? named[user.Length - 1] : null;
         var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress,
-                named, skipPgd: named is not null, norm: request.Norm) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+                named, skipPgd: named is not null, norm: request.Norm, examplesFrom: examplesFrom) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+        result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, info.Taxonomy);
         if (checks is not null) result = result with { MaskingChecks = checks };
         string plotKey = named is null ? "pgd" : named[^1].Name;
         var figures = new List<string>();

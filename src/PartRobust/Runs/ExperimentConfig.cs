@@ -36,6 +36,8 @@ public sealed record EvalOptions
     [JsonPropertyName("masking_checks")] public bool MaskingChecks { get; init; } = true;
     /// <summary>Test images shown with their masks in the overlay figure.</summary>
     [JsonPropertyName("overlay_images")] public int OverlayImages { get; init; } = 8;
+    /// <summary>Attacked points per model drawn as adversarial examples (from the PGD run; <c>attack</c>: its last attack); 0 = none.</summary>
+    [JsonPropertyName("adversarial_examples")] public int AdversarialExamples { get; init; } = 6;
 
     /// <summary>The configured PGD attack.</summary>
     public PgdAttack CreatePgd() => PaperPgd
@@ -54,6 +56,7 @@ public sealed record EvalOptions
         if (AutoAttackPoints < 0) throw new ArgumentException("--autoattack-points must be ≥ 0");
         foreach (var a in AdaptiveAttacks ?? Array.Empty<string>())
             if (!AttackRegistry.NeedsPartModel(a)) throw new ArgumentException($"adaptive_attacks: '{a}' is not an adaptive part-model attack (expected {string.Join(", ", AttackRegistry.PartAttackNames)})");
+        if (AdversarialExamples < 0) throw new ArgumentException("adversarial_examples (attack --save-examples) must be ≥ 0");
     }
 }
 

@@ -66,6 +66,7 @@ public static class ExperimentRunner
                 Checkpoint = checkpointStem + ".safetensors",
                 History = trained.History,
             };
+            result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, taxonomy);
             results.Add(result);
             if (model is IPartModel part && overlayCount > 0)
                 overlayPredictions.Add((display, PredictMasks(part, test, overlayCount), Evaluator.Predictions(model, test.Take(overlayCount), overlayCount).Select(p => (int)p).ToArray()));
@@ -118,11 +119,13 @@ public static class ExperimentRunner
     /// <paramref name="skipPgd"/>) and <paramref name="extraAttacks"/> on <paramref name="attackSet"/>; then, when
     /// <see cref="EvalOptions.AutoAttackPoints"/> &gt; 0, the gradient-masking checks, AutoAttack standard and (part models)
     /// the adaptive attacks on its first points; and <c>worst_case</c>, the per-point worst case over every attack run,
-    /// on the points all of them attacked.
+    /// on the points all of them attacked. The first <see cref="EvalOptions.AdversarialExamples"/> points of
+    /// <paramref name="examplesFrom"/> (null = the configured PGD) are kept in <see cref="ModelResult.Examples"/>.
     /// </summary>
     public static ModelResult Evaluate(nn.Module<Tensor, Tensor> model, string name, string display, long parameters,
         PartDataset test, PartDataset attackSet, EvalOptions eval, IProgressSink progress,
-        IReadOnlyList<Attacks.IAttack>? extraAttacks = null, bool skipPgd = false, Attacks.Norm norm = Attacks.Norm.Linf)
+        IReadOnlyList<Attacks.IAttack>? extraAttacks = null, bool skipPgd = false, Attacks.Norm norm = Attacks.Norm.Linf,
+        Attacks.IAttack? examplesFrom = null)
     {
         double clean = Evaluator.Accuracy(model, test, eval.BatchSize);
         var robust = new Dictionary<string, double>();
@@ -131,10 +134,15 @@ public static class ExperimentRunner
         var timing = new Dictionary<string, AttackTiming>();
         List<MaskingCheckRecord>? checks = null;
         double cleanSubset = clean;
+        Attacks.IAttack? keepFrom = examplesFrom;
+        AdversarialExamples? examples = null;
 
         void Run(Attacks.IAttack attack, PartDataset points)
         {
-            var r = Evaluator.RobustAccuracy(model, points, attack, eval.BatchSize, progress, $"{name} {attack.Name}");
+            // Examples come from this very run: an attack is never rerun just to draw it.
+            var r = Evaluator.RobustAccuracy(model, points, attack, eval.BatchSize, progress, $"{name} {attack.Name}",
+                ReferenceEquals(attack, keepFrom) ? eval.AdversarialExamples : 0);
+            if (ReferenceEquals(attack, keepFrom)) examples = r.Examples;
             robust[attack.Name] = r.Accuracy;
             robustMasks[attack.Name] = r.RobustMask;
             if (points.Count == attackSet.Count) cleanSubset = r.CleanAccuracy;
@@ -157,6 +165,7 @@ public static class ExperimentRunner
             var attacks = new List<Attacks.IAttack>();
             if (!skipPgd) attacks.Add(eval.CreatePgd());
             if (extraAttacks is not null) attacks.AddRange(extraAttacks);
+            if (keepFrom is null && !skipPgd) keepFrom = attacks[0];
             foreach (var attack in attacks) Run(attack, attackSet);
 
             if (eval.AutoAttackPoints > 0)
@@ -190,6 +199,7 @@ public static class ExperimentRunner
             CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = robust, AttackStages = stages, AutoAttackStages = aaStages,
             AttackTiming = timing.Count == 0 ? null : timing, MaskingChecks = checks,
             PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "", History = new List<EpochRecord>(),
+            Examples = examples,
         };
     }
 

@@ -104,7 +104,8 @@ public class CliTests
         var r = Run(new[] { "demo", "--out", run }.Concat(tiny).ToArray());
         Assert.True(r.Code == 0, r.Err);
         foreach (var f in new[] { "config.json", "report.md", "report.json", "training_curves.png", "accuracy_vs_robust.png", "masks.png",
-                     "checkpoints/resnet18.safetensors", "checkpoints/part-bbox.json" })
+                     "checkpoints/resnet18.safetensors", "checkpoints/part-bbox.json", "adversarial_resnet18.png", "adversarial_part-bbox.png",
+                     "adversarial_part-downsampled.safetensors" })
             Assert.True(File.Exists(Path.Combine(run, f)), f);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
         var settings = doc.RootElement.GetProperty("settings");
@@ -129,6 +130,9 @@ public class CliTests
             var aaStages = m.GetProperty("autoattack_stages").GetProperty(aa).EnumerateArray().Select(st => st.GetProperty("attack").GetString()).ToList();
             Assert.Equal(new[] { "apgd-ce", "fab", "square" }, aaStages);
             Assert.Equal(6, m.GetProperty("masking_checks").GetArrayLength());
+            // The demo draws its PGD run's first points for every model.
+            Assert.Equal($"adversarial_{m.GetProperty("name").GetString()}.png", m.GetProperty("adversarial_examples_figure").GetString());
+            Assert.Equal("pgd", m.GetProperty("adversarial_examples_attack").GetString());
         }
         Assert.Equal("worst_case", settings.GetProperty("headline_attack").GetString());
 
@@ -191,6 +195,52 @@ public class CliTests
         var t = Run(new[] { "train", "--model", "part-downsampled", "--data", data, "--out", Path.Combine(root, "train") }
             .Concat(tiny.Skip(8)).ToArray());
         Assert.True(t.Code == 0, t.Err);
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public void Attack_save_examples_draws_the_last_attack_and_rejects_a_negative_count()
+    {
+        // An untrained tiny part model is enough: the figure only needs the attack's points.
+        string root = TempDir();
+        string[] classes = ["Car", "Fish", "Snake"];
+        var taxonomy = PartRobust.Data.PartImageNetTaxonomy.Select(classes);
+        var spec = new PartRobust.Models.ModelSpec("part-downsampled", taxonomy.NumClasses, taxonomy.NumSegLabels, 32, 4);
+        string stem = Path.Combine(root, "ckpt", "part-downsampled");
+        TorchSharp.torch.manual_seed(3);
+        using (var model = PartRobust.Models.ModelRegistry.Create(spec))
+            PartRobust.Training.Checkpoint.Save(stem, model, new PartRobust.Training.CheckpointInfo
+            {
+                Model = spec, Taxonomy = taxonomy,
+                Config = JsonSerializer.SerializeToElement(new PartRobust.Runs.ExperimentConfig { Classes = classes, TestSize = 6, AttackPoints = 4 }),
+            });
+
+        string dir = Path.Combine(root, "attack");
+        var r = Run("attack", "--checkpoint", stem, "--attack", "pgd-10+pgd-10,pgd-10", "--n", "4", "--save-examples", "2", "--out", dir);
+        Assert.True(r.Code == 0, r.Err);
+        using (var bmp = PartRobust.Tests.Reporting.PlotTests.Decode(Path.Combine(dir, "adversarial_part-downsampled.png")))
+        {
+            var (w, _) = PartRobust.Reporting.AdversarialExamplesFigure.FigureSize(2, 32, 32, parts: true, 4, 0);
+            Assert.Equal(w, bmp.Width);
+            // Two rows of 32·4 px images plus title, header and captions; a legend only adds to it.
+            Assert.True(bmp.Height >= PartRobust.Reporting.AdversarialExamplesFigure.FigureSize(2, 32, 32, true, 4, 0).Height);
+        }
+        Assert.True(File.Exists(Path.Combine(dir, "adversarial_part-downsampled.safetensors")));
+        using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))))
+        {
+            var m = doc.RootElement.GetProperty("models")[0];
+            Assert.Equal("adversarial_part-downsampled.png", m.GetProperty("adversarial_examples_figure").GetString());
+            Assert.Equal("pgd-10", m.GetProperty("adversarial_examples_attack").GetString());
+        }
+        Assert.Contains("](adversarial_part-downsampled.png)", File.ReadAllText(Path.Combine(dir, "report.md")));
+
+        var off = Run("attack", "--checkpoint", stem, "--attack", "pgd-10", "--n", "2", "--save-examples", "0", "--out", Path.Combine(root, "off"));
+        Assert.True(off.Code == 0, off.Err);
+        Assert.Empty(Directory.GetFiles(Path.Combine(root, "off"), "adversarial_*"));
+
+        string bad = Path.Combine(root, "bad");
+        AssertOneLineError(Run("attack", "--checkpoint", stem, "--save-examples", "-1", "--out", bad), "--save-examples");
+        Assert.False(Directory.Exists(bad));
         Directory.Delete(root, recursive: true);
     }
 }

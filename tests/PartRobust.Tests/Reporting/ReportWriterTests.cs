@@ -134,4 +134,31 @@ public class ReportWriterTests
         Assert.Contains("partrobust train --config config.json --out runs/x", md);
         Assert.Contains("config.json", md);
     }
+
+    [Fact]
+    public void Adversarial_examples_get_a_section_in_markdown_and_their_file_names_in_json()
+    {
+        string dir = ReportSamples.TempDir();
+        var part = ReportSamples.Model("part", 0.9, 0.6) with
+        {
+            AdversarialExamplesFigure = "adversarial_part.png", AdversarialExamplesTensors = "adversarial_part.safetensors", AdversarialExamplesAttack = "pgd",
+        };
+        var report = ReportSamples.Report(100, part, ReportSamples.Model("plain", 0.9, 0.3, part: false));
+        ReportWriter.Write(dir, report, []);
+
+        string md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("## Adversarial examples", md);
+        Assert.Contains("![adversarial examples: part model under pgd](adversarial_part.png)", md);
+        Assert.Contains("](adversarial_part.safetensors)", md);
+        Assert.DoesNotContain("adversarial_plain", md);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+        var models = doc.RootElement.GetProperty("models");
+        Assert.Equal("adversarial_part.png", models[0].GetProperty("adversarial_examples_figure").GetString());
+        Assert.Equal("pgd", models[0].GetProperty("adversarial_examples_attack").GetString());
+        Assert.Equal(JsonValueKind.Null, models[1].GetProperty("adversarial_examples_figure").ValueKind);
+        Assert.False(models[0].TryGetProperty("examples", out _));
+
+        // Without any figure there is no section.
+        Assert.DoesNotContain("## Adversarial examples", ReportWriter.ToMarkdown(dir, ReportSamples.Report(100, ReportSamples.Model("x", 0.9, 0.5)), [], "cmd"));
+    }
 }
