@@ -82,17 +82,19 @@ public static class Evaluator
         using (EvalMode.Enter(model))
         {
             using var task = progress.Start(label ?? $"attack {attack.Name}", data.Count);
-            // One bar per stage of a sequence: points it attacked so far and how many of the batch stayed robust.
+            // One bar per stage of a sequence: points it attacked so far and how many of them stayed robust (cumulative).
             var stageTasks = new IProgressTask?[stages?.Length ?? 0];
             var stageRobust = new int[stageTasks.Length];
+            var stageAttacked = new int[stageTasks.Length];
             int stageSeen = 0;
             if (attack is AttackSequence sequence)
                 sequence.StageFinished = (i, attacked, robustAfter) =>
                 {
                     stageTasks[i] ??= progress.Start($"  {label ?? attack.Name} · {sequence.Attacks[i].Name}", data.Count);
                     stageRobust[i] += robustAfter;
+                    stageAttacked[i] += attacked;
                     stageTasks[i]!.Advance(stageSeen);
-                    stageTasks[i]!.SetStatus($"attacked {attacked}, robust {stageRobust[i]}");
+                    stageTasks[i]!.SetStatus($"attacked {stageAttacked[i]}, robust {stageRobust[i]}");
                 };
             for (int start = 0; start < data.Count; start += batchSize)
             {
