@@ -119,6 +119,10 @@ namespace PartRobust.Cli
                 Console.WriteLine($"{m.DisplayName,-28} {m.Parameters,10:N0} {m.TrainSeconds,8:F0} {100 * m.CleanAccuracy,6:F1}% {robust}{pa,9} {iou,6}");
             }
             Console.WriteLine($"chance level {100 * report.Settings.ChanceAccuracy:F1}%; {report.Settings.AttackPoints} test images attacked, ε = {report.Settings.EpsilonText}");
+            var counts = keys.Select(k => (Key: k, N: report.Models.Where(m => m.RobustAccuracy.ContainsKey(k))
+                .Select(m => Reporting.ReportWriter.AttackPoints(report.Settings, m, k)).DefaultIfEmpty(0).Min())).ToList();
+            if (counts.Any(c => c.N != report.Settings.AttackPoints))
+                Console.WriteLine("points attacked: " + string.Join(", ", counts.Select(c => $"{c.Key} {c.N}")) + " (sampling error about ±1/√n)");
             foreach (var (k, d) in report.Settings.EvalAttacks) Console.WriteLine($"  {k}: {d}");
             foreach (var m in report.Models)
                 foreach (var c in m.MaskingChecks ?? new List<Reporting.MaskingCheckRecord>())

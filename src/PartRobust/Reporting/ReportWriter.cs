@@ -454,7 +454,13 @@ public static class ReportWriter
         // Results.
         sb.Append("## Results\n\n");
         sb.Append("| model | params | train time | clean acc | clean acc (attacked subset) |");
-        foreach (string a in attacks) sb.Append(' ').Append(Bold(a, $"robust acc ({Cell(a)})")).Append(" |");
+        // Attacks run on fewer points than the rest (AutoAttack's subset) say so in their header: n is what they mean.
+        foreach (string a in attacks)
+        {
+            int n = CommonPoints(report, a);
+            string header = n < s.AttackPoints ? $"robust acc ({Cell(a)}, n = {n.ToString(Inv)})" : $"robust acc ({Cell(a)})";
+            sb.Append(' ').Append(Bold(a, header)).Append(" |");
+        }
         sb.Append(" part pixel acc | part mIoU |\n|---|---:|---:|---:|---:|");
         foreach (string _ in attacks) sb.Append("---:|");
         sb.Append("---:|---:|\n");

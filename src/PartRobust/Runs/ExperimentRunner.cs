@@ -44,32 +44,50 @@ public static class ExperimentRunner
         Directory.CreateDirectory(run.PathOf("checkpoints"));
         var configJson = JsonSerializer.SerializeToElement(config);
 
-        foreach (var name in config.Models)
+        // Train and evaluate each model in turn (PGD and the rest on all cores); the AutoAttack subsets of all models
+        // are then attacked side by side (RunAutoAttackInParallel), and the results completed in model order.
+        var trainedModels = new List<(nn.Module<Tensor, Tensor> Model, ModelEvaluation Evaluation, TrainResult Trained, string Checkpoint)>();
+        try
         {
-            manual_seed(config.Train.Seed);
-            var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.Width);
-            using var model = ModelRegistry.Create(spec);
-            model.to(device);
-            string display = ModelRegistry.DisplayName(name);
-            long parameters = model.ParameterCount();
-            progress.Log($"{display} ({name}): {parameters:N0} parameters");
-
-            var trained = Trainer.Train(model, train, val, config.Train, progress, name);
-            string checkpointStem = Path.Combine("checkpoints", name);
-            Checkpoint.Save(run.PathOf(checkpointStem), model,
-                new CheckpointInfo { Model = spec, Taxonomy = taxonomy, Train = config.Train, Config = configJson });
-
-            var result = Evaluate(model, name, display, parameters, test, attackSet, config.Eval, progress) with
+            foreach (var name in config.Models)
             {
-                TrainSeconds = trained.Seconds,
-                AdvTrainImagesPerSecond = trained.AdvImagesPerSecond,
-                Checkpoint = checkpointStem + ".safetensors",
-                History = trained.History,
-            };
-            result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, taxonomy);
-            results.Add(result);
-            if (model is IPartModel part && overlayCount > 0)
-                overlayPredictions.Add((display, PredictMasks(part, test, overlayCount), Evaluator.Predictions(model, test.Take(overlayCount), overlayCount).Select(p => (int)p).ToArray()));
+                manual_seed(config.Train.Seed);
+                var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.Width);
+                var model = ModelRegistry.Create(spec);
+                var evaluation = new ModelEvaluation(model, name, ModelRegistry.DisplayName(name), model.ParameterCount(),
+                    test, attackSet, config.Eval, progress);
+                trainedModels.Add((model, evaluation, null!, ""));
+                model.to(device);
+                progress.Log($"{ModelRegistry.DisplayName(name)} ({name}): {model.ParameterCount():N0} parameters");
+
+                var trained = Trainer.Train(model, train, val, config.Train, progress, name);
+                string checkpointStem = Path.Combine("checkpoints", name);
+                Checkpoint.Save(run.PathOf(checkpointStem), model,
+                    new CheckpointInfo { Model = spec, Taxonomy = taxonomy, Train = config.Train, Config = configJson });
+                evaluation.RunAttacks();
+                trainedModels[^1] = (model, evaluation, trained, checkpointStem + ".safetensors");
+            }
+
+            RunAutoAttackInParallel(trainedModels.Select(t => t.Evaluation).ToList());
+
+            foreach (var (model, evaluation, trained, checkpoint) in trainedModels)
+            {
+                var result = evaluation.Finish() with
+                {
+                    TrainSeconds = trained.Seconds,
+                    AdvTrainImagesPerSecond = trained.AdvImagesPerSecond,
+                    Checkpoint = checkpoint,
+                    History = trained.History,
+                };
+                result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, taxonomy);
+                results.Add(result);
+                if (model is IPartModel part && overlayCount > 0)
+                    overlayPredictions.Add((result.DisplayName, PredictMasks(part, test, overlayCount), Evaluator.Predictions(model, test.Take(overlayCount), overlayCount).Select(p => (int)p).ToArray()));
+            }
+        }
+        finally
+        {
+            foreach (var t in trainedModels) t.Model.Dispose();
         }
 
         var figures = new List<string>();
@@ -99,7 +117,7 @@ public static class ExperimentRunner
                 Epsilon = config.Eval.Epsilon,
                 EpsilonText = FormatEpsilon(config.Eval.Epsilon),
                 TrainAttackSteps = config.Train.AttackSteps,
-                EvalAttacks = DescribeAttacks(config.Eval, results),
+                EvalAttacks = DescribeAttacks(config.Eval, config.AttackPoints, results),
                 HeadlineAttack = results.All(r => r.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey)) ? ReportWriter.WorstCaseKey : null,
                 CleanEpochs = config.Train.CleanEpochs,
                 AdvEpochs = config.Train.AdvEpochs,
@@ -127,93 +145,63 @@ public static class ExperimentRunner
         IReadOnlyList<Attacks.IAttack>? extraAttacks = null, bool skipPgd = false, Attacks.Norm norm = Attacks.Norm.Linf,
         Attacks.IAttack? examplesFrom = null)
     {
-        double clean = Evaluator.Accuracy(model, test, eval.BatchSize);
-        var robust = new Dictionary<string, double>();
-        var robustMasks = new Dictionary<string, bool[]>();
-        Dictionary<string, List<StageResult>>? stages = null, aaStages = null;
-        var timing = new Dictionary<string, AttackTiming>();
-        List<MaskingCheckRecord>? checks = null;
-        double cleanSubset = clean;
-        Attacks.IAttack? keepFrom = examplesFrom;
-        AdversarialExamples? examples = null;
+        var evaluation = new ModelEvaluation(model, name, display, parameters, test, attackSet, eval, progress, norm);
+        evaluation.RunAttacks(extraAttacks, skipPgd, examplesFrom);
+        evaluation.RunAutoAttack();
+        return evaluation.Finish();
+    }
 
-        void Run(Attacks.IAttack attack, PartDataset points)
+    /// <summary>
+    /// Runs <see cref="ModelEvaluation.RunAutoAttack"/> of several models at once, one thread each with one torch
+    /// thread. AutoAttack on a few points runs batches of 1–8 images whose operations are too small to use two cores (a
+    /// forward pass on 8 images is as fast on one thread as on two), so models attacked side by side finish in about
+    /// half the time of one after another. Each evaluation is deterministic (own seeded generators, one thread).
+    /// </summary>
+    public static void RunAutoAttackInParallel(IReadOnlyList<ModelEvaluation> evaluations)
+    {
+        var work = evaluations.Where(e => e.HasAutoAttack).ToList();
+        if (work.Count == 0) return;
+        if (work.Count == 1 || get_num_threads() < 2) { foreach (var e in work) e.RunAutoAttack(); return; }
+        int threads = get_num_threads();
+        var errors = new Exception?[work.Count];
+        // Every worker sets its thread count before any of them computes: the OpenMP count is per native thread, and
+        // set_num_threads also clears oneDNN's primitive cache, which must not happen under a running operation.
+        using var ready = new Barrier(work.Count);
+        var workers = work.Select((e, i) => new Thread(() =>
         {
-            // Examples come from this very run: an attack is never rerun just to draw it.
-            var r = Evaluator.RobustAccuracy(model, points, attack, eval.BatchSize, progress, $"{name} {attack.Name}",
-                ReferenceEquals(attack, keepFrom) ? eval.AdversarialExamples : 0);
-            if (ReferenceEquals(attack, keepFrom)) examples = r.Examples;
-            robust[attack.Name] = r.Accuracy;
-            robustMasks[attack.Name] = r.RobustMask;
-            if (points.Count == attackSet.Count) cleanSubset = r.CleanAccuracy;
-            timing[attack.Name] = new AttackTiming
+            try
             {
-                Points = r.Points, CleanAccuracy = r.CleanAccuracy, Seconds = r.Seconds, PointsPerSecond = r.Points / Math.Max(r.Seconds, 1e-9),
-                BatchSize = eval.BatchSize, BatchSeconds = (r.BatchSeconds ?? Array.Empty<double>()).ToList(),
-            };
-            if (attack is Attacks.AttackSequence seq && r.RobustAfterStage is { } after)
-            {
-                var list = seq.Attacks.Select((a, i) => new StageResult { Attack = a.Name, RobustAccuracy = after[i] }).ToList();
-                if (seq.Name.StartsWith("autoattack", StringComparison.Ordinal)) (aaStages ??= new())[seq.Name] = list;
-                else (stages ??= new())[seq.Name] = list;
+                try { set_num_threads(1); }
+                finally { ready.SignalAndWait(); }
+                e.RunAutoAttack();
             }
-            progress.Log($"{display}: {attack.Name} robust accuracy {100 * r.Accuracy:F1}% on {r.Points} points ({r.Seconds:F0}s)");
+            catch (Exception ex) { errors[i] = ex; }
+        }, 64 * 1024 * 1024) { IsBackground = true, Name = $"autoattack {e.Name}" }).ToList();
+        try
+        {
+            foreach (var t in workers) t.Start();
+            foreach (var t in workers) t.Join();
         }
-
-        if (attackSet.Count > 0)
+        finally
         {
-            var attacks = new List<Attacks.IAttack>();
-            if (!skipPgd) attacks.Add(eval.CreatePgd());
-            if (extraAttacks is not null) attacks.AddRange(extraAttacks);
-            if (keepFrom is null && !skipPgd) keepFrom = attacks[0];
-            foreach (var attack in attacks) Run(attack, attackSet);
-
-            if (eval.AutoAttackPoints > 0)
-            {
-                using var aaSet = attackSet.Take(Math.Min(eval.AutoAttackPoints, attackSet.Count));
-                var threat = new Attacks.ThreatModel(norm, eval.Epsilon);
-                if (eval.MaskingChecks)
-                    checks = RunMaskingChecks(model, aaSet, threat, eval.Seed, progress, display);
-                Run(Attacks.AttackRegistry.AutoAttackStandard(threat, aaSet.Taxonomy.NumClasses, eval.Seed), aaSet);
-                if (model is IPartModel)
-                    foreach (var adaptive in eval.AdaptiveAttacks ?? Array.Empty<string>())
-                        Run(Attacks.AttackRegistry.Create(adaptive, threat, aaSet.Taxonomy.NumClasses, eval.Seed), aaSet);
-            }
-
-            if (robustMasks.Count > 1)
-            {
-                // A point is robust only if no attack broke it, over the points every attack ran on.
-                int common = robustMasks.Values.Min(m => m.Length);
-                var worst = Enumerable.Range(0, common).Select(i => robustMasks.Values.All(m => m[i])).ToArray();
-                robust[ReportWriter.WorstCaseKey] = common == 0 ? 0 : (double)worst.Count(v => v) / common;
-                progress.Log($"{display}: worst case over {string.Join(", ", robustMasks.Keys)}: {100 * robust[ReportWriter.WorstCaseKey]:F1}% on {common} points");
-            }
+            set_num_threads(threads);
         }
-        PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, eval.BatchSize) : null;
-        progress.Log($"{display}: clean {100 * clean:F1}%" +
-                     (robust.TryGetValue("pgd", out var pgdAcc) ? $", PGD {100 * pgdAcc:F1}% (clean on attacked subset {100 * cleanSubset:F1}%)" : "") +
-                     (parts is null ? "" : $", part pixel acc {100 * parts.PixelAccuracy:F1}%, part mIoU {100 * parts.MeanIoU:F1}%"));
-        return new ModelResult
-        {
-            Name = name, DisplayName = display, Parameters = parameters, TrainSeconds = 0, CleanAccuracy = clean,
-            CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = robust, AttackStages = stages, AutoAttackStages = aaStages,
-            AttackTiming = timing.Count == 0 ? null : timing, MaskingChecks = checks,
-            PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "", History = new List<EpochRecord>(),
-            Examples = examples,
-        };
+        if (errors.FirstOrDefault(x => x is not null) is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
     }
 
     /// <summary>Descriptions of the attacks the demo/train evaluation ran, keyed as in the report.</summary>
-    static Dictionary<string, string> DescribeAttacks(EvalOptions eval, IEnumerable<ModelResult> results)
+    static Dictionary<string, string> DescribeAttacks(EvalOptions eval, int attackPoints, IEnumerable<ModelResult> results)
     {
+        int aaPoints = Math.Min(eval.AutoAttackPoints, attackPoints);
         var d = new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() };
         var keys = results.SelectMany(r => r.RobustAccuracy.Keys).ToHashSet();
         foreach (var k in keys.Where(k => k.StartsWith("autoattack", StringComparison.Ordinal)))
-            d[k] = $"on the first {eval.AutoAttackPoints} attacked points: " + Attacks.AttackRegistry.Describe("aa");
+            d[k] = $"on the first {aaPoints} attacked points: " + Attacks.AttackRegistry.Describe("aa");
         foreach (var a in eval.AdaptiveAttacks ?? Array.Empty<string>())
-            if (keys.Contains(a)) d[a] = $"part models, on the first {eval.AutoAttackPoints} attacked points: " + Attacks.AttackRegistry.Describe(a.Split(':')[0]);
+            if (keys.Contains(a)) d[a] = $"on the first {aaPoints} attacked points, " + Attacks.AttackRegistry.Describe(a.Split(':')[0]);
         if (keys.Contains(ReportWriter.WorstCaseKey))
-            d[ReportWriter.WorstCaseKey] = "per point, broken if any attack above broke it, on the points every attack ran on";
+            d[ReportWriter.WorstCaseKey] = "per point, broken if any attack above broke it, on the points every attack ran on" +
+                (aaPoints > 0 ? $" (the first {aaPoints} attacked points)" : "");
         return d;
     }
 

@@ -57,7 +57,14 @@ public class TrustworthyReportTests
             "seg-sum", "seg-guided", "seg-inverse", "worst_case",
         ];
         var expectedHeader = new[] { "model", "params", "train time", "clean acc", "clean acc (attacked subset)" }
-            .Concat(expectedAttacks.Select(a => a == "worst_case" ? "**robust acc (worst_case)**" : $"robust acc ({a})"))
+            // autoattack-plus ran on 100 of the 200 attacked points, so it and the worst case (over the points every
+            // attack ran on) carry their n in the header.
+            .Concat(expectedAttacks.Select(a => a switch
+            {
+                "worst_case" => "**robust acc (worst_case, n = 100)**",
+                "autoattack-plus" => "robust acc (autoattack-plus, n = 100)",
+                _ => $"robust acc ({a})",
+            }))
             .Concat(["part pixel acc", "part mIoU"]).ToArray();
         Assert.Equal(expectedHeader, Cells(header));
 
