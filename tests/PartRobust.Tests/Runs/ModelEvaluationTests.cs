@@ -7,6 +7,9 @@ using static TorchSharp.torch;
 
 namespace PartRobust.Tests.Runs;
 
+// torch.set_num_threads is process-wide and clears oneDNN's primitive cache: it must not run while other tests compute,
+// so this class joins the non-parallel collection of the CLI tests.
+[Collection("console")]
 public class ModelEvaluationTests
 {
     static readonly EvalOptions Eval = new()
