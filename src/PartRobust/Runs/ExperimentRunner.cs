@@ -54,11 +54,12 @@ public static class ExperimentRunner
                 manual_seed(config.Train.Seed);
                 var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.Width);
                 var model = ModelRegistry.Create(spec);
-                var evaluation = new ModelEvaluation(model, name, ModelRegistry.DisplayName(name), model.ParameterCount(),
-                    test, attackSet, config.Eval, progress);
-                trainedModels.Add((model, evaluation, null!, ""));
+                string display = ModelRegistry.DisplayName(name);
+                long parameters = model.ParameterCount();
+                var evaluation = new ModelEvaluation(model, name, display, parameters, test, attackSet, config.Eval, progress);
+                trainedModels.Add((model, evaluation, null!, "")); // listed at once so that a failed training still disposes it
                 model.to(device);
-                progress.Log($"{ModelRegistry.DisplayName(name)} ({name}): {model.ParameterCount():N0} parameters");
+                progress.Log($"{display} ({name}): {parameters:N0} parameters");
 
                 var trained = Trainer.Train(model, train, val, config.Train, progress, name);
                 string checkpointStem = Path.Combine("checkpoints", name);
