@@ -242,11 +242,12 @@ namespace PartRobust.Cli
             cmd.SetAction(p =>
             {
                 var d = new ExperimentConfig();
+                d = d with { ImageSize = p.GetValue(size) ?? d.ImageSize, Width = p.GetValue(width) };
                 var request = new Benchmark.Request
                 {
                     Models = p.GetValue(models) is { } m ? ExperimentOptions.Split(m) : d.Models,
-                    ImageSize = p.GetValue(size) ?? d.ImageSize,
-                    Width = p.GetValue(width) ?? d.Width,
+                    ImageSize = d.ImageSize,
+                    Width = d.EffectiveWidth,
                     BatchSize = p.GetValue(batch) ?? d.Train.BatchSize,
                     AttackSteps = p.GetValue(steps) ?? d.Train.AttackSteps,
                     NumClasses = p.GetValue(classes) ?? 11,

@@ -22,7 +22,7 @@ namespace PartRobust.Models;
 /// Separable convolutions are replaced by ordinary ones (negligible cost at this size).
 /// Note: the ASPP image-pooling branch uses batch norm on a 1×1 map, so training mode needs batches of ≥ 2.
 /// </summary>
-public sealed class DeepLabSegmenter : Module<Tensor, Tensor>
+public sealed class DeepLabSegmenter : Module<Tensor, Tensor>, IPartSegmenter
 {
     private readonly ResNetBackbone backbone;
     private readonly Sequential aspp_conv1x1;
@@ -41,6 +41,18 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>
 
     /// <summary>The backbone.</summary>
     public ResNetBackbone Backbone => backbone;
+
+    /// <inheritdoc/>
+    public int EncoderChannels => backbone.OutChannels;
+
+    /// <inheritdoc/>
+    public int EncoderStride => backbone.OutputStride;
+
+    /// <inheritdoc/>
+    public int DecoderChannels { get; }
+
+    /// <inheritdoc/>
+    public int DecoderStride => backbone.StageStrides[lowLevelStage];
 
     /// <summary>The three ASPP dilation rates in use.</summary>
     public IReadOnlyList<int> AtrousRates { get; }
@@ -64,6 +76,7 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>
 
         int inCh = backbone.OutChannels;
         int ch = 4 * width;
+        DecoderChannels = ch;
         aspp_conv1x1 = ConvBnRelu(inCh, ch, 1, 1);
         aspp_conv_r1 = ConvBnRelu(inCh, ch, 3, rates[0]);
         aspp_conv_r2 = ConvBnRelu(inCh, ch, 3, rates[1]);
@@ -96,6 +109,13 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
+        return ForwardFeatures(x).Logits.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    public SegmenterOutput ForwardFeatures(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
         long h = x.shape[2], w = x.shape[3];
         var stages = backbone.Stages(x);
         var high = stages[^1];
@@ -112,6 +132,6 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>
         var logits = classifier.call(fused);
         if (logits.shape[2] != h || logits.shape[3] != w)
             logits = functional.interpolate(logits, new long[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false);
-        return logits.MoveToOuterDisposeScope();
+        return new SegmenterOutput(logits.MoveToOuterDisposeScope(), fused.MoveToOuterDisposeScope(), high.MoveToOuterDisposeScope());
     }
 }

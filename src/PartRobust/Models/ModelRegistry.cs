@@ -23,7 +23,7 @@ public static class ModelRegistry
             s => new PartModel(Segmenter(s), new BoundingBoxPartClassifier(s.NumSegLabels, s.NumClasses)))),
     };
 
-    private static Module<Tensor, Tensor> Segmenter(ModelSpec s) => new DeepLabSegmenter(s.NumSegLabels, s.Width, s.ImageSize);
+    private static Module<Tensor, Tensor> Segmenter(ModelSpec s) => SegmenterRegistry.Create(s);
 
     /// <summary>All registered names, in registration order.</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();

@@ -87,8 +87,15 @@ public sealed record ExperimentConfig
     [JsonPropertyName("data_seed")] public long DataSeed { get; init; } = 1;
     /// <summary>Models to train, by registry name.</summary>
     [JsonPropertyName("models")] public string[] Models { get; init; } = { "resnet18", "part-downsampled", "part-bbox" };
-    /// <summary>Backbone width of every model (64 = standard ResNet-18).</summary>
-    [JsonPropertyName("width")] public int Width { get; init; } = 16;
+    /// <summary>
+    /// First-stage width of the ResNets and of the compact segmenter (64 = torchvision's); null = 16 for images of at most
+    /// 64 px (the compact demo models) and 64 above. The paper's named segmenters (<c>deeplabv3plus-resnet50</c>, …) always use 64.
+    /// </summary>
+    [JsonPropertyName("width")] public int? Width { get; init; }
+    /// <summary>The width in effect (see <see cref="Width"/>).</summary>
+    [JsonIgnore] public int EffectiveWidth => Width ?? (ImageSize <= 64 ? 16 : 64);
+    /// <summary>Segmenter of the part models, by <see cref="SegmenterRegistry"/> name.</summary>
+    [JsonPropertyName("segmenter")] public string Segmenter { get; init; } = SegmenterRegistry.Default;
     /// <summary>Training recipe.</summary>
     [JsonPropertyName("train")] public TrainOptions Train { get; init; } = new();
     /// <summary>Evaluation settings.</summary>
@@ -134,7 +141,8 @@ public sealed record ExperimentConfig
         if (AttackPoints < 0) throw new ArgumentException("--attack-points must be ≥ 0");
         if (Models.Length == 0) throw new ArgumentException("--models: at least one model is needed");
         foreach (var m in Models) ModelRegistry.DisplayName(m); // throws naming an unknown model
-        if (Width < 4) throw new ArgumentException("--width must be ≥ 4");
+        if (Width is < 4) throw new ArgumentException("--width must be ≥ 4");
+        SegmenterRegistry.Describe(Segmenter); // throws naming an unknown segmenter
         if (Threads is < 1) throw new ArgumentException("--threads must be ≥ 1");
         Train.Validate();
         Eval.Validate();

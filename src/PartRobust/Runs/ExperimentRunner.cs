@@ -52,7 +52,11 @@ public static class ExperimentRunner
             foreach (var name in config.Models)
             {
                 manual_seed(config.Train.Seed);
-                var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.Width);
+                var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.EffectiveWidth)
+                {
+                    Segmenter = config.Segmenter,
+                    PartClass = taxonomy.PartClass.ToArray(),
+                };
                 var model = ModelRegistry.Create(spec);
                 string display = ModelRegistry.DisplayName(name);
                 long parameters = model.ParameterCount();

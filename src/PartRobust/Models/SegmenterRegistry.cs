@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PartRobust.Models;
+
+/// <summary>
+/// Part segmenters by name (<see cref="ModelSpec.Segmenter"/>). Every entry maps normalised images to part logits at the
+/// input size and implements <see cref="IPartSegmenter"/>.
+/// </summary>
+public static class SegmenterRegistry
+{
+    private sealed record Entry(string Description, Func<ModelSpec, Module<Tensor, Tensor>> Factory);
+
+    private static readonly (string Name, Entry Entry)[] Entries =
+    {
+        ("compact", new Entry("compact DeepLabv3+-style segmenter on a ResNet-18 topology of width --width (the demo's)",
+            s => new DeepLabSegmenter(s.NumSegLabels, s.Width, s.ImageSize))),
+    };
+
+    /// <summary>The default segmenter name.</summary>
+    public const string Default = "compact";
+
+    /// <summary>All registered names, in registration order.</summary>
+    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+
+    private static Entry Find(string name)
+    {
+        foreach (var (n, e) in Entries)
+            if (string.Equals(n, name, StringComparison.Ordinal)) return e;
+        throw new ArgumentException($"unknown segmenter '{name}'; expected one of: {string.Join(", ", Names)}", nameof(name));
+    }
+
+    /// <summary>One line describing the named segmenter.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static string Describe(string name) => Find(name).Description;
+
+    /// <summary>Builds the segmenter <paramref name="spec"/> names, for its K and image size.</summary>
+    /// <exception cref="ArgumentException">Unknown <see cref="ModelSpec.Segmenter"/>.</exception>
+    public static Module<Tensor, Tensor> Create(ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Find(spec.Segmenter).Factory(spec);
+    }
+}
