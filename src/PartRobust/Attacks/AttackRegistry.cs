@@ -34,6 +34,27 @@ public static class AttackRegistry
     public static IReadOnlyList<string> PartAttackNames { get; } = new[] { "seg-sum", "seg-guided", "seg-inverse" };
 
     /// <summary>
+    /// The adaptive attacks that work through the tiny classifier on the mask, so they need a bottom-up part model
+    /// (<see cref="Models.IBottomUpPartModel"/>); seg-sum needs only a part model.
+    /// </summary>
+    public static IReadOnlyList<string> BottomUpAttackNames { get; } = new[] { "seg-guided", "seg-inverse" };
+
+    /// <summary>
+    /// Why the attack <paramref name="name"/> (a registry name, possibly with a <c>:C</c> suffix or joined with '+') cannot
+    /// run on <paramref name="model"/>, in a few words, or null when it can: the part attacks need a part model, and
+    /// seg-guided and seg-inverse a bottom-up one.
+    /// </summary>
+    public static string? NotApplicableReason(string name, TorchSharp.torch.nn.Module model)
+    {
+        var parts = name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.Split(':')[0]).ToList();
+        if (model is not Models.IPartModel && parts.Any(PartAttackNames.Contains))
+            return "needs a part model";
+        if (model is not Models.IBottomUpPartModel && parts.Any(BottomUpAttackNames.Contains))
+            return "works through the part mask, and this model's class head reads segmenter features, not the mask";
+        return null;
+    }
+
+    /// <summary>
     /// AutoAttack <c>standard</c> (Croce &amp; Hein 2020, as RobustBench runs it): APGD-CE, APGD-T (9 targets, capped at
     /// C−1), FAB-T, Square (5000 queries), each on the points still robust. With fewer than 4 classes the targeted DLR
     /// is undefined, so it runs APGD-CE, untargeted FAB and Square instead (as the paper did for 2-class Cityscapes).
