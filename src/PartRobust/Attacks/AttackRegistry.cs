@@ -24,9 +24,9 @@ public static class AttackRegistry
             (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
         ("seg-sum", new("part models: PGD on (1−c)·CE(class) + c·CE(parts vs true mask), c=0.5 (seg-sum:C sets c), 100 steps of max(0.001, ε/40), 5 restarts",
             (t, c, seed) => new SegSumAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-guided", new("part models: targeted PGD steering the mask to the true mask of the runner-up class, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps",
+        ("seg-guided", new("bottom-up part models (class from the mask alone): targeted PGD steering the mask to the true mask of the runner-up class, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps",
             (t, c, seed) => new SegGuidedAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-inverse", new("part models: adversarial part logits for the tiny classifier (PGD-L2, radius side·√K), then PGD on the image towards that mask, 100+100 steps",
+        ("seg-inverse", new("bottom-up part models (class from the mask alone): adversarial part logits for the tiny classifier (PGD-L2, radius side·√K), then PGD on the image towards that mask, 100+100 steps",
             (t, c, seed) => new SegInverseAttack(t.Epsilon, norm: t.Norm, seed: seed))),
     };
 
