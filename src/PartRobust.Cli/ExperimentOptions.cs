@@ -23,7 +23,7 @@ sealed class ExperimentOptions
     public readonly Option<bool> NoBackground = new("--no-background") { Description = "Drop the background channel from the Downsampled head's input (K−1 channels); the paper's no_bg setting" };
     public readonly Option<int?> Width = new("--width") { Description = "First-stage width of the ResNets and the compact segmenter, 64 = torchvision's (default 16 up to 64 px, 64 above)" };
     public readonly Option<int?> CleanEpochs = new("--clean-epochs") { Description = $"Clean warm-start epochs (default {D.Train.CleanEpochs})" };
-    public readonly Option<int?> AdvEpochs = new("--adv-epochs") { Description = $"PGD adversarial-training epochs, 0 = standard training (default {D.Train.AdvEpochs})" };
+    public readonly Option<int?> AdvEpochs = new("--adv-epochs") { Description = $"Adversarial-training epochs (--adv-train), 0 = standard training (default {D.Train.AdvEpochs})" };
     public readonly Option<int?> BatchSize = new("--batch-size") { Description = $"Training batch size (default {D.Train.BatchSize})" };
     public readonly Option<string?> Optimizer = new("--optimizer") { Description = "adamw (default) or sgd (the paper's, with --lr 0.1)" };
     public readonly Option<double?> Lr = new("--lr") { Description = $"Peak learning rate of each stage's cosine schedule (default {D.Train.LearningRate})" };
@@ -35,6 +35,11 @@ sealed class ExperimentOptions
     public readonly Option<int?> AutoAttackPoints = new("--autoattack-points") { Description = $"Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default {D.Eval.AutoAttackPoints})" };
     public readonly Option<bool> NoMaskingChecks = new("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
     public readonly Option<bool> PaperPgd = new("--paper-pgd") { Description = "Evaluate with the paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
+    public readonly Option<string?> AdvTrain = new("--adv-train") { Description = "Adversarial training recipe: pgd (default) or trades" };
+    public readonly Option<double?> TradesBeta = new("--trades-beta") { Description = $"TRADES β, weight of the KL term (default {D.Train.TradesBeta}; the paper's scripts use 1 or 2)" };
+    public readonly Option<double?> LabelSmoothing = new("--label-smoothing") { Description = "Label smoothing of the class cross-entropy (default 0 = off)" };
+    public readonly Option<double?> SemiLabel = new("--semi-label") { Description = "Fraction of training images that keep their part masks, chosen by a fixed seed-0 permutation (default 1)" };
+    public readonly Option<double?> WarmupEpochs = new("--warmup-epochs") { Description = $"Linear learning-rate warm-up epochs at the start of each stage (default {D.Train.WarmupEpochs})" };
     public readonly Option<long?> Seed = new("--seed") { Description = "Training seed (default 0)" };
     public readonly Option<long?> DataSeed = new("--data-seed") { Description = "PartShapes seed (default 1)" };
     public readonly Option<string?> Device = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] with a CUDA libtorch build" };
@@ -43,7 +48,7 @@ sealed class ExperimentOptions
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
-                     CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
+                     CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, AdvTrain, TradesBeta, LabelSmoothing, SemiLabel, WarmupEpochs, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
                      Device, Threads })
             command.Options.Add(o);
     }
@@ -75,6 +80,11 @@ sealed class ExperimentOptions
         if (p.GetValue(SegWeight) is { } sw) t = t with { SegWeight = sw };
         if (p.GetValue(TrainAttackSteps) is { } tas) t = t with { AttackSteps = tas };
         if (p.GetValue(Seed) is { } seed) t = t with { Seed = seed };
+        if (p.GetValue(AdvTrain) is { } at) t = t with { AdvTrain = at };
+        if (p.GetValue(TradesBeta) is { } tb) t = t with { TradesBeta = tb };
+        if (p.GetValue(LabelSmoothing) is { } ls) t = t with { LabelSmoothing = ls };
+        if (p.GetValue(SemiLabel) is { } sl) t = t with { SemiLabel = sl };
+        if (p.GetValue(WarmupEpochs) is { } we) t = t with { WarmupEpochs = we };
         var e = c.Eval;
         if (p.GetValue(PgdSteps) is { } ps) e = e with { PgdSteps = ps };
         if (p.GetValue(PgdRestarts) is { } pr) e = e with { PgdRestarts = pr };

@@ -82,9 +82,26 @@ namespace PartRobust.Cli
             var o = new ExperimentOptions();
             o.AddTo(cmd);
             var model = new Option<string?>("--model") { Description = "One model to train (shorthand for --models NAME)" };
+            var resume = new Option<string?>("--resume")
+            {
+                Description = "Continue the interrupted run whose --out was DIR (killed, or failed after training started; its work is in .DIR.partial) " +
+                              "with its config.json: finished models are not retrained, the interrupted one continues from its last saved state",
+                HelpName = "DIR",
+            };
             cmd.Options.Add(model);
+            cmd.Options.Add(resume);
             cmd.SetAction(p =>
             {
+                if (p.GetValue(resume) is { } runDir)
+                {
+                    if (p.GetValue(o.Out) is { } other && Path.GetFullPath(other).TrimEnd('/') != Path.GetFullPath(runDir).TrimEnd('/'))
+                        throw new ArgumentException($"--resume {runDir} continues the run in {runDir}; leave out --out");
+                    var saved = ResumeConfig.Load(runDir);
+                    var requested = o.Resolve(p, saved);
+                    if (p.GetValue(model) is { } rm) requested = requested with { Models = new[] { rm } };
+                    ResumeConfig.CheckSame(saved, requested, runDir);
+                    return RunExperiment(saved, runDir, CommandLine(p), resume: true);
+                }
                 var config = o.Resolve(p, new ExperimentConfig());
                 if (p.GetValue(model) is { } m) config = config with { Models = new[] { m } };
                 string outDir = p.GetValue(o.Out) ?? ExperimentOptions.DefaultOut("train");
@@ -93,13 +110,13 @@ namespace PartRobust.Cli
             return cmd;
         }
 
-        static int RunExperiment(ExperimentConfig config, string outDir, string commandLine)
+        static int RunExperiment(ExperimentConfig config, string outDir, string commandLine, bool resume = false)
         {
             config.Validate();
             var report = default(Reporting.RunReport);
             int rc = ConsoleProgress.Run(sink =>
             {
-                report = ExperimentRunner.Run(config, outDir, sink, commandLine);
+                report = ExperimentRunner.Run(config, outDir, sink, commandLine, resume);
                 return 0;
             });
             PrintSummary(report!, outDir);

@@ -40,6 +40,7 @@ public sealed class PgdAttack : IAttack
     public bool KeepWorstCase { get; }
 
     Generator? generator;
+    byte[]? pendingState;
 
     /// <summary>Creates a PGD attack.</summary>
     public PgdAttack(double epsilon, int steps, double? stepSize = null, int restarts = 1, Norm norm = Norm.Linf,
@@ -78,7 +79,7 @@ public sealed class PgdAttack : IAttack
         {
             // One generator per attack object: successive calls draw fresh random starts, and a run that makes
             // the same calls in the same order gets the same ones.
-            generator ??= new Generator((ulong)Seed, images.device);
+            generator ??= RandomState.Create(Seed, images.device, pendingState);
             return PgdCore.Perturb(images, labels, new PgdCore.Settings(Threat, Steps, StepSize, Restarts, RandomStart, KeepWorstCase),
                 generator, (input, index) =>
                 {
@@ -86,5 +87,16 @@ public sealed class PgdAttack : IAttack
                     return (logits, nn.functional.cross_entropy(logits, labels.index_select(0, index), reduction: nn.Reduction.None));
                 });
         }
+    }
+
+    /// <summary>The random-start generator's state (null before the first call), for resuming a training run.</summary>
+    public byte[]? SaveRandomState() => generator is null ? pendingState : RandomState.Save(generator);
+
+    /// <summary>Restores a state from <see cref="SaveRandomState"/> (null: as before the first call).</summary>
+    public void RestoreRandomState(byte[]? state)
+    {
+        generator?.Dispose();
+        generator = null;
+        pendingState = state;
     }
 }

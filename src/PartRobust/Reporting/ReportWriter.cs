@@ -442,8 +442,10 @@ public static class ReportWriter
         if (trainedHere) sb.Append(Inv, $"This run trained and evaluated {report.Models.Count} model{plural} — {modelList} — ");
         else sb.Append(Inv, $"This run evaluated {report.Models.Count} saved checkpoint{plural} — {modelList} — ");
         sb.Append(Inv, $"on **{s.Dataset}** ({s.ImageSize}×{s.ImageSize} images, {s.NumClasses} classes; {s.TrainSize} train / {s.ValSize} val / {s.TestSize} test images). ");
-        sb.Append(Inv, $"{(trainedHere ? "Each model was" : "The checkpoint" + (report.Models.Count == 1 ? " was" : "s were"))} trained for {s.CleanEpochs} clean epoch{(s.CleanEpochs == 1 ? "" : "s")} followed by {s.AdvEpochs} epoch{(s.AdvEpochs == 1 ? "" : "s")} of PGD adversarial training ");
-        string trainAttack = s.TrainAttackSteps == 1 ? "1 step of 1.25ε from a random start, i.e. FGSM-RS" : $"{s.TrainAttackSteps} steps";
+        sb.Append(Inv, $"{(trainedHere ? "Each model was" : "The checkpoint" + (report.Models.Count == 1 ? " was" : "s were"))} trained for {s.CleanEpochs} clean epoch{(s.CleanEpochs == 1 ? "" : "s")} followed by {s.AdvEpochs} epoch{(s.AdvEpochs == 1 ? "" : "s")} of {AdvRecipe(s)} adversarial training ");
+        string trainAttack = s.AdvTrain == "trades"
+            ? $"the KL-maximising attack, {s.TrainAttackSteps} step{(s.TrainAttackSteps == 1 ? "" : "s")} of 1.25ε/steps from a random start"
+            : s.TrainAttackSteps == 1 ? "1 step of 1.25ε from a random start, i.e. FGSM-RS" : $"{s.TrainAttackSteps} steps";
         sb.Append(Inv, $"(L∞, ε = {s.EpsilonText}, {trainAttack}; segmentation-loss weight {Num(s.SegWeight)}). ");
         sb.Append(Inv, $"Clean accuracy is measured on the {s.TestSize} test images and robust accuracy on the first {s.AttackPoints} of them under {(attackList.Length == 0 ? "no attacks" : attackList)}. ");
         sb.Append(Inv, $"The run took {Duration(env.TotalSeconds)} on {env.Cores} logical cores ({env.Device}, {env.TorchThreads} torch threads, {env.Os}), started {env.StartedUtc}, PartRobust {env.Version}.\n\n");
@@ -457,7 +459,9 @@ public static class ReportWriter
         Row(sb, "train / val / test", $"{s.TrainSize} / {s.ValSize} / {s.TestSize}");
         Row(sb, "attacked test points", s.AttackPoints.ToString(Inv));
         Row(sb, "ε (L∞)", $"{s.EpsilonText} ({Num(s.Epsilon)})");
-        Row(sb, "training attack", s.TrainAttackSteps == 1 ? "PGD, 1 step from a random start (FGSM-RS)" : $"PGD, {s.TrainAttackSteps} steps");
+        Row(sb, "training attack", s.AdvTrain == "trades"
+            ? $"{AdvRecipe(s)}: KL attack, {s.TrainAttackSteps} step{(s.TrainAttackSteps == 1 ? "" : "s")}"
+            : s.TrainAttackSteps == 1 ? "PGD, 1 step from a random start (FGSM-RS)" : $"PGD, {s.TrainAttackSteps} steps");
         foreach (var (key, value) in s.EvalAttacks) Row(sb, $"eval attack `{key}`", value);
         if (!string.IsNullOrEmpty(s.HeadlineAttack)) Row(sb, "headline attack", $"`{s.HeadlineAttack}`");
         Row(sb, "epochs (clean + adversarial)", $"{s.CleanEpochs} + {s.AdvEpochs}");
@@ -685,6 +689,9 @@ public static class ReportWriter
     private static string Pts(double fraction) => (fraction * 100).ToString("0.0", Inv);
 
     private static string Num(double v) => v.ToString("G6", Inv);
+
+    /// <summary>The adversarial recipe's name: "PGD" or "TRADES (β = 1)".</summary>
+    private static string AdvRecipe(RunSettings s) => s.AdvTrain == "trades" ? $"TRADES (β = {Num(s.TradesBeta ?? 1)})" : "PGD";
 
     private static string Duration(double seconds)
     {

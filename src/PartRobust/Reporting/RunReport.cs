@@ -40,6 +40,10 @@ public sealed record RunSettings
     [JsonPropertyName("epsilon_text")] public required string EpsilonText { get; init; }
     /// <summary>PGD steps used during adversarial training.</summary>
     [JsonPropertyName("train_attack_steps")] public required int TrainAttackSteps { get; init; }
+    /// <summary>The adversarial training recipe, <c>pgd</c> or <c>trades</c> (null in older reports: pgd).</summary>
+    [JsonPropertyName("adv_train")] public string? AdvTrain { get; init; }
+    /// <summary>TRADES β when <see cref="AdvTrain"/> is <c>trades</c>.</summary>
+    [JsonPropertyName("trades_beta")] public double? TradesBeta { get; init; }
     /// <summary>Evaluation attacks, keyed as in <see cref="ModelResult.RobustAccuracy"/>, with their settings.</summary>
     [JsonPropertyName("eval_attacks")] public required Dictionary<string, string> EvalAttacks { get; init; }
     /// <summary>Clean (warm-start) epochs and adversarial epochs.</summary>
@@ -169,7 +173,7 @@ public sealed record EpochRecord
 {
     /// <summary>Epoch number, counted over both stages from 1.</summary>
     [JsonPropertyName("epoch")] public required int Epoch { get; init; }
-    /// <summary><c>clean</c> or <c>pgd</c>.</summary>
+    /// <summary><c>clean</c>, or the adversarial recipe: <c>pgd</c> or <c>trades</c>.</summary>
     [JsonPropertyName("stage")] public required string Stage { get; init; }
     /// <summary>Mean training loss.</summary>
     [JsonPropertyName("train_loss")] public required double TrainLoss { get; init; }

@@ -150,6 +150,8 @@ public static class CheckpointEvaluation
                 Epsilon = eval.Epsilon,
                 EpsilonText = ExperimentRunner.FormatEpsilon(eval.Epsilon),
                 TrainAttackSteps = info.Train?.AttackSteps ?? 0,
+                AdvTrain = info.Train?.AdvTrain,
+                TradesBeta = info.Train is { AdvTrain: "trades" } t ? t.TradesBeta : null,
                 EvalAttacks = named is null
                     ? new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() }
                     : names!.Zip(named).ToDictionary(p => p.Second.Name,

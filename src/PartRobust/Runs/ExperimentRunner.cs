@@ -13,21 +13,39 @@ namespace PartRobust.Runs;
 /// <summary>
 /// Runs an experiment end to end: data → train each model → evaluate clean, PGD and part metrics →
 /// checkpoints, figures, <c>report.md</c> and <c>report.json</c> in a run folder that appears only on success.
-/// This is what <c>partrobust demo</c> and <c>partrobust train</c> call.
+/// This is what <c>partrobust demo</c> and <c>partrobust train</c> call. Training saves resume states in the partial
+/// folder (<see cref="RunDirectory"/>); a killed run continues with <c>resume: true</c>.
 /// </summary>
 public static class ExperimentRunner
 {
     /// <summary>Runs <paramref name="config"/> and writes the run folder <paramref name="outDir"/>.</summary>
-    public static RunReport Run(ExperimentConfig config, string outDir, IProgressSink progress, string commandLine)
+    /// <param name="config">The experiment; when resuming, the interrupted run's config.json.</param>
+    /// <param name="outDir">The run folder.</param>
+    /// <param name="progress">Progress bars and log lines.</param>
+    /// <param name="commandLine">The command, written to command.txt and the report (when resuming, the original one is kept).</param>
+    /// <param name="resume">
+    /// Continue the interrupted run at <paramref name="outDir"/>: models whose training finished are restored from their
+    /// resume states without retraining, the interrupted one continues from its last state, then evaluation runs as usual,
+    /// so the run folder equals an uninterrupted run's apart from timings.
+    /// </param>
+    public static RunReport Run(ExperimentConfig config, string outDir, IProgressSink progress, string commandLine, bool resume = false)
     {
         config.Validate();
         var clock = Stopwatch.StartNew();
         string started = DateTime.UtcNow.ToString("o");
         if (config.Threads is { } threads) set_num_threads(threads);
         var device = ParseDevice(config.Device);
-        using var run = new RunDirectory(outDir);
-        AtomicFile.WriteAllText(run.PathOf("config.json"), config.ToJson());
-        File.WriteAllText(run.PathOf("command.txt"), commandLine + Environment.NewLine);
+        using var run = resume ? RunDirectory.Resume(outDir) : new RunDirectory(outDir);
+        if (!resume)
+        {
+            AtomicFile.WriteAllText(run.PathOf("config.json"), config.ToJson());
+            AtomicFile.WriteAllText(run.PathOf("command.txt"), commandLine + Environment.NewLine);
+        }
+        else
+        {
+            progress.Log($"resuming the interrupted run in {run.WorkPath}");
+            if (File.Exists(run.PathOf("command.txt"))) commandLine = File.ReadAllText(run.PathOf("command.txt")).TrimEnd('\r', '\n');
+        }
 
         var (train, val, test) = LoadData(config, device, progress);
         using var _train = train;
@@ -49,7 +67,7 @@ public static class ExperimentRunner
         var trainedModels = new List<(nn.Module<Tensor, Tensor> Model, ModelEvaluation Evaluation, TrainResult Trained, string Checkpoint)>();
         try
         {
-            foreach (var name in config.Models)
+            foreach (var (name, modelIndex) in config.Models.Select((m, i) => (m, i)))
             {
                 manual_seed(config.Train.Seed);
                 var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.EffectiveWidth)
@@ -66,7 +84,8 @@ public static class ExperimentRunner
                 model.to(device);
                 progress.Log($"{display} ({name}): {parameters:N0} parameters");
 
-                var trained = Trainer.Train(model, train, val, config.Train, progress, name);
+                var trained = Trainer.Train(model, train, val, config.Train, progress, name,
+                    new ResumeOptions(run.ResumeStatePath(modelIndex, name)));
                 string checkpointStem = Path.Combine("checkpoints", name);
                 Checkpoint.Save(run.PathOf(checkpointStem), model,
                     new CheckpointInfo { Model = spec, Taxonomy = taxonomy, Train = config.Train, Config = configJson });
@@ -123,6 +142,8 @@ public static class ExperimentRunner
                 Epsilon = config.Eval.Epsilon,
                 EpsilonText = FormatEpsilon(config.Eval.Epsilon),
                 TrainAttackSteps = config.Train.AttackSteps,
+                AdvTrain = config.Train.AdvTrain,
+                TradesBeta = config.Train.AdvTrain == "trades" ? config.Train.TradesBeta : null,
                 EvalAttacks = DescribeAttacks(config.Eval, config.AttackPoints, results),
                 HeadlineAttack = results.All(r => r.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey)) ? ReportWriter.WorstCaseKey : null,
                 CleanEpochs = config.Train.CleanEpochs,

@@ -2,10 +2,15 @@ namespace PartRobust.Runs;
 
 /// <summary>
 /// A run folder that appears only when the run succeeds: everything is written into a hidden sibling
-/// <c>.NAME.partial</c>, which is renamed to NAME by <see cref="Commit"/> and deleted if the run fails.
+/// <c>.NAME.partial</c>, which is renamed to NAME by <see cref="Commit"/>. If the run fails, the partial folder is
+/// deleted, unless training has saved resume state in it (<see cref="ResumeFolder"/>): then it is kept for
+/// <c>partrobust train --resume NAME</c> (<see cref="Resume"/>). A process that is killed leaves it as it was.
 /// </summary>
 public sealed class RunDirectory : IDisposable
 {
+    /// <summary>Subfolder of the work folder holding the trainer's resume states; deleted on commit.</summary>
+    public const string ResumeFolder = "resume";
+
     /// <summary>Where files are written while the run is in progress.</summary>
     public string WorkPath { get; }
 
@@ -14,38 +19,72 @@ public sealed class RunDirectory : IDisposable
 
     bool committed;
 
-    /// <summary>Prepares a run folder at <paramref name="finalPath"/>, which must not exist or be empty.</summary>
-    /// <exception cref="ArgumentException">The folder exists and is not empty.</exception>
-    public RunDirectory(string finalPath)
+    /// <summary>Prepares a new run folder at <paramref name="finalPath"/>, which must not exist or be empty.</summary>
+    /// <exception cref="ArgumentException">The folder exists and is not empty, or an interrupted run waits to be resumed there.</exception>
+    public RunDirectory(string finalPath) : this(finalPath, resume: false) { }
+
+    RunDirectory(string finalPath, bool resume)
     {
-        FinalPath = Path.GetFullPath(finalPath);
-        if (File.Exists(FinalPath)) throw new ArgumentException($"--out {finalPath}: a file with that name exists");
+        FinalPath = Path.GetFullPath(finalPath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        WorkPath = PartialPath(FinalPath);
+        string flag = resume ? "--resume" : "--out";
+        if (File.Exists(FinalPath)) throw new ArgumentException($"{flag} {finalPath}: a file with that name exists");
         if (Directory.Exists(FinalPath) && Directory.EnumerateFileSystemEntries(FinalPath).Any())
-            throw new ArgumentException($"--out {finalPath}: folder exists and is not empty; choose another --out");
-        string parent = Path.GetDirectoryName(FinalPath)!;
-        Directory.CreateDirectory(parent);
-        WorkPath = Path.Combine(parent, "." + Path.GetFileName(FinalPath) + ".partial");
+            throw new ArgumentException(resume
+                ? $"--resume {finalPath}: nothing to resume: the run is complete"
+                : $"--out {finalPath}: folder exists and is not empty; choose another --out");
+        if (resume)
+        {
+            if (!File.Exists(Path.Combine(WorkPath, "config.json")))
+                throw new ArgumentException($"--resume {finalPath}: nothing to resume: no interrupted run there (expected {WorkPath} with config.json)");
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(FinalPath)!);
+        if (HasResumeState(WorkPath))
+            throw new ArgumentException($"--out {finalPath}: an interrupted run waits in {WorkPath}; continue it with 'partrobust train --resume {finalPath}' or delete that folder");
         if (Directory.Exists(WorkPath)) Directory.Delete(WorkPath, recursive: true);
         Directory.CreateDirectory(WorkPath);
+    }
+
+    /// <summary>Opens the partial folder of an interrupted run at <paramref name="finalPath"/> to continue it.</summary>
+    /// <exception cref="ArgumentException">There is nothing to resume (no partial folder with a config.json, or the run is complete).</exception>
+    public static RunDirectory Resume(string finalPath) => new(finalPath, resume: true);
+
+    /// <summary>The partial (work) folder of the run folder <paramref name="finalPath"/>: <c>.NAME.partial</c> beside it.</summary>
+    public static string PartialPath(string finalPath)
+    {
+        string full = Path.GetFullPath(finalPath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        return Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".partial");
     }
 
     /// <summary>Path of a file inside the run folder (in its work location).</summary>
     public string PathOf(string relative) => Path.Combine(WorkPath, relative);
 
-    /// <summary>Moves the finished run to its final name.</summary>
+    /// <summary>The resume-state file of the <paramref name="index"/>-th model of the run, <paramref name="name"/>.</summary>
+    public string ResumeStatePath(int index, string name) => PathOf(Path.Combine(ResumeFolder, $"{index}-{name}.state"));
+
+    /// <summary>Deletes the resume states and moves the finished run to its final name.</summary>
     public void Commit()
     {
+        string resume = PathOf(ResumeFolder);
+        if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
         if (Directory.Exists(FinalPath)) Directory.Delete(FinalPath); // empty, checked in the constructor
         Directory.Move(WorkPath, FinalPath);
         committed = true;
     }
 
-    /// <summary>Deletes the partial folder unless the run was committed.</summary>
+    /// <summary>Deletes the partial folder unless the run was committed or it holds resume state.</summary>
     public void Dispose()
     {
-        if (!committed && Directory.Exists(WorkPath))
+        if (!committed && Directory.Exists(WorkPath) && !HasResumeState(WorkPath))
         {
             try { Directory.Delete(WorkPath, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    static bool HasResumeState(string workPath)
+    {
+        string resume = Path.Combine(workPath, ResumeFolder);
+        return Directory.Exists(resume) && Directory.EnumerateFiles(resume, "*.state").Any();
     }
 }

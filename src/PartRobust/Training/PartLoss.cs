@@ -18,18 +18,19 @@ public static class PartLoss
     /// <param name="partLogits">[B,K,H,W] or null.</param>
     /// <param name="masks">[B,H,W] part labels with −1 = ignore; required with <paramref name="partLogits"/>.</param>
     /// <param name="segWeight">c in [0,1].</param>
-    public static Tensor Compute(Tensor classLogits, Tensor labels, Tensor? partLogits, Tensor? masks, double segWeight)
+    /// <param name="labelSmoothing">Label smoothing of the class cross-entropy (0 = none, the default and the paper's).</param>
+    public static Tensor Compute(Tensor classLogits, Tensor labels, Tensor? partLogits, Tensor? masks, double segWeight, double labelSmoothing = 0)
     {
         using var scope = NewDisposeScope();
-        return PerSample(classLogits, labels, partLogits, masks, segWeight).mean().MoveToOuterDisposeScope();
+        return PerSample(classLogits, labels, partLogits, masks, segWeight, labelSmoothing).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>The joint loss of each sample [B] (what <see cref="Compute"/> averages); attacks maximise it per sample.</summary>
-    public static Tensor PerSample(Tensor classLogits, Tensor labels, Tensor? partLogits, Tensor? masks, double segWeight)
+    public static Tensor PerSample(Tensor classLogits, Tensor labels, Tensor? partLogits, Tensor? masks, double segWeight, double labelSmoothing = 0)
     {
         if (segWeight < 0 || segWeight > 1) throw new ArgumentOutOfRangeException(nameof(segWeight), "c_seg must be in [0,1]");
         using var scope = NewDisposeScope();
-        var classLoss = nn.functional.cross_entropy(classLogits, labels, reduction: nn.Reduction.None);
+        var classLoss = nn.functional.cross_entropy(classLogits, labels, reduction: nn.Reduction.None, label_smoothing: labelSmoothing);
         if (partLogits is null || segWeight == 0)
             return classLoss.MoveToOuterDisposeScope();
         if (masks is null) throw new ArgumentNullException(nameof(masks), "part logits need masks");

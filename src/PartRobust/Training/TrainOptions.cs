@@ -3,14 +3,14 @@ using System.Text.Json.Serialization;
 namespace PartRobust.Training;
 
 /// <summary>
-/// How a model is trained: the paper's two-stage recipe (clean warm start, then PGD adversarial
-/// fine-tuning with a restarted cosine schedule), scaled by the epoch counts.
+/// How a model is trained: the paper's two-stage recipe (clean warm start, then PGD or TRADES adversarial
+/// fine-tuning from the best clean weights with a restarted cosine schedule), scaled by the epoch counts.
 /// </summary>
 public sealed record TrainOptions
 {
     /// <summary>Epochs of clean training (stage 1); the demo's budget allows 3.</summary>
     [JsonPropertyName("clean_epochs")] public int CleanEpochs { get; init; } = 3;
-    /// <summary>Epochs of PGD adversarial training (stage 2); 0 = standard training only.</summary>
+    /// <summary>Epochs of adversarial training (stage 2, <see cref="AdvTrain"/>); 0 = standard training only.</summary>
     [JsonPropertyName("adv_epochs")] public int AdvEpochs { get; init; } = 4;
     /// <summary>Mini-batch size.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 64;
@@ -26,7 +26,7 @@ public sealed record TrainOptions
     [JsonPropertyName("momentum")] public double Momentum { get; init; } = 0.9;
     /// <summary>Weight decay on weights only, not on biases or normalisation parameters (the paper: 5e-4).</summary>
     [JsonPropertyName("weight_decay")] public double WeightDecay { get; init; } = 5e-4;
-    /// <summary>Linear warm-up epochs at the start of each stage.</summary>
+    /// <summary>Linear warm-up epochs at the start of each stage (fractions allowed; the paper's default is 0).</summary>
     [JsonPropertyName("warmup_epochs")] public double WarmupEpochs { get; init; } = 0.5;
     /// <summary>c_seg: weight of the segmentation loss for part models (the paper: 0.5).</summary>
     [JsonPropertyName("seg_weight")] public double SegWeight { get; init; } = 0.5;
@@ -38,6 +38,21 @@ public sealed record TrainOptions
     /// AutoAttack in its budget; model selection still uses a multi-step attack (<see cref="ValAttackSteps"/>).
     /// </summary>
     [JsonPropertyName("attack_steps")] public int AttackSteps { get; init; } = 1;
+    /// <summary>
+    /// The adversarial stage's recipe: <c>pgd</c> (the update uses the adversarial images only, the loss is the joint
+    /// loss on them) or <c>trades</c> (<see cref="TradesLoss"/> on [x; x′], the inner attack maximising the KL with the same
+    /// steps and step size).
+    /// </summary>
+    [JsonPropertyName("adv_train")] public string AdvTrain { get; init; } = "pgd";
+    /// <summary>TRADES β, the weight of the KL term (the paper's scripts use 1 or 2); unused with <c>pgd</c>.</summary>
+    [JsonPropertyName("trades_beta")] public double TradesBeta { get; init; } = 1.0;
+    /// <summary>Label smoothing of the class cross-entropy in the training loss (0 = off, the paper's setting).</summary>
+    [JsonPropertyName("label_smoothing")] public double LabelSmoothing { get; init; }
+    /// <summary>
+    /// Fraction of training images that keep their part masks (<see cref="SemiLabels"/>); the others contribute only the
+    /// class term. 1 = all (the default).
+    /// </summary>
+    [JsonPropertyName("semi_label")] public double SemiLabel { get; init; } = 1.0;
     /// <summary>Random horizontal flips of image and mask together.</summary>
     [JsonPropertyName("augment_flip")] public bool AugmentFlip { get; init; } = true;
     /// <summary>
@@ -48,10 +63,23 @@ public sealed record TrainOptions
     [JsonPropertyName("val_attack_steps")] public int? ValAttackSteps { get; init; }
     /// <summary>The validation attack's steps in effect.</summary>
     [JsonIgnore] public int EffectiveValAttackSteps => ValAttackSteps ?? Math.Max(2, AttackSteps);
-    /// <summary>Validation points attacked each adversarial epoch for model selection (0 = select by clean accuracy).</summary>
+    /// <summary>
+    /// Validation points attacked each adversarial epoch for model selection (0 = select by clean accuracy); see
+    /// <see cref="ModelSelection"/> for the rule.
+    /// </summary>
     [JsonPropertyName("val_attack_points")] public int ValAttackPoints { get; init; } = 256;
     /// <summary>Seed of initialisation, shuffling, augmentation and attacks.</summary>
     [JsonPropertyName("seed")] public long Seed { get; init; } = 0;
+
+    /// <summary>The recipe in words, e.g. "PGD-10" or "TRADES (β = 1), 10 steps".</summary>
+    public string DescribeRecipe()
+    {
+        string steps = AttackSteps == 1 ? "1 step from a random start" : $"{AttackSteps} steps";
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return AdvTrain == "trades"
+            ? string.Create(inv, $"TRADES (β = {TradesBeta:G4}), KL attack of {steps}")
+            : AttackSteps == 1 ? "PGD, 1 step from a random start (FGSM-RS)" : $"PGD, {steps}";
+    }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -70,5 +98,9 @@ public sealed record TrainOptions
         if (ValAttackSteps is < 1) throw new ArgumentException("val_attack_steps must be ≥ 1");
         if (WarmupEpochs < 0) throw new ArgumentException("warmup_epochs must be ≥ 0");
         if (ValAttackPoints < 0) throw new ArgumentException("val_attack_points must be ≥ 0");
+        if (AdvTrain is not ("pgd" or "trades")) throw new ArgumentException($"--adv-train {AdvTrain}: expected pgd or trades");
+        if (!(TradesBeta >= 0) || double.IsInfinity(TradesBeta)) throw new ArgumentException("trades_beta (--trades-beta) must be ≥ 0");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new ArgumentException("label_smoothing (--label-smoothing) must be in [0,1)");
+        if (!(SemiLabel >= 0 && SemiLabel <= 1)) throw new ArgumentException("semi_label (--semi-label) must be in [0,1]");
     }
 }

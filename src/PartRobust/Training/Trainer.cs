@@ -17,122 +17,292 @@ namespace PartRobust.Training;
 public sealed record TrainResult(List<EpochRecord> History, double Seconds, double AdvImagesPerSecond, int SelectedEpoch);
 
 /// <summary>
-/// Trains a classifier or part model with the paper's recipe: SGD with momentum, weight decay on weights
-/// only, a cosine schedule per stage, clean training then PGD adversarial training in which the attack
-/// maximises the class cross-entropy with the model in eval mode and the update uses only the adversarial
-/// images. Each stage keeps the weights of its best validation epoch: clean accuracy in the clean stage,
-/// robust accuracy under the training attack in the adversarial stage.
+/// Trains a classifier or part model with the paper's recipe: SGD with momentum (or AdamW), weight decay on weights
+/// only, a cosine schedule per stage, clean training then adversarial fine-tuning from the best clean weights with a
+/// fresh optimizer. PGD: the attack maximises the class cross-entropy with the model in eval mode and the update uses
+/// only the adversarial images. TRADES: the attack maximises the KL to the clean prediction and the update uses
+/// <see cref="TradesLoss"/> on one forward pass of [x; x′]. Each stage keeps the weights of its best validation epoch
+/// (<see cref="ModelSelection"/>). With <see cref="ResumeOptions"/> the trainer saves a <see cref="TrainingState"/>
+/// after every epoch (and within epochs as configured) and continues from one found at the start, to exactly the result
+/// of an uninterrupted run.
 /// </summary>
 public static class Trainer
 {
     /// <summary>Trains <paramref name="model"/> in place.</summary>
+    /// <param name="model">The model; its initial weights matter only when no resume state exists.</param>
+    /// <param name="train">Training set.</param>
+    /// <param name="val">Validation set (model selection).</param>
+    /// <param name="options">The recipe.</param>
+    /// <param name="progress">Progress bars and log lines.</param>
+    /// <param name="label">Name used in progress and errors.</param>
+    /// <param name="resume">Where to save and find the resume state; null = no saving.</param>
     public static TrainResult Train(nn.Module<Tensor, Tensor> model, PartDataset train, PartDataset val, TrainOptions options,
-        IProgressSink progress, string label)
+        IProgressSink progress, string label, ResumeOptions? resume = null)
     {
         options.Validate();
         if (train.Count < 2) throw new ArgumentException("the training set needs at least 2 images");
-        var total = Stopwatch.StartNew();
-        var history = new List<EpochRecord>();
-        var generator = new Generator((ulong)options.Seed, train.Images.device);
-        int epoch = 0, selected = 0;
-        double advImages = 0, advSeconds = 0;
-        using var valAttackSet = val.Take(options.ValAttackPoints);
-
-        foreach (var (stage, epochs) in new[] { ("clean", options.CleanEpochs), ("pgd", options.AdvEpochs) })
+        var session = Stopwatch.StartNew();
+        var device = train.Images.device;
+        var saved = resume is null ? null : TrainingState.Load(resume.StatePath);
+        try
         {
-            if (epochs == 0) continue;
-            bool adversarial = stage == "pgd";
-            var attack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
-            var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;
-            using var optimizer = CreateOptimizer(model, options);
-            int batchesPerEpoch = train.Count / options.BatchSize + (train.Count % options.BatchSize >= 2 ? 1 : 0);
-            var schedule = new CosineSchedule(options.LearningRate, epochs * batchesPerEpoch,
-                (int)Math.Round(options.WarmupEpochs * batchesPerEpoch));
-            int iteration = 0;
-            double bestScore = double.NegativeInfinity;
-            Dictionary<string, Tensor>? bestWeights = null;
-            try
+            if (saved is not null && saved.Options != options)
+                throw new InvalidDataException($"{resume!.StatePath}: config mismatch: the saved state was trained with other training options than this run's");
+            if (saved is { Finished: true })
             {
-                for (int e = 0; e < epochs; e++)
+                TrainingState.CopyInto(model, saved.Model, resume!.StatePath);
+                if (saved.GlobalRng is { } g) RandomState.RestoreGlobal(g);
+                model.eval();
+                progress.Log($"{label}: training finished before the interruption; restored from {Path.GetFileName(resume.StatePath)}");
+                return new TrainResult(saved.History, saved.ElapsedSeconds, saved.AdvSeconds > 0 ? saved.AdvImages / saved.AdvSeconds : 0, saved.Selected);
+            }
+            return Run(model, train, val, options, progress, label, resume, ref saved, session, device);
+        }
+        finally
+        {
+            saved?.Dispose();
+        }
+    }
+
+    static TrainResult Run(nn.Module<Tensor, Tensor> model, PartDataset train, PartDataset val, TrainOptions options,
+        IProgressSink progress, string label, ResumeOptions? resume, ref TrainingState? saved, Stopwatch session, Device device)
+    {
+        double priorSeconds = saved?.ElapsedSeconds ?? 0;
+        var history = saved?.History ?? new List<EpochRecord>();
+        using var generator = new Generator((ulong)options.Seed, device);
+        int epoch = saved?.Epoch ?? 0, selected = saved?.Selected ?? 0;
+        double advImages = saved?.AdvImages ?? 0, advSeconds = saved?.AdvSeconds ?? 0;
+        using var valAttackSet = val.Take(options.ValAttackPoints);
+        var trainMasks = SemiLabels.Apply(train.Masks, options.SemiLabel);
+        bool trades = options.AdvTrain == "trades";
+        var sinceSave = Stopwatch.StartNew();
+        if (saved is not null)
+            progress.Log($"{label}: resuming from {Path.GetFileName(resume!.StatePath)} at {StageName(options, saved.StageIndex)} epoch " +
+                         $"{saved.EpochInStage + 1}{(saved.Batch > 0 ? $", batch {saved.Batch + 1}" : "")}");
+        try
+        {
+            var stages = new[] { (Name: "clean", Epochs: options.CleanEpochs), (Name: options.AdvTrain, Epochs: options.AdvEpochs) };
+            for (int stageIndex = 0; stageIndex < stages.Length; stageIndex++)
+            {
+                var (stage, epochs) = stages[stageIndex];
+                if (epochs == 0 || (saved is not null && stageIndex < saved.StageIndex)) continue;
+                bool adversarial = stageIndex == 1;
+                var pgd = adversarial && !trades ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
+                var tradesAttack = adversarial && trades ? TradesAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
+                var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;
+                if (adversarial && saved is null)
+                    progress.Log($"{label}: adversarial training: {options.DescribeRecipe()}, ε = {options.Epsilon:G4}, {epochs} epoch{(epochs == 1 ? "" : "s")} from the best clean weights");
+                using var optimizer = CreateOptimizer(model, options);
+                int batchesPerEpoch = train.Count / options.BatchSize + (train.Count % options.BatchSize >= 2 ? 1 : 0);
+                var schedule = new CosineSchedule(options.LearningRate, epochs * batchesPerEpoch,
+                    (int)Math.Round(options.WarmupEpochs * batchesPerEpoch));
+                int iteration = 0, firstEpoch = 0;
+                var selection = new ModelSelection();
+                Dictionary<string, Tensor>? bestWeights = null;
+                TrainingState? partial = null;
+                if (saved is not null)
                 {
-                    epoch++;
-                    var clock = Stopwatch.StartNew();
-                    double lossSum = 0, correct = 0, seen = 0, lr = 0;
-                    using (var task = progress.Start($"{label} {stage} epoch {e + 1}/{epochs}", batchesPerEpoch))
+                    // Resume inside this stage: weights, optimizer, generators, counters, best-so-far.
+                    TrainingState.CopyInto(model, saved.Model, resume!.StatePath);
+                    if (saved.Optimizer is { } blob)
                     {
-                        using var order = randperm(train.Count, generator: generator);
-                        for (int b = 0; b < batchesPerEpoch; b++)
-                        {
-                            using var scope = NewDisposeScope();
-                            int start = b * options.BatchSize, count = Math.Min(options.BatchSize, train.Count - start);
-                            var idx = order.narrow(0, start, count);
-                            var (x, masks) = Augment(train.Images.index_select(0, idx), train.Masks.index_select(0, idx),
-                                options.AugmentFlip, generator);
-                            var y = train.Labels.index_select(0, idx);
-                            if (attack is not null) x = attack.Perturb(model, x, y);
-                            lr = schedule.RateAt(iteration++);
-                            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                            model.train();
-                            optimizer.zero_grad();
-                            Tensor classLogits, loss;
-                            if (model is IPartModel part)
-                            {
-                                var (c, p) = part.ForwardWithParts(x);
-                                classLogits = c;
-                                loss = PartLoss.Compute(c, y, p, masks, options.SegWeight);
-                            }
-                            else
-                            {
-                                classLogits = model.call(x);
-                                loss = PartLoss.Compute(classLogits, y, null, null, 0);
-                            }
-                            double lossValue = loss.item<float>();
-                            if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
-                                throw new InvalidOperationException($"{label}: the training loss became {lossValue} in epoch {epoch}; lower --lr");
-                            loss.backward();
-                            optimizer.step();
-                            lossSum += lossValue * count;
-                            correct += classLogits.argmax(1).eq(y).sum().item<long>();
-                            seen += count;
-                            task.Advance();
-                            task.SetStatus($"loss {lossSum / seen:F3} acc {100 * correct / seen:F1}%");
-                        }
+                        using var reader = new BinaryReader(new MemoryStream(blob));
+                        optimizer.load_state_dict(reader);
                     }
-                    double trainSeconds = clock.Elapsed.TotalSeconds;
-                    if (adversarial) { advImages += seen; advSeconds += trainSeconds; }
+                    if (saved.TrainerRng is { } tr) RandomState.Restore(generator, tr);
+                    pgd?.RestoreRandomState(saved.AttackRng);
+                    tradesAttack?.RestoreRandomState(saved.AttackRng);
+                    valAttack?.RestoreRandomState(saved.ValAttackRng);
+                    if (saved.GlobalRng is { } g) RandomState.RestoreGlobal(g);
+                    iteration = saved.Iteration;
+                    firstEpoch = saved.EpochInStage;
+                    selection.Restore(saved.BestScore, saved.BestEpoch);
+                    if (saved.Best is { } best) bestWeights = best.ToDictionary(kv => kv.Key, kv => kv.Value.to(device, copy: true));
+                    if (saved.Batch > 0) partial = saved;
+                    else { saved.Dispose(); }
+                    saved = null;
+                }
 
-                    double valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
-                    double? valRobust = valAttack is not null && valAttackSet.Count > 0
-                        ? Evaluator.RobustAccuracy(model, valAttackSet, valAttack, options.BatchSize * 2, NullProgress.Instance).Accuracy
-                        : null;
-                    history.Add(new EpochRecord
+                // Writes the resume state; `order`, `batch` and the sums describe the epoch in progress (batch 0 = between epochs).
+                void SaveState(int epochInStage, int batch, Tensor? order, double lossSum, double correct, double seen, double lr, double epochSeconds)
+                {
+                    if (resume is null) return;
+                    using var scope = NewDisposeScope();
+                    byte[] optimizerState;
+                    using (var ms = new MemoryStream())
                     {
-                        Epoch = epoch, Stage = stage, TrainLoss = lossSum / seen, TrainAccuracy = correct / seen,
-                        ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust, LearningRate = lr,
-                        Seconds = clock.Elapsed.TotalSeconds,
-                    });
-                    progress.Log($"{label} {stage} epoch {e + 1}/{epochs}: loss {lossSum / seen:F3}, train acc {100 * correct / seen:F1}%, " +
-                                 $"val acc {100 * valAccuracy:F1}%{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr:F1}%" : "")} " +
-                                 $"({clock.Elapsed.TotalSeconds:F0}s)");
+                        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(w);
+                        optimizerState = ms.ToArray();
+                    }
+                    using var state = new TrainingState
+                    {
+                        Options = options, StageIndex = stageIndex, EpochInStage = epochInStage, Batch = batch, Iteration = iteration,
+                        Epoch = epoch, Selected = selected, BestScore = selection.BestScore, BestEpoch = selection.BestEpoch,
+                        LossSum = lossSum, Correct = correct, Seen = seen, LearningRate = lr, EpochSeconds = epochSeconds,
+                        ElapsedSeconds = priorSeconds + session.Elapsed.TotalSeconds, AdvImages = advImages, AdvSeconds = advSeconds,
+                        History = history, TrainerRng = RandomState.Save(generator),
+                        AttackRng = pgd?.SaveRandomState() ?? tradesAttack?.SaveRandomState(), ValAttackRng = valAttack?.SaveRandomState(),
+                        GlobalRng = RandomState.SaveGlobal(),
+                        Model = TrainingState.CpuCopy(model.state_dict()),
+                        Best = bestWeights is null ? null : TrainingState.CpuCopy(bestWeights),
+                        Order = order?.cpu().clone().DetachFromDisposeScope(),
+                        Optimizer = optimizerState,
+                    };
+                    state.Save(resume.StatePath);
+                    sinceSave.Restart();
+                }
 
-                    double score = valRobust ?? valAccuracy;
-                    if (score >= bestScore)
+                try
+                {
+                    for (int e = firstEpoch; e < epochs; e++)
                     {
-                        bestScore = score;
+                        int firstBatch = partial?.Batch ?? 0;
+                        if (partial is null) epoch++;
+                        var clock = Stopwatch.StartNew();
+                        double priorEpochSeconds = partial?.EpochSeconds ?? 0;
+                        double lossSum = partial?.LossSum ?? 0, correct = partial?.Correct ?? 0, seen = partial?.Seen ?? 0, lr = partial?.LearningRate ?? 0;
+                        using var order = partial?.Order?.to(device, copy: true) ?? randperm(train.Count, generator: generator);
+                        partial?.Dispose();
+                        partial = null;
+                        using (var task = progress.Start($"{label} {stage} epoch {e + 1}/{epochs}", batchesPerEpoch))
+                        {
+                            if (firstBatch > 0) task.Advance(firstBatch);
+                            for (int b = firstBatch; b < batchesPerEpoch; b++)
+                            {
+                                using (var scope = NewDisposeScope())
+                                {
+                                    int start = b * options.BatchSize, count = Math.Min(options.BatchSize, train.Count - start);
+                                    var idx = order.narrow(0, start, count);
+                                    var (x, masks) = Augment(train.Images.index_select(0, idx), trainMasks.index_select(0, idx),
+                                        options.AugmentFlip, generator);
+                                    var y = train.Labels.index_select(0, idx);
+                                    Tensor? xAdv = null;
+                                    if (pgd is not null) x = pgd.Perturb(model, x, y);
+                                    if (tradesAttack is not null) xAdv = tradesAttack.Perturb(model, x, y);
+                                    lr = schedule.RateAt(iteration++);
+                                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                                    model.train();
+                                    optimizer.zero_grad();
+                                    var (classLogits, loss) = xAdv is null
+                                        ? StepLoss(model, x, y, masks, options)
+                                        : TradesStepLoss(model, x, xAdv, y, masks, options);
+                                    double lossValue = loss.item<float>();
+                                    if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
+                                        throw new InvalidOperationException($"{label}: the training loss became {lossValue} in epoch {epoch}; lower --lr");
+                                    loss.backward();
+                                    optimizer.step();
+                                    lossSum += lossValue * count;
+                                    correct += classLogits.argmax(1).eq(y).sum().item<long>();
+                                    seen += count;
+                                }
+                                if (resume is not null && b + 1 < batchesPerEpoch &&
+                                    ((resume.EveryBatches > 0 && (b + 1) % resume.EveryBatches == 0) ||
+                                     (resume.EverySeconds > 0 && sinceSave.Elapsed.TotalSeconds >= resume.EverySeconds)))
+                                    SaveState(e, b + 1, order, lossSum, correct, seen, lr, priorEpochSeconds + clock.Elapsed.TotalSeconds);
+                                task.Advance();
+                                task.SetStatus($"loss {lossSum / seen:F3} acc {100 * correct / seen:F1}%");
+                            }
+                        }
+                        double trainSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
+                        if (adversarial) { advImages += seen; advSeconds += trainSeconds; }
+
+                        double valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
+                        var valRobust = valAttack is not null && valAttackSet.Count > 0
+                            ? Evaluator.RobustAccuracy(model, valAttackSet, valAttack, options.BatchSize * 2, NullProgress.Instance)
+                            : null;
+                        double epochSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
+                        history.Add(new EpochRecord
+                        {
+                            Epoch = epoch, Stage = stage, TrainLoss = lossSum / seen, TrainAccuracy = correct / seen,
+                            ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, LearningRate = lr,
+                            Seconds = epochSeconds,
+                        });
+                        progress.Log($"{label} {stage} epoch {e + 1}/{epochs}: loss {lossSum / seen:F3}, train acc {100 * correct / seen:F1}%, " +
+                                     $"val acc {100 * valAccuracy:F1}%{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
+                                     $"({epochSeconds:F0}s)");
+
+                        if (selection.Offer(epoch, valAccuracy, valRobust?.Accuracy, valRobust?.CleanAccuracy))
+                        {
+                            DisposeAll(bestWeights);
+                            bestWeights = Snapshot(model);
+                        }
+                        SaveState(e + 1, 0, null, 0, 0, 0, lr, 0);
+                    }
+                    if (bestWeights is not null && selection.BestEpoch > 0)
+                    {
+                        Restore(model, bestWeights);
+                        selected = selection.BestEpoch;
+                    }
+                    else
+                    {
                         selected = epoch;
-                        DisposeAll(bestWeights);
-                        bestWeights = Snapshot(model);
+                        progress.Log($"{label}: no {stage} epoch had validation clean accuracy ≥ robust accuracy on the attacked points; keeping the last epoch");
                     }
                 }
-                if (bestWeights is not null) Restore(model, bestWeights);
+                finally
+                {
+                    DisposeAll(bestWeights);
+                    partial?.Dispose();
+                }
             }
-            finally
+            model.eval();
+            double seconds = priorSeconds + session.Elapsed.TotalSeconds;
+            if (resume is not null)
             {
-                DisposeAll(bestWeights);
+                using var done = new TrainingState
+                {
+                    Options = options, Finished = true, Epoch = epoch, Selected = selected, ElapsedSeconds = seconds,
+                    AdvImages = advImages, AdvSeconds = advSeconds, History = history, GlobalRng = RandomState.SaveGlobal(),
+                    Model = TrainingState.CpuCopy(model.state_dict()),
+                };
+                done.Save(resume.StatePath);
             }
+            return new TrainResult(history, seconds, advSeconds > 0 ? advImages / advSeconds : 0, selected);
         }
-        model.eval();
-        return new TrainResult(history, total.Elapsed.TotalSeconds, advSeconds > 0 ? advImages / advSeconds : 0, selected);
+        finally
+        {
+            if (!ReferenceEquals(trainMasks, train.Masks)) trainMasks.Dispose();
+        }
+    }
+
+    /// <summary>The name of stage <paramref name="stageIndex"/>: <c>clean</c>, or the adversarial recipe.</summary>
+    static string StageName(TrainOptions options, int stageIndex) => stageIndex == 0 ? "clean" : options.AdvTrain;
+
+    /// <summary>The joint loss (<see cref="PartLoss"/>) on one batch, with the class logits for the accuracy.</summary>
+    static (Tensor ClassLogits, Tensor Loss) StepLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor masks, TrainOptions options)
+    {
+        if (model is IPartModel part)
+        {
+            var (c, p) = part.ForwardWithParts(x);
+            return (c, PartLoss.Compute(c, y, p, masks, options.SegWeight, options.LabelSmoothing));
+        }
+        var logits = model.call(x);
+        return (logits, PartLoss.Compute(logits, y, null, null, 0, options.LabelSmoothing));
+    }
+
+    /// <summary>
+    /// <see cref="TradesLoss"/> on one forward pass of [x; x′] in train mode (batch-norm statistics over both halves, as the
+    /// reference's concatenated batch), with the adversarial half's class logits for the training accuracy (as the reference).
+    /// </summary>
+    static (Tensor ClassLogits, Tensor Loss) TradesStepLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor xAdv, Tensor y, Tensor masks, TrainOptions options)
+    {
+        long n = x.shape[0];
+        var both = cat(new[] { x, xAdv }, 0);
+        Tensor logits, loss;
+        if (model is IPartModel part && options.SegWeight > 0)
+        {
+            var (c, p) = part.ForwardWithParts(both);
+            logits = c;
+            loss = TradesLoss.Compute(c.narrow(0, 0, n), c.narrow(0, n, n), y, p.narrow(0, n, n), masks,
+                options.SegWeight, options.TradesBeta, options.LabelSmoothing);
+        }
+        else
+        {
+            logits = model.call(both);
+            loss = TradesLoss.Compute(logits.narrow(0, 0, n), logits.narrow(0, n, n), y, null, null,
+                options.SegWeight, options.TradesBeta, options.LabelSmoothing);
+        }
+        return (logits.narrow(0, n, n), loss);
     }
 
     /// <summary>
