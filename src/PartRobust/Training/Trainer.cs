@@ -77,8 +77,9 @@ public static class Trainer
         bool trades = options.AdvTrain == "trades";
         var sinceSave = Stopwatch.StartNew();
         if (saved is not null)
-            progress.Log($"{label}: resuming from {Path.GetFileName(resume!.StatePath)} at {StageName(options, saved.StageIndex)} epoch " +
-                         $"{saved.EpochInStage + 1}{(saved.Batch > 0 ? $", batch {saved.Batch + 1}" : "")}");
+            progress.Log($"{label}: resuming from {Path.GetFileName(resume!.StatePath)} " + (saved.Batch > 0
+                ? $"in {StageName(options, saved.StageIndex)} epoch {saved.EpochInStage + 1}, before batch {saved.Batch + 1}"
+                : $"after {StageName(options, saved.StageIndex)} epoch {saved.EpochInStage}"));
         try
         {
             var stages = new[] { (Name: "clean", Epochs: options.CleanEpochs), (Name: options.AdvTrain, Epochs: options.AdvEpochs) };

@@ -186,7 +186,7 @@ public sealed class TrainingState : IDisposable
         var cpu = t.detach().cpu().contiguous();
         w.Write(name);
         w.Write((int)cpu.dtype);
-        w.Write(cpu.dim());
+        w.Write((int)cpu.dim());
         foreach (long d in cpu.shape) w.Write(d);
         var bytes = cpu.bytes;
         w.Write(bytes.Length);
