@@ -6,6 +6,8 @@ using static TorchSharp.torch;
 
 namespace PartRobust.Tests.Training;
 
+/// <summary>In the non-parallel collection: the first test needs initial weights no other test's draws can change.</summary>
+[Collection("console")]
 public class TrainerRecipeTests
 {
     static PartDataset Data(PartShapesSplit split, int n) =>
@@ -36,6 +38,7 @@ public class TrainerRecipeTests
         using var train = Data(PartShapesSplit.Train, 64);
         using var val = Data(PartShapesSplit.Val, 32);
         Dictionary<string, Tensor> init;
+        manual_seed(1);
         using (var m = ModelRegistry.Create(new ModelSpec("part-downsampled", 2, 8, 32, 4))) init = TrainingState.CpuCopy(m.state_dict());
         var clean = new TrainOptions { CleanEpochs = 6, AdvEpochs = 0, BatchSize = 16, LearningRate = 1e-2, Seed = 2 };
 
@@ -59,7 +62,7 @@ public class TrainerRecipeTests
     {
         using var train = Data(PartShapesSplit.Train, 16);
         using var val = Data(PartShapesSplit.Val, 4);
-        manual_seed(0);
+        manual_seed(1);
         using var model = ModelRegistry.Create(new ModelSpec("part-downsampled", 2, 8, 32, 4));
         // Every mask dropped and only the segmentation term weighted: nothing to learn from.
         var result = Trainer.Train(model, train, val,
