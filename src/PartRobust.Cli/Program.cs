@@ -56,6 +56,8 @@ namespace PartRobust.Cli
             root.Subcommands.Add(AttackCommand());
             root.Subcommands.Add(DataCommand());
             root.Subcommands.Add(BenchCommand());
+            root.Subcommands.Add(InteropCommands.Import());
+            root.Subcommands.Add(InteropCommands.Export());
             return root;
         }
 
