@@ -95,7 +95,8 @@ public static class ModelImport
 
         var config = new ExperimentConfig
         {
-            ImageSize = Math.Clamp(request.ImageSize, 32, 224), Classes = request.Classes, Models = new[] { request.Model },
+            ImageSize = Math.Clamp(request.ImageSize, 32, 224),
+            Classes = request.Classes is { Length: > 0 } ? taxonomy.ClassNames.ToArray() : null, Models = new[] { request.Model },
             Segmenter = spec.Segmenter, Width = request.Width,
         };
         var configJson = JsonSerializer.SerializeToNode(config)!.AsObject();
