@@ -42,24 +42,37 @@ static class ConsoleProgress
         public void Log(string message) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
     }
 
-    /// <summary>Prints a line at most every 20 seconds while running, so logs show liveness without flooding.</summary>
-    sealed class PlainTask(string description, long total) : IProgressTask
+    /// <summary>
+    /// Prints a line every 20 seconds while the task runs, from a timer, so that logs show liveness without flooding,
+    /// also for a stage whose only batch takes minutes (AutoAttack on a few points).
+    /// </summary>
+    sealed class PlainTask : IProgressTask
     {
+        static readonly TimeSpan Interval = TimeSpan.FromSeconds(20);
         readonly Stopwatch clock = Stopwatch.StartNew();
-        TimeSpan lastPrint = TimeSpan.Zero;
+        readonly string description;
+        readonly long total;
+        readonly Timer timer;
         long done;
-        string status = "";
+        volatile string status = "";
 
-        public void Advance(long units = 1)
+        public PlainTask(string description, long total)
         {
-            done += units;
-            if (clock.Elapsed - lastPrint < TimeSpan.FromSeconds(20) || done >= total) return;
-            lastPrint = clock.Elapsed;
-            double eta = done > 0 ? clock.Elapsed.TotalSeconds * (total - done) / done : 0;
-            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {description}: {done}/{total} ({100.0 * done / total:F0}%), ETA {eta:F0}s {status}");
+            this.description = description;
+            this.total = Math.Max(1, total);
+            timer = new Timer(_ => Print(), null, Interval, Interval);
         }
 
+        void Print()
+        {
+            long d = Interlocked.Read(ref done);
+            if (d >= total) return;
+            string eta = d > 0 ? $"ETA {clock.Elapsed.TotalSeconds * (total - d) / d:F0}s" : $"running {clock.Elapsed.TotalSeconds:F0}s";
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {description}: {d}/{total} ({100.0 * d / total:F0}%), {eta} {status}".TrimEnd());
+        }
+
+        public void Advance(long units = 1) => Interlocked.Add(ref done, units);
         public void SetStatus(string s) => status = s;
-        public void Dispose() { }
+        public void Dispose() => timer.Dispose();
     }
 }

@@ -240,7 +240,8 @@ namespace PartRobust.Cli
             var steps = new Option<int?>("--train-attack-steps") { Description = "PGD steps of the training attack (default: the demo's)" };
             var classes = new Option<int?>("--num-classes") { Description = "Classes C (default 11)" };
             var iterations = new Option<int?>("--iterations") { Description = "Timed training steps per measurement (default 10)" };
-            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations }) cmd.Options.Add(opt);
+            var segmenter = new Option<string?>("--segmenter") { Description = "Segmenter of the part models (default: the demo's compact one)" };
+            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations, segmenter }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var d = new ExperimentConfig();
@@ -254,6 +255,7 @@ namespace PartRobust.Cli
                     AttackSteps = p.GetValue(steps) ?? d.Train.AttackSteps,
                     NumClasses = p.GetValue(classes) ?? 11,
                     Iterations = p.GetValue(iterations) ?? 10,
+                    Segmenter = p.GetValue(segmenter) ?? d.Segmenter,
                 };
                 string markdown = "";
                 int rc = ConsoleProgress.Run(sink => { markdown = Benchmark.Run(request, sink); return 0; });

@@ -29,6 +29,8 @@ public static class Benchmark
         public int ImageSize { get; init; } = 32;
         /// <summary>Backbone width.</summary>
         public int Width { get; init; } = 16;
+        /// <summary>Segmenter of the part models (<see cref="SegmenterRegistry"/> name).</summary>
+        public string Segmenter { get; init; } = SegmenterRegistry.Default;
         /// <summary>Batch size.</summary>
         public int BatchSize { get; init; } = 64;
         /// <summary>PGD steps of the training attack.</summary>
@@ -45,29 +47,36 @@ public static class Benchmark
         if (request.Iterations < 1) throw new ArgumentException("--iterations must be ≥ 1");
         if (request.BatchSize < 2) throw new ArgumentException("--batch-size must be ≥ 2");
         foreach (var m in request.Models) ModelRegistry.DisplayName(m);
-        int segLabels = Data.PartImageNetTaxonomy.Select(Data.PartImageNetTaxonomy.ClassNames.Take(Math.Clamp(request.NumClasses, 1, 11))).NumSegLabels;
+        SegmenterRegistry.Describe(request.Segmenter);
+        var taxonomy = Data.PartImageNetTaxonomy.Select(Data.PartImageNetTaxonomy.ClassNames.Take(Math.Clamp(request.NumClasses, 1, 11)));
+        int segLabels = taxonomy.NumSegLabels;
         double matmul = MatmulGflops();
         progress.Log($"matmul 1024×1024 float32: {matmul:F1} GFLOP/s");
         var rows = new List<ModelBenchmark>();
         foreach (var m in request.Models)
         {
-            var r = MeasureModel(m, request.NumClasses, segLabels, request.ImageSize, request.Width, request.BatchSize,
-                request.AttackSteps, request.Iterations, progress);
-            progress.Log($"{m}: clean {r.CleanTrainImagesPerSecond:F0} img/s, PGD-{request.AttackSteps} AT {r.AdvTrainImagesPerSecond:F1} img/s, {r.AdvTrainGflops:F1} GFLOP/s");
+            var spec = new ModelSpec(m, taxonomy.NumClasses, segLabels, request.ImageSize, request.Width)
+            {
+                Segmenter = request.Segmenter,
+                PartClass = taxonomy.PartClass.ToArray(),
+            };
+            var r = MeasureModel(spec, request.BatchSize, request.AttackSteps, request.Iterations, progress);
+            progress.Log($"{r.Name}: clean {r.CleanTrainImagesPerSecond:F1} img/s ({1000 / r.CleanTrainImagesPerSecond:F0} ms/img), " +
+                         $"PGD-{request.AttackSteps} AT {r.AdvTrainImagesPerSecond:F2} img/s ({1000 / r.AdvTrainImagesPerSecond:F0} ms/img), {r.AdvTrainGflops:F1} GFLOP/s");
             rows.Add(r);
         }
         var sb = new System.Text.StringBuilder();
         sb.AppendLine($"Machine: {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, " +
                       $"torch threads {get_num_threads()}; date {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
-        sb.AppendLine($"Setting: {request.ImageSize}px, width {request.Width}, batch {request.BatchSize}, C={request.NumClasses}, K={segLabels}, " +
+        sb.AppendLine($"Setting: {request.ImageSize}px, width {request.Width}, segmenter {request.Segmenter}, batch {request.BatchSize}, C={request.NumClasses}, K={segLabels}, " +
                       $"PGD-{request.AttackSteps} training attack, {request.Iterations} timed steps after one warm-up step.");
         sb.AppendLine($"Matrix multiply (1024×1024 float32): **{matmul:F1} GFLOP/s**.");
         sb.AppendLine();
-        sb.AppendLine("| model | parameters | forward GFLOP/image | clean training img/s | PGD AT img/s | PGD AT GFLOP/s | % of matmul | RSS MB |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine($"| model | parameters | forward GFLOP/image | clean training img/s | ms/img (forward+backward) | PGD-{request.AttackSteps} AT img/s | ms/img (PGD-{request.AttackSteps} AT step) | PGD AT GFLOP/s | % of matmul | RSS MB |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            sb.AppendLine($"| {r.Name} | {r.Parameters:N0} | {r.ForwardGflopPerImage:F4} | {r.CleanTrainImagesPerSecond:F0} | {r.AdvTrainImagesPerSecond:F1} | " +
-                          $"{r.AdvTrainGflops:F1} | {100 * r.AdvTrainGflops / matmul:F0}% | {r.PeakMemoryMb:F0} |");
+            sb.AppendLine($"| {r.Name} | {r.Parameters:N0} | {r.ForwardGflopPerImage:F4} | {r.CleanTrainImagesPerSecond:F1} | {1000 / r.CleanTrainImagesPerSecond:F0} | " +
+                          $"{r.AdvTrainImagesPerSecond:F2} | {1000 / r.AdvTrainImagesPerSecond:F0} | {r.AdvTrainGflops:F1} | {100 * r.AdvTrainGflops / matmul:F0}% | {r.PeakMemoryMb:F0} |");
         return sb.ToString();
     }
 
@@ -88,11 +97,13 @@ public static class Benchmark
     }
 
     /// <summary>Training throughput of a model on random data shaped like PartShapes.</summary>
-    public static ModelBenchmark MeasureModel(string name, int numClasses, int numSegLabels, int imageSize, int width, int batchSize,
-        int attackSteps, int iterations, IProgressSink progress)
+    public static ModelBenchmark MeasureModel(ModelSpec spec, int batchSize, int attackSteps, int iterations, IProgressSink progress)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         manual_seed(0);
-        using var model = ModelRegistry.Create(new ModelSpec(name, numClasses, numSegLabels, imageSize, width));
+        string name = ModelRegistry.IsPartModel(spec.Name) && spec.Segmenter != SegmenterRegistry.Default ? $"{spec.Name} + {spec.Segmenter}" : spec.Name;
+        int imageSize = spec.ImageSize, numClasses = spec.NumClasses, numSegLabels = spec.NumSegLabels;
+        using var model = ModelRegistry.Create(spec);
         double flops = FlopCounter.ForwardFlopsPerImage(model, imageSize);
         var options = new TrainOptions { BatchSize = batchSize, AttackSteps = attackSteps };
         using var optimizer = Trainer.CreateOptimizer(model, options);
