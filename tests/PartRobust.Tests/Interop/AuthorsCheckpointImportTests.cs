@@ -37,6 +37,7 @@ public class AuthorsCheckpointImportTests
     // torchvision DeepLabV3 segmenter (--seg-arch deeplabv3).
     [InlineData("module._model.segmenter.backbone.layer4.2.bn3.weight", "part-bbox", "segmenter.backbone.layer4.2.bn3.weight")]
     [InlineData("module._model.segmenter.classifier.4.weight", "part-bbox", "segmenter.classifier.4.weight")]
+    [InlineData("module._model.segmenter.encoder.conv1.weight", "part-pixel-fg-softmax", "segmenter.encoder.conv1.weight")]
     // The ResNet baseline: Classifier(timm resnet), and nn.Sequential(Normalize, resnet) before Dec 2022.
     [InlineData("module._model.layer2.0.downsample.0.weight", "resnet18", "layer2.0.downsample.0.weight")]
     [InlineData("module._model.fc.weight", "resnet18", "fc.weight")]
@@ -85,6 +86,7 @@ public class AuthorsCheckpointImportTests
     [InlineData("part-downsampled", false)]
     [InlineData("part-bbox", false)]
     [InlineData("part-bbox", true)]
+    [InlineData("part-pixel", false)] // PixelCountModel: segmenter in `segmenter`, no head parameters
     public void Authors_checkpoint_imports_into_an_equal_model(string name, bool oldLayout)
     {
         string dir = TempDir();
