@@ -10,7 +10,7 @@ namespace PartRobust.Interop;
 /// <summary>
 /// Reads and writes state dicts as PyTorch <c>.pt</c>/<c>.pth</c> files (zip format of <c>torch.save</c>, through
 /// TorchSharp.PyBridge's <see cref="PyTorchUnpickler"/> / <see cref="PyTorchPickler"/>) and <c>.safetensors</c> files
-/// (header checked by <see cref="SafetensorsHeader"/>, data read and written by PyBridge's <see cref="Safetensors"/>).
+/// (header checked by <see cref="SafetensorsLayout"/>, data read and written by PyBridge's <see cref="Safetensors"/>).
 /// The format of a file being read is recognised from its first bytes, not its name. Every failure is an exception
 /// whose one-line message names the file.
 /// </summary>
@@ -40,7 +40,7 @@ public static class StateDictFile
         }
         if (length == 0) throw new InvalidDataException($"{path}: empty file");
         if (head[0] == 0x50 && head[1] == 0x4b && head[2] == 0x03 && head[3] == 0x04) return ReadPyTorch(path);
-        if (SafetensorsHeader.LooksLikeSafetensors(head, length)) return ReadSafetensors(path);
+        if (SafetensorsLayout.LooksLikeSafetensors(head, length)) return ReadSafetensors(path);
         if (head[0] == 0x80 && length > 1 && head[1] <= 5)
             throw new InvalidDataException($"{path}: a bare pickle or a legacy (pre-1.6, non-zip) torch.save file, which is not supported; " +
                                            "re-save it with torch.save in a current PyTorch, or as safetensors");
@@ -88,7 +88,7 @@ public static class StateDictFile
 
     private static StateDict ReadSafetensors(string path)
     {
-        var header = SafetensorsHeader.Read(path);
+        var header = SafetensorsLayout.Read(path);
         foreach (var e in header.Entries)
             if (e.DType is "U16" or "U32" or "U64" or "F8_E4M3" or "F8_E5M2")
                 throw new InvalidDataException($"{path}: tensor '{e.Name}' has dtype {e.DType}, which TorchSharp.PyBridge cannot read");

@@ -55,7 +55,7 @@ public class SafetensorsFormatTests
         Assert.Equal(dataLength, expected); // the data is covered exactly: no holes, no overlap, no trailing bytes
 
         // Our reader agrees, and so do the tensors.
-        var header = SafetensorsHeader.Read(file);
+        var header = SafetensorsLayout.Read(file);
         Assert.Equal(n, header.HeaderLength);
         Assert.Equal(dataLength, header.DataLength);
         Assert.Equal(state.Keys, header.Entries.Select(e => e.Name)); // written in state_dict order
@@ -79,20 +79,20 @@ public class SafetensorsFormatTests
             File.WriteAllBytes(path, bytes);
             return path;
         }
-        var ok = SafetensorsHeader.Read(Write("ok.safetensors",
+        var ok = SafetensorsLayout.Read(Write("ok.safetensors",
             "{\"__metadata__\":{\"format\":\"pt\"},\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[8,16]}}   ", 16));
         Assert.Equal("pt", ok.Metadata["format"]);
         Assert.Equal(2, ok.Entries.Count);
 
-        Assert.Contains("expected 4", Assert.Throws<InvalidDataException>(() => SafetensorsHeader.Read(Write("hole.safetensors",
+        Assert.Contains("expected 4", Assert.Throws<InvalidDataException>(() => SafetensorsLayout.Read(Write("hole.safetensors",
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", 12))).Message);
-        Assert.Contains("expected 8", Assert.Throws<InvalidDataException>(() => SafetensorsHeader.Read(Write("overlap.safetensors",
+        Assert.Contains("expected 8", Assert.Throws<InvalidDataException>(() => SafetensorsLayout.Read(Write("overlap.safetensors",
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8))).Message);
-        Assert.Contains("needs 12", Assert.Throws<InvalidDataException>(() => SafetensorsHeader.Read(Write("size.safetensors",
+        Assert.Contains("needs 12", Assert.Throws<InvalidDataException>(() => SafetensorsLayout.Read(Write("size.safetensors",
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8))).Message);
-        Assert.Contains("unknown dtype", Assert.Throws<InvalidDataException>(() => SafetensorsHeader.Read(Write("dtype.safetensors",
+        Assert.Contains("unknown dtype", Assert.Throws<InvalidDataException>(() => SafetensorsLayout.Read(Write("dtype.safetensors",
             "{\"a\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4))).Message);
-        Assert.Contains("malformed JSON", Assert.Throws<InvalidDataException>(() => SafetensorsHeader.Read(Write("json.safetensors",
+        Assert.Contains("malformed JSON", Assert.Throws<InvalidDataException>(() => SafetensorsLayout.Read(Write("json.safetensors",
             "{\"a\":{\"dtype\":\"F32\",\"shape\":[1]}}", 4))).Message);
         Directory.Delete(dir, true);
     }

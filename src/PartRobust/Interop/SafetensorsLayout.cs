@@ -21,7 +21,7 @@ public sealed record SafetensorsEntry(string Name, string DType, long[] Shape, l
 /// buffer exactly (no holes, no overlaps, nothing after the last tensor). Used to validate files before loading them and
 /// in tests of the files we write.
 /// </summary>
-public sealed class SafetensorsHeader
+public sealed class SafetensorsLayout
 {
     /// <summary>The format's cap on the header size (100 MB in the reference implementation).</summary>
     public const long MaxHeaderBytes = 100_000_000;
@@ -41,7 +41,7 @@ public sealed class SafetensorsHeader
     /// <summary>Byte offset of the data buffer in the file (8 + N).</summary>
     public long DataStart => 8 + HeaderLength;
 
-    private SafetensorsHeader(long headerLength, long dataLength, List<SafetensorsEntry> entries, Dictionary<string, string> metadata)
+    private SafetensorsLayout(long headerLength, long dataLength, List<SafetensorsEntry> entries, Dictionary<string, string> metadata)
     {
         HeaderLength = headerLength;
         DataLength = dataLength;
@@ -67,7 +67,7 @@ public sealed class SafetensorsHeader
     /// <summary>Reads and checks the header of <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not a well-formed safetensors file (the message names the file and the fault).</exception>
-    public static SafetensorsHeader Read(string path)
+    public static SafetensorsLayout Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         using var stream = File.OpenRead(path);
@@ -78,7 +78,7 @@ public sealed class SafetensorsHeader
     /// <param name="stream">Readable, seekable stream.</param>
     /// <param name="name">Name used in error messages (usually the file path).</param>
     /// <exception cref="InvalidDataException">Not a well-formed safetensors file.</exception>
-    public static SafetensorsHeader Read(Stream stream, string name)
+    public static SafetensorsLayout Read(Stream stream, string name)
     {
         long fileLength = stream.Length;
         var lengthBytes = new byte[8];
@@ -138,7 +138,7 @@ public sealed class SafetensorsHeader
         }
         if (expected != dataLength)
             throw Bad(name, $"the tensors cover {expected} bytes of data but the file holds {dataLength} (truncated, or trailing bytes)");
-        return new SafetensorsHeader((long)n, dataLength, entries, metadata);
+        return new SafetensorsLayout((long)n, dataLength, entries, metadata);
     }
 
     private static InvalidDataException Bad(string name, string what) => new($"{name}: not a valid safetensors file: {what}");
