@@ -18,6 +18,8 @@ namespace PartRobust.Interop;
 /// <c>core_model.</c> (an <c>nn.Sequential</c>, indices in <see cref="DownsampledHead"/> and <see cref="BoundingBoxHead"/>).
 /// The feature extractors (<c>feature_extactor</c>) and the <c>grid</c>/<c>part_to_class_mat</c> buffers are
 /// non-persistent, so absent.</item>
+/// <item>The ResNet-on-masks model (<c>PartMaskModel</c>): <c>segmenter.</c> and <c>core_model.</c> + timm ResNet names
+/// (conv1 taking the masks) → our <c>head.resnet.</c>.</item>
 /// <item>The baseline: <c>_model.</c> + timm/torchvision ResNet names.</item>
 /// </list>
 /// Normaliser buffers are checked to be ImageNet's (our models normalise with ImageNet statistics inside) and then dropped.
@@ -69,6 +71,9 @@ public static class AuthorsCheckpointImport
                 if (rest.StartsWith("1.", StringComparison.Ordinal)) rest = rest["1.".Length..];
                 return "segmenter." + rest;
             }
+        // PartMaskModel (part_mask_model.py, experiment part-mask-…): core_model is a timm ResNet on the masks.
+        if (modelName == "part-mask" && n.StartsWith("core_model.", StringComparison.Ordinal))
+            return "head.resnet." + n["core_model.".Length..];
         if (n.StartsWith("core_model.", StringComparison.Ordinal))
         {
             var parts = n.Split('.', 3);
@@ -108,7 +113,7 @@ public static class AuthorsCheckpointImport
             if (ours is null) continue;
             var shape = source[name].shape;
             if (ours is "segmenter.segmentation_head.0.weight" or "segmenter.classifier.4.weight" && shape.Length == 4) k = (int)shape[0];
-            if (ours is "head.fc2.weight" or "fc.weight" && shape.Length == 2) c = (int)shape[0];
+            if (ours is "head.fc2.weight" or "head.resnet.fc.weight" or "fc.weight" && shape.Length == 2) c = (int)shape[0];
         }
         return (k, c);
     }
