@@ -295,3 +295,30 @@ public class MaskResNetPartClassifierTests
         Assert.True(parts.allclose(soft[.., 1..]));
     }
 }
+
+public class SegmenterRegistryTests
+{
+    public static IEnumerable<object[]> Names() => SegmenterRegistry.Names.Select(n => new object[] { n });
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Every_segmenter_gives_input_size_logits_and_features_that_fit_its_contract(string name)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(4);
+        var spec = new ModelSpec("part-downsampled", 3, 5, 32, Width: 8) { Segmenter = name };
+        var pm = (PartModel)ModelRegistry.Create(spec);
+        pm.eval();
+        var x = rand(2, 3, 32, 32);
+        var (cls, parts) = pm.ForwardWithParts(x);
+        Assert.Equal(new long[] { 2, 3 }, cls.shape);
+        Assert.Equal(new long[] { 2, 5, 32, 32 }, parts.shape);
+        var seg = Assert.IsAssignableFrom<IPartSegmenter>(pm.Segmenter);
+        Assert.Equal(5, seg.NumSegLabels);
+        var o = seg.ForwardFeatures(x);
+        Assert.True(o.Logits.isfinite().all().item<bool>());
+        Assert.Equal(new long[] { 2, seg.DecoderChannels, 32 / seg.DecoderStride, 32 / seg.DecoderStride }, o.Decoder.shape);
+        Assert.Equal(new long[] { 2, seg.EncoderChannels, 32 / seg.EncoderStride, 32 / seg.EncoderStride }, o.Encoder.shape);
+        Assert.False(string.IsNullOrWhiteSpace(SegmenterRegistry.Describe(name)));
+    }
+}
