@@ -147,6 +147,37 @@ public class ResNetZooTests
         }
     }
 
+    [Fact]
+    public void Logit_upsampling_uses_align_corners_true_in_DeepLabV3Plus_and_false_in_DeepLabV3()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(7);
+        var x = rand(1, 3, 64, 64);
+        Tensor Param(nn.Module m, string name) => m.named_parameters().Single(p => p.name == name).parameter;
+
+        // smp: nn.UpsamplingBilinear2d(scale_factor=4) on the 16×16 head output. align_corners=True puts output
+        // column 1 at source x = 1·15/63; align_corners=False would put it at −0.125, i.e. clamp to column 0.
+        using (var plus = new DeepLabV3PlusSegmenter(18, 3))
+        {
+            plus.eval();
+            var o = plus.ForwardFeatures(x);
+            var head = nn.functional.conv2d(o.Decoder, Param(plus, "segmentation_head.0.weight"), Param(plus, "segmentation_head.0.bias"));
+            var expected = head[.., .., 0, 0] + (head[.., .., 0, 1] - head[.., .., 0, 0]) * (15.0 / 63.0);
+            Assert.True(o.Logits[.., .., 0, 1].allclose(expected, rtol: 1e-4, atol: 1e-5));
+        }
+        // torchvision: F.interpolate(size=input, bilinear, align_corners=False) from 8×8: output column 4 sits at
+        // source x = 4.5/8 − 0.5 = 0.0625.
+        using (var v3 = new DeepLabV3Segmenter(18, 3))
+        {
+            v3.eval();
+            var o = v3.ForwardFeatures(x);
+            var head = nn.functional.conv2d(o.Decoder, Param(v3, "classifier.4.weight"), Param(v3, "classifier.4.bias"));
+            var expected = head[.., .., 0, 0] + (head[.., .., 0, 1] - head[.., .., 0, 0]) * 0.0625;
+            Assert.True(o.Logits[.., .., 0, 4].allclose(expected, rtol: 1e-4, atol: 1e-5));
+            Assert.True(o.Logits[.., .., 0, 1].allclose(head[.., .., 0, 0], rtol: 1e-4, atol: 1e-5));
+        }
+    }
+
     [Theory]
     [InlineData("resnet50")]
     [InlineData("deeplabv3plus-resnet50")]
