@@ -26,7 +26,9 @@ public static class SegmenterRegistry
     // The paper's segmenters are full width (64) whatever --width says; their names follow smp and torchvision.
     private static Entry DeepLabV3Plus(int depth) => new(
         $"segmentation_models_pytorch 0.3.0 DeepLabV3+ on ResNet-{depth} (output stride 16, ASPP 12/24/36, separable, 256 ch; the paper's); width 64, image side divisible by 16",
-        s => new DeepLabV3PlusSegmenter(depth, s.NumSegLabels));
+        s => s.ImageSize % 16 == 0
+            ? new DeepLabV3PlusSegmenter(depth, s.NumSegLabels)
+            : throw new ArgumentException($"--image-size {s.ImageSize} does not suit segmenter 'deeplabv3plus-resnet{depth}': smp's DeepLabV3+ needs a multiple of 16"));
 
     private static Entry DeepLabV3(int depth) => new(
         $"torchvision DeepLabv3 on ResNet-{depth} (output stride 8, DeepLabHead, no aux classifier); width 64",

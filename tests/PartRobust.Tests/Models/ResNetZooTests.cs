@@ -352,4 +352,12 @@ public class SegmenterRegistryTests
         Assert.Equal(new long[] { 2, seg.EncoderChannels, 32 / seg.EncoderStride, 32 / seg.EncoderStride }, o.Encoder.shape);
         Assert.False(string.IsNullOrWhiteSpace(SegmenterRegistry.Describe(name)));
     }
+
+    [Fact]
+    public void DeepLabV3Plus_rejects_an_image_size_that_is_not_a_multiple_of_16_when_built()
+    {
+        var e = Assert.Throws<ArgumentException>(() =>
+            ModelRegistry.Create(new ModelSpec("part-bbox", 3, 5, 40) { Segmenter = "deeplabv3plus-resnet18" }));
+        Assert.Contains("--image-size 40", e.Message);
+    }
 }
