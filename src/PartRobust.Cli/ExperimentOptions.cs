@@ -20,6 +20,7 @@ sealed class ExperimentOptions
     public readonly Option<int?> AttackPoints = new("--attack-points") { Description = $"Test images attacked (default {D.AttackPoints})" };
     public readonly Option<string?> Models = new("--models", "--model") { Description = "Comma-separated model names (default resnet18,part-downsampled,part-bbox); see 'partrobust models'" };
     public readonly Option<string?> Segmenter = new("--segmenter") { Description = $"Segmenter of the part models (default {D.Segmenter}); see 'partrobust models'" };
+    public readonly Option<bool> NoBackground = new("--no-background") { Description = "Drop the background channel from the Downsampled head's input (K−1 channels); the paper's no_bg setting" };
     public readonly Option<int?> Width = new("--width") { Description = "First-stage width of the ResNets and the compact segmenter, 64 = torchvision's (default 16 up to 64 px, 64 above)" };
     public readonly Option<int?> CleanEpochs = new("--clean-epochs") { Description = $"Clean warm-start epochs (default {D.Train.CleanEpochs})" };
     public readonly Option<int?> AdvEpochs = new("--adv-epochs") { Description = $"PGD adversarial-training epochs, 0 = standard training (default {D.Train.AdvEpochs})" };
@@ -41,7 +42,7 @@ sealed class ExperimentOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, Width,
+        foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
                      CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
                      Device, Threads })
             command.Options.Add(o);
@@ -61,6 +62,7 @@ sealed class ExperimentOptions
         if (p.GetValue(Models) is { } m) c = c with { Models = Split(m) };
         if (p.GetValue(Width) is { } w) c = c with { Width = w };
         if (p.GetValue(Segmenter) is { } seg) c = c with { Segmenter = seg };
+        if (p.GetValue(NoBackground)) c = c with { Background = false };
         if (p.GetValue(DataSeed) is { } ds) c = c with { DataSeed = ds };
         if (p.GetValue(Device) is { } dev) c = c with { Device = dev };
         if (p.GetValue(Threads) is { } th) c = c with { Threads = th };

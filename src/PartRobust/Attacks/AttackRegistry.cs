@@ -24,14 +24,35 @@ public static class AttackRegistry
             (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
         ("seg-sum", new("part models: PGD on (1−c)·CE(class) + c·CE(parts vs true mask), c=0.5 (seg-sum:C sets c), 100 steps of max(0.001, ε/40), 5 restarts",
             (t, c, seed) => new SegSumAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-guided", new("part models: targeted PGD steering the mask to the true mask of the runner-up class, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps",
+        ("seg-guided", new("bottom-up part models (class from the mask alone): targeted PGD steering the mask to the true mask of the runner-up class, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps",
             (t, c, seed) => new SegGuidedAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-inverse", new("part models: adversarial part logits for the tiny classifier (PGD-L2, radius side·√K), then PGD on the image towards that mask, 100+100 steps",
+        ("seg-inverse", new("bottom-up part models (class from the mask alone): adversarial part logits for the tiny classifier (PGD-L2, radius side·√K), then PGD on the image towards that mask, 100+100 steps",
             (t, c, seed) => new SegInverseAttack(t.Epsilon, norm: t.Norm, seed: seed))),
     };
 
     /// <summary>The adaptive part-model attacks (need a part model and the true masks).</summary>
     public static IReadOnlyList<string> PartAttackNames { get; } = new[] { "seg-sum", "seg-guided", "seg-inverse" };
+
+    /// <summary>
+    /// The adaptive attacks that work through the tiny classifier on the mask, so they need a bottom-up part model
+    /// (<see cref="Models.IBottomUpPartModel"/>); seg-sum needs only a part model.
+    /// </summary>
+    public static IReadOnlyList<string> BottomUpAttackNames { get; } = new[] { "seg-guided", "seg-inverse" };
+
+    /// <summary>
+    /// Why the attack <paramref name="name"/> (a registry name, possibly with a <c>:C</c> suffix or joined with '+') cannot
+    /// run on <paramref name="model"/>, in a few words, or null when it can: the part attacks need a part model, and
+    /// seg-guided and seg-inverse a bottom-up one.
+    /// </summary>
+    public static string? NotApplicableReason(string name, TorchSharp.torch.nn.Module model)
+    {
+        var parts = name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => p.Split(':')[0]).ToList();
+        if (model is not Models.IPartModel && parts.Any(PartAttackNames.Contains))
+            return "needs a part model";
+        if (model is not Models.IBottomUpPartModel && parts.Any(BottomUpAttackNames.Contains))
+            return "works through the part mask, and this model's class head reads segmenter features, not the mask";
+        return null;
+    }
 
     /// <summary>
     /// AutoAttack <c>standard</c> (Croce &amp; Hein 2020, as RobustBench runs it): APGD-CE, APGD-T (9 targets, capped at

@@ -11,7 +11,8 @@ public interface IPartAttack : IAttack
 {
     /// <summary>
     /// Adversarial images for <paramref name="images"/> [B,3,H,W] with true labels [B] and part truth; the result lies
-    /// in the threat model's ball and in [0,1]. <paramref name="model"/> must implement <see cref="IPartModel"/>.
+    /// in the threat model's ball and in [0,1]. <paramref name="model"/> must implement <see cref="IPartModel"/> (attacks
+    /// through the tiny classifier: <see cref="IBottomUpPartModel"/>).
     /// </summary>
     Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, PartTruth truth);
 }
@@ -22,6 +23,12 @@ internal static class PartAttacks
     /// <summary>The model as a part model, or an <see cref="ArgumentException"/> naming the attack.</summary>
     internal static IPartModel RequirePartModel(nn.Module<Tensor, Tensor> model, string attack) =>
         model as IPartModel ?? throw new ArgumentException($"attack {attack} needs a part model (segmenter + classifier); {model.GetName()} is not one");
+
+    /// <summary>The model as a bottom-up part model (class from the part mask alone), or an <see cref="ArgumentException"/> naming the attack.</summary>
+    internal static IBottomUpPartModel RequireBottomUpModel(nn.Module<Tensor, Tensor> model, string attack) =>
+        model as IBottomUpPartModel ?? throw new ArgumentException(
+            $"attack {attack} works through the part mask and needs a bottom-up part model (class from the mask alone, e.g. part-downsampled); " +
+            (model is IPartModel ? $"{model.GetName()} has a class head of its own" : $"{model.GetName()} is not a part model"));
 
     /// <summary>The paper's PGD step: max(0.001, ε/40) for L∞ (0.001 at 8/255), ε/40 for L2.</summary>
     internal static double PaperStepSize(double epsilon, Norm norm) => norm == Norm.Linf ? Math.Max(0.001, epsilon / 40) : epsilon / 40;

@@ -75,7 +75,7 @@ public sealed class SegGuidedAttack : IPartAttack
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, PartTruth truth)
     {
-        var part = PartAttacks.RequirePartModel(model, Name);
+        var part = PartAttacks.RequireBottomUpModel(model, Name);
         using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
@@ -120,7 +120,7 @@ public sealed class SegGuidedAttack : IPartAttack
     /// Per class, the index into the guide pool of its most convincing mask (margin of the tiny classifier on the
     /// one-hot mask ×1000 − 500), or −1 when the pool has no image of that class.
     /// </summary>
-    internal static long[] BestGuidePerClass(IPartModel part, PartTruth truth, long segLabels, long classes)
+    internal static long[] BestGuidePerClass(IBottomUpPartModel part, PartTruth truth, long segLabels, long classes)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();

@@ -73,7 +73,7 @@ public sealed class SegInverseAttack : IPartAttack
     /// <remarks>The part truth is not needed by this attack (it targets the model's own mask); any may be passed.</remarks>
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, PartTruth truth)
     {
-        var part = PartAttacks.RequirePartModel(model, Name);
+        var part = PartAttacks.RequireBottomUpModel(model, Name);
         using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
@@ -98,7 +98,7 @@ public sealed class SegInverseAttack : IPartAttack
     /// Part logits within L2 distance <see cref="MaskEpsilon"/> of the clean ones that the tiny classifier misclassifies:
     /// per sample the first iterate that fools it (the smallest change found), else the last.
     /// </summary>
-    internal Tensor AdversarialMask(IPartModel part, Tensor cleanParts, Tensor labels)
+    internal Tensor AdversarialMask(IBottomUpPartModel part, Tensor cleanParts, Tensor labels)
     {
         using var scope = NewDisposeScope();
         using var gradMode = enable_grad();

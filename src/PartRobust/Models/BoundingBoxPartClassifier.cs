@@ -10,6 +10,10 @@ namespace PartRobust.Models;
 /// <c>part-wbbox-norm_img-semi</c>). From part logits [B,K,H,W] (channel 0 = background) it computes per part
 /// k = 1..K−1 the features [s_k, x̄_k, ȳ_k, σx_k, σy_k] (see <see cref="Features"/>), flattens them part by part to
 /// 5(K−1) values and applies BatchNorm1d(5(K−1)) → Linear(5(K−1),50) → ReLU → BatchNorm1d(50) → Linear(50,C).
+/// <para>Background: the features are per part k ≥ 1 only, so the head never takes the background channel as a part;
+/// it uses the background logit only in the foreground weight, and the softmax runs over all K labels. The model
+/// option <c>background = false</c> (<see cref="ModelSpec.Background"/>) therefore changes nothing here, as in the
+/// reference, whose <c>wbbox</c> model ignores <c>nobg</c>.</para>
 /// <para>Deviations from the reference code: (1) x uses <c>arange(W)</c> and y <c>arange(H)</c> (the reference uses
 /// <c>arange(H)</c> for both, so it only works for H = W); x is normalised by W and y by H. (2) A small
 /// epsilon (<see cref="VarianceEpsilon"/>) is added inside the square root so that the gradient is finite for a

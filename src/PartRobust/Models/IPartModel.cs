@@ -10,7 +10,4 @@ public interface IPartModel
 {
     /// <summary>Class logits [B,C] and part logits [B,K,H,W] for images [B,3,H,W] in [0,1].</summary>
     (Tensor ClassLogits, Tensor PartLogits) ForwardWithParts(Tensor images);
-
-    /// <summary>The tiny classifier alone: class logits [B,C] for part logits [B,K,H,W] (what attacks through the mask use).</summary>
-    Tensor ClassifyParts(Tensor partLogits);
 }

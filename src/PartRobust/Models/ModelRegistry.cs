@@ -6,8 +6,8 @@ namespace PartRobust.Models;
 
 /// <summary>
 /// Builds models by name from a <see cref="ModelSpec"/>. Every model maps images [B,3,H,W] in [0,1] to class
-/// logits [B,C]; part models also implement <see cref="IPartModel"/>. To add a model (e.g. <c>part-pixel</c>,
-/// <c>part-2heads</c>, <c>deeplabv3plus-r50</c>), add one entry to the table below.
+/// logits [B,C]; part models also implement <see cref="IPartModel"/>, and those whose class depends on the part mask
+/// alone also <see cref="IBottomUpPartModel"/>. To add a model, add one entry to the table below.
 /// </summary>
 public static class ModelRegistry
 {
@@ -18,9 +18,19 @@ public static class ModelRegistry
         ("resnet18", new Entry("ResNet-18", false,
             s => ResNet.Classifier(18, s.NumClasses, s.Width, s.ImageSize))),
         ("part-downsampled", new Entry("Downsampled part model", true,
-            s => new PartModel(Segmenter(s), new DownsampledPartClassifier(s.NumSegLabels, s.NumClasses, s.PoolSize)))),
+            s => new PartModel(Segmenter(s), new DownsampledPartClassifier(s.NumSegLabels, s.NumClasses, s.PoolSize, s.Background)))),
         ("part-bbox", new Entry("Bounding-Box part model", true,
             s => new PartModel(Segmenter(s), new BoundingBoxPartClassifier(s.NumSegLabels, s.NumClasses)))),
+        ("part-pixel", new Entry("Pixel part model", true,
+            s => new PartModel(Segmenter(s), new PixelPartClassifier(PartClass(s), s.NumClasses, PixelMode.Mean)))),
+        ("part-pixel-fg-softmax", new Entry("Pixel part model (foreground-weighted softmax)", true,
+            s => new PartModel(Segmenter(s), new PixelPartClassifier(PartClass(s), s.NumClasses, PixelMode.ForegroundSoftmax)))),
+        ("part-pixel-fg-logits", new Entry("Pixel part model (foreground-weighted logits)", true,
+            s => new PartModel(Segmenter(s), new PixelPartClassifier(PartClass(s), s.NumClasses, PixelMode.ForegroundLogits)))),
+        ("part-2heads-d", new Entry("Two-headed part model (decoder)", true,
+            s => new TwoHeadedPartModel(Segmenter(s), s.NumClasses, s.ImageSize, TwoHeadedVariant.Decoder))),
+        ("part-2heads-e", new Entry("Two-headed part model (encoder)", true,
+            s => new TwoHeadedPartModel(Segmenter(s), s.NumClasses, s.ImageSize, TwoHeadedVariant.Encoder))),
         ("resnet34", new Entry("ResNet-34", false,
             s => ResNet.Classifier(34, s.NumClasses, s.Width, s.ImageSize))),
         ("resnet50", new Entry("ResNet-50", false,
@@ -30,6 +40,16 @@ public static class ModelRegistry
     };
 
     private static Module<Tensor, Tensor> Segmenter(ModelSpec s) => SegmenterRegistry.Create(s);
+
+    /// <summary>The spec's part-to-class map, checked against K (the Pixel heads group parts by class).</summary>
+    private static int[] PartClass(ModelSpec s)
+    {
+        if (s.PartClass is null)
+            throw new ArgumentException($"model {s.Name} groups parts by class and needs the dataset's part_class map (ModelSpec.PartClass), which is missing");
+        if (s.PartClass.Length != s.NumSegLabels)
+            throw new ArgumentException($"model {s.Name}: part_class has {s.PartClass.Length} entries, expected one per segmentation label (K = {s.NumSegLabels})");
+        return s.PartClass;
+    }
 
     /// <summary>All registered names, in registration order.</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();

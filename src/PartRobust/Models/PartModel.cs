@@ -8,8 +8,9 @@ namespace PartRobust.Models;
 /// A part-based classifier: image normalisation → part segmenter → head that maps part logits to class logits.
 /// <see cref="Module{T, TResult}.forward"/> returns class logits only (so attacks treat it like any classifier);
 /// <see cref="ForwardWithParts"/> returns class and part logits for the joint segmentation/classification loss.
+/// The class prediction depends on the part logits only (<see cref="IBottomUpPartModel"/>).
 /// </summary>
-public sealed class PartModel : Module<Tensor, Tensor>, IPartModel
+public sealed class PartModel : Module<Tensor, Tensor>, IBottomUpPartModel
 {
     private readonly ImageNormalization normalize;
     private readonly Module<Tensor, Tensor> segmenter;

@@ -363,6 +363,19 @@ public static class ReportWriter
         return $"The worst case covers {AttackList(common)} for {everyone}" + string.Concat(extras.Select(e => ", plus " + e)) + ".";
     }
 
+    /// <summary>
+    /// " Not run because they do not apply: seg-guided and seg-inverse for Two-headed part model (decoder) (reason)."
+    /// per model with <see cref="ModelResult.AttacksNotApplicable"/> ("" when there are none).
+    /// </summary>
+    private static string NotApplicableNote(RunReport report)
+    {
+        var notes = report.Models.Where(m => m.AttacksNotApplicable is { Count: > 0 })
+            .SelectMany(m => m.AttacksNotApplicable!.GroupBy(kv => kv.Value, StringComparer.Ordinal)
+                .Select(g => $"{JoinAnd(g.Select(kv => kv.Key))} for {m.DisplayName} ({g.Key})"))
+            .ToList();
+        return notes.Count == 0 ? "" : $" Not run because they do not apply: {string.Join("; ", notes)}.";
+    }
+
     private static string AttackList(IReadOnlyList<string> keys) =>
         keys.Count > 0 && keys.All(k => k.StartsWith("seg-", StringComparison.OrdinalIgnoreCase))
             ? $"the adaptive attack{(keys.Count == 1 ? "" : "s")} {JoinAnd(keys)}"
@@ -484,7 +497,8 @@ public static class ReportWriter
             sb.Append(Inv, $"{(headline is null ? "Robust accuracies come from" : $"Models are ranked by robust accuracy under {headline}, measured on")} {tieN} attacked points, so differences of up to 1/√{tieN} = {Pts(NoiseThreshold(tieN))} points are treated as within the noise (a tie). ");
         if (attacks.Any(a => a != WorstCaseKey && !IsAutoAttackKey(a) && a.Contains('+', StringComparison.Ordinal)))
             sb.Append("Keys with '+' are attack sequences: each attack runs only on the points the earlier ones left robust. ");
-        sb.Append("Part metrics are shown for part models only (— otherwise).\n\n");
+        sb.Append("Part metrics are shown for part models only (— otherwise).");
+        sb.Append(NotApplicableNote(report)).Append("\n\n");
         sb.Append(WinnerSentence(report)).Append("\n\n");
         var warned = report.Models.Where(m => (m.MaskingChecks ?? []).Any(IsWarning)).ToList();
         if (warned.Count > 0)

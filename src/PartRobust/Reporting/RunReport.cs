@@ -94,6 +94,11 @@ public sealed record ModelResult
     /// taken over (without one, the fewest points of the model's other attacks are assumed).
     /// </summary>
     [JsonPropertyName("attack_timing")] public Dictionary<string, AttackTiming>? AttackTiming { get; init; }
+    /// <summary>
+    /// Configured adaptive attacks that were not run on this part model because they do not apply to it (e.g. seg-guided
+    /// on a two-headed model, whose class head does not read the mask), with the reason; null when none.
+    /// </summary>
+    [JsonPropertyName("attacks_not_applicable")] public Dictionary<string, string>? AttacksNotApplicable { get; init; }
     /// <summary>Gradient-masking checks, when they were run (<c>attack --masking-checks</c>).</summary>
     [JsonPropertyName("masking_checks")] public List<MaskingCheckRecord>? MaskingChecks { get; init; }
     /// <summary>Part pixel accuracy in [0,1] (part models only).</summary>

@@ -99,16 +99,22 @@ public static class CheckpointEvaluation
         var threat = new Attacks.ThreatModel(request.Norm, eval.Epsilon);
         var names = request.Attacks?.ToList();
         bool isPart = model is IPartModel;
+        Dictionary<string, string>? notApplicable = null;
         if (names is not null)
         {
             foreach (var a in names)
-                if (!isPart && Attacks.AttackRegistry.NeedsPartModel(a))
-                    throw new ArgumentException($"--attack {a}: needs a part model; {request.Checkpoint} is a {display}");
+                if (Attacks.AttackRegistry.NotApplicableReason(a, model) is { } why)
+                    throw new ArgumentException($"--attack {a}: {why}; {request.Checkpoint} is a {display}");
             bool anyAutoAttack = names.Any(IsAutoAttack);
             if (isPart && request.Adaptive && anyAutoAttack && !names.Any(Attacks.AttackRegistry.NeedsPartModel))
             {
-                names.AddRange(Attacks.AttackRegistry.PartAttackNames);
-                progress.Log($"{display} is a part model: adding the adaptive attacks {string.Join(", ", Attacks.AttackRegistry.PartAttackNames)} (--no-adaptive to skip)");
+                var adaptive = Attacks.AttackRegistry.PartAttackNames.Where(a => Attacks.AttackRegistry.NotApplicableReason(a, model) is null).ToList();
+                notApplicable = Attacks.AttackRegistry.PartAttackNames.Except(adaptive)
+                    .ToDictionary(a => a, a => Attacks.AttackRegistry.NotApplicableReason(a, model)!);
+                names.AddRange(adaptive);
+                progress.Log($"{display} is a part model: adding the adaptive attacks {string.Join(", ", adaptive)} (--no-adaptive to skip)" +
+                             (notApplicable.Count > 0 ? $"; not {string.Join(", ", notApplicable.Keys)}: {notApplicable.Values.First()}" : ""));
+                if (notApplicable.Count == 0) notApplicable = null;
             }
             // Named attacks replace the checkpoint's evaluation plan, AutoAttack included.
             eval = eval with { AutoAttackPoints = 0 };
@@ -124,6 +130,7 @@ public static class CheckpointEvaluation
                 named, skipPgd: named is not null, norm: request.Norm, examplesFrom: examplesFrom) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
         result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, info.Taxonomy);
         if (checks is not null) result = result with { MaskingChecks = checks };
+        if (notApplicable is not null) result = result with { AttacksNotApplicable = notApplicable };
         string plotKey = named is null ? "pgd" : named[^1].Name;
         var figures = new List<string>();
         if (attackSet.Count > 0)

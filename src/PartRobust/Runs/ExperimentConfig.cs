@@ -96,6 +96,11 @@ public sealed record ExperimentConfig
     [JsonIgnore] public int EffectiveWidth => Width ?? (ImageSize <= 64 ? 16 : 64);
     /// <summary>Segmenter of the part models, by <see cref="SegmenterRegistry"/> name.</summary>
     [JsonPropertyName("segmenter")] public string Segmenter { get; init; } = SegmenterRegistry.Default;
+    /// <summary>
+    /// Whether the part models' heads see the background channel (the paper's default); false drops it from the
+    /// Downsampled head's input (K−1 channels), what the authors' <c>no_bg</c> runs meant to do. Other heads ignore it.
+    /// </summary>
+    [JsonPropertyName("background")] public bool Background { get; init; } = true;
     /// <summary>Training recipe.</summary>
     [JsonPropertyName("train")] public TrainOptions Train { get; init; } = new();
     /// <summary>Evaluation settings.</summary>

@@ -56,6 +56,7 @@ public static class ExperimentRunner
                 {
                     Segmenter = config.Segmenter,
                     PartClass = taxonomy.PartClass.ToArray(),
+                    Background = config.Background,
                 };
                 var model = ModelRegistry.Create(spec);
                 string display = ModelRegistry.DisplayName(name);

@@ -26,6 +26,7 @@ public sealed class ModelEvaluation
     readonly Dictionary<string, double> robust = new();
     readonly Dictionary<string, bool[]> robustMasks = new();
     readonly Dictionary<string, AttackTiming> timing = new();
+    readonly Dictionary<string, string> notApplicable = new();
     Dictionary<string, List<StageResult>>? stages, aaStages;
     List<MaskingCheckRecord>? checks;
     double clean, cleanSubset;
@@ -77,7 +78,8 @@ public sealed class ModelEvaluation
 
     /// <summary>
     /// On the first <see cref="EvalOptions.AutoAttackPoints"/> attacked points: the gradient-masking checks (unless
-    /// switched off), AutoAttack standard and, for part models, the adaptive attacks. Nothing when the count is 0.
+    /// switched off), AutoAttack standard and, for part models, the adaptive attacks that apply to them (the others are
+    /// listed in <see cref="ModelResult.AttacksNotApplicable"/>). Nothing when the count is 0.
     /// </summary>
     public void RunAutoAttack()
     {
@@ -91,7 +93,16 @@ public sealed class ModelEvaluation
         Run(Attacks.AttackRegistry.AutoAttackStandard(threat, aaSet.Taxonomy.NumClasses, eval.Seed), aaSet);
         if (model is IPartModel)
             foreach (var adaptive in eval.AdaptiveAttacks ?? Array.Empty<string>())
+            {
+                // A part model runs the adaptive attacks that apply to it; the others are recorded as not applicable.
+                if (Attacks.AttackRegistry.NotApplicableReason(adaptive, model) is { } reason)
+                {
+                    notApplicable[adaptive] = reason;
+                    progress.Log($"{display}: {adaptive} not run: {reason}");
+                    continue;
+                }
                 Run(Attacks.AttackRegistry.Create(adaptive, threat, aaSet.Taxonomy.NumClasses, eval.Seed), aaSet);
+            }
     }
 
     /// <summary>
@@ -116,6 +127,7 @@ public sealed class ModelEvaluation
             Name = Name, DisplayName = display, Parameters = parameters, TrainSeconds = 0, CleanAccuracy = clean,
             CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = new Dictionary<string, double>(robust), AttackStages = stages,
             AutoAttackStages = aaStages, AttackTiming = timing.Count == 0 ? null : new Dictionary<string, AttackTiming>(timing),
+            AttacksNotApplicable = notApplicable.Count == 0 ? null : new Dictionary<string, string>(notApplicable),
             MaskingChecks = checks, PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "",
             History = new List<EpochRecord>(), Examples = examples,
         };

@@ -91,6 +91,31 @@ public class CliTests
     }
 
     [Fact]
+    public void No_background_flag_reaches_the_checkpoint_and_mask_attacks_refuse_a_two_headed_checkpoint()
+    {
+        string root = TempDir();
+        string run = Path.Combine(root, "run");
+        var r = Run("train", "--out", run, "--models", "part-downsampled,part-2heads-e", "--no-background", "--image-size", "32", "--classes", "Car,Fish",
+            "--train-size", "4", "--val-size", "2", "--test-size", "2", "--attack-points", "0", "--width", "4", "--clean-epochs", "1",
+            "--adv-epochs", "0", "--batch-size", "4", "--autoattack-points", "0");
+        Assert.True(r.Code == 0, r.Err);
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "config.json"))))
+            Assert.False(config.RootElement.GetProperty("background").GetBoolean());
+        using (var checkpoint = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "checkpoints", "part-downsampled.json"))))
+            Assert.False(checkpoint.RootElement.GetProperty("model").GetProperty("background").GetBoolean());
+        // The checkpoint rebuilds the K−1-channel head: Car and Fish have 4 + 4 parts, so K' = 8 and Conv2d(8, 40, 4×4).
+        var (model, info) = PartRobust.Training.Checkpoint.Load(Path.Combine(run, "checkpoints", "part-downsampled"));
+        using var _ = model;
+        Assert.False(info.Model.Background);
+        var head = Assert.IsType<PartRobust.Models.DownsampledPartClassifier>(((PartRobust.Models.PartModel)model).Head);
+        Assert.Equal(info.Model.NumSegLabels - 1, head.Conv.weight!.shape[1]);
+
+        // A two-headed checkpoint: an attack through the mask is refused in one line.
+        AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "part-2heads-e"), "--attack", "seg-guided", "--out", Path.Combine(root, "eval")),
+            "--attack seg-guided: works through the part mask");
+    }
+
+    [Fact]
     public void Small_end_to_end_run_writes_a_complete_report_then_eval_and_data_commands_work()
     {
         string root = TempDir();

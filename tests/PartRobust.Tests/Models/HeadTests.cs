@@ -99,6 +99,42 @@ public class DownsampledHeadTests
         Assert.Equal(expected, new DownsampledPartClassifier(k, c, 4).ParameterCount());
     }
 
+    [Theory]
+    [InlineData(41, 11, 139_311)]
+    [InlineData(10, 2, 9_117)]
+    [InlineData(16, 5, 22_380)]
+    public void Parameter_count_without_background_matches_the_hand_computation(int k, int c, long expected)
+    {
+        // The same layers on K' = K−1 channels: 80K'² + 265K' + 150 + 51C.
+        //   K'=40, C=11: Conv 16·40·200+200 = 128,200; BN2d 400; Linear(200,50) 10,050; BN1d 100; Linear(50,11) 561 → 139,311.
+        //   K'=9,  C=2:  Conv 16·9·45+45 = 6,525;     BN2d 90;  Linear(45,50) 2,300;   BN1d 100; Linear(50,2) 102   → 9,117.
+        //   K'=15, C=5:  Conv 16·15·75+75 = 18,075;   BN2d 150; Linear(75,50) 3,800;   BN1d 100; Linear(50,5) 255   → 22,380.
+        Assert.Equal(expected, new DownsampledPartClassifier(k, c, 4, background: false).ParameterCount());
+    }
+
+    [Fact]
+    public void Without_background_the_pooled_masks_are_the_softmax_over_all_labels_minus_channel_0()
+    {
+        using var scope = torch.NewDisposeScope();
+        var logits = torch.randn(new long[] { 2, 4, 8, 8 }, generator: new Generator(5));
+        var with = new DownsampledPartClassifier(4, 3, 2).PooledMasks(logits);
+        var without = new DownsampledPartClassifier(4, 3, 2, background: false).PooledMasks(logits);
+        Assert.Equal(new long[] { 2, 3, 2, 2 }, without.shape);
+        Assert.True(without.allclose(with.narrow(1, 1, 3)));
+        Assert.Equal(3, new DownsampledPartClassifier(4, 3, 2, background: false).Conv.weight!.shape[1]);
+        Assert.Throws<ArgumentException>(() => new DownsampledPartClassifier(4, 3, 2, background: false).PooledMasks(torch.zeros(1, 3, 8, 8)));
+    }
+
+    [Fact]
+    public void Background_option_reaches_the_downsampled_head_and_leaves_the_bbox_head_unchanged()
+    {
+        var spec = new ModelSpec("part-downsampled", 11, 41, 32, Width: 4) { Background = false };
+        var head = Assert.IsType<DownsampledPartClassifier>(((PartModel)ModelRegistry.Create(spec)).Head);
+        Assert.False(head.Background);
+        Assert.Equal(139_311, head.ParameterCount());
+        Assert.Equal(11_111, ((PartModel)ModelRegistry.Create(spec with { Name = "part-bbox" })).Head.ParameterCount());
+    }
+
     static double W(int a, int b, int c, int d) => ((a * 7 + b * 5 + c * 3 + d * 2) % 11 - 5) / 10.0;
 
     [Fact]

@@ -10,7 +10,8 @@ public class ModelRegistryTests
 {
     const int K = 5, C = 3;
 
-    static ModelSpec Spec(string name, int size) => new(name, C, K, size, Width: 8);
+    // Labels: background, two parts of class 0, one of class 1, one of class 2 (the Pixel heads group parts by class).
+    static ModelSpec Spec(string name, int size) => new(name, C, K, size, Width: 8) { PartClass = new[] { -1, 0, 0, 1, 2 } };
 
     static Tensor Images(int b, int size, int seed = 1)
     {
@@ -67,7 +68,14 @@ public class ModelRegistryTests
         {
             var model = ModelRegistry.Create(Spec(name, 32));
             model.train();
-            var loss = model.call(Images(4, 32)).square().mean();
+            // Part models: class and part outputs both (a two-headed model's segmentation head is not on the class path).
+            Tensor loss;
+            if (model is IPartModel pm)
+            {
+                var (c, p) = pm.ForwardWithParts(Images(4, 32));
+                loss = c.square().mean() + p.square().mean();
+            }
+            else loss = model.call(Images(4, 32)).square().mean();
             loss.backward();
             foreach (var (pname, p) in model.named_parameters())
                 Assert.True(p.grad is not null, $"{name}: {pname} has no gradient");
@@ -114,7 +122,7 @@ public class ModelRegistryTests
     public void Unknown_name_is_rejected_with_the_list_of_names()
     {
         var e = Assert.Throws<ArgumentException>(() => ModelRegistry.Create(Spec("vit", 32)));
-        Assert.StartsWith("unknown model 'vit'; expected one of: resnet18, part-downsampled, part-bbox, resnet34, resnet50, part-mask", e.Message);
+        Assert.StartsWith("unknown model 'vit'; expected one of: resnet18, part-downsampled, part-bbox", e.Message);
         Assert.Throws<ArgumentException>(() => ModelRegistry.DisplayName("vit"));
         Assert.Throws<ArgumentException>(() => ModelRegistry.IsPartModel("vit"));
     }
@@ -122,7 +130,11 @@ public class ModelRegistryTests
     [Fact]
     public void Names_and_display_names()
     {
-        Assert.Equal(new[] { "resnet18", "part-downsampled", "part-bbox", "resnet34", "resnet50", "part-mask" }, ModelRegistry.Names);
+        foreach (var name in new[] { "resnet18", "part-downsampled", "part-bbox", "part-pixel", "part-pixel-fg-softmax", "part-pixel-fg-logits", "part-2heads-d", "part-2heads-e", "resnet34", "resnet50", "part-mask" })
+            Assert.Contains(name, ModelRegistry.Names);
+        Assert.Equal(new[] { "resnet18", "part-downsampled", "part-bbox" }, ModelRegistry.Names.Take(3));
+        Assert.Equal("Pixel part model", ModelRegistry.DisplayName("part-pixel"));
+        Assert.True(ModelRegistry.IsPartModel("part-2heads-e"));
         Assert.Equal("ResNet-50", ModelRegistry.DisplayName("resnet50"));
         Assert.Equal("ResNet-on-masks part model", ModelRegistry.DisplayName("part-mask"));
         Assert.Equal("ResNet-18", ModelRegistry.DisplayName("resnet18"));

@@ -360,4 +360,22 @@ public class SegmenterRegistryTests
             ModelRegistry.Create(new ModelSpec("part-bbox", 3, 5, 40) { Segmenter = "deeplabv3plus-resnet18" }));
         Assert.Contains("--image-size 40", e.Message);
     }
+
+    [Theory]
+    [InlineData("part-2heads-d", "deeplabv3plus-resnet18")]
+    [InlineData("part-2heads-e", "deeplabv3plus-resnet18")]
+    [InlineData("part-2heads-d", "deeplabv3-resnet18")]
+    [InlineData("part-2heads-e", "deeplabv3-resnet18")]
+    [InlineData("part-mask", "deeplabv3plus-resnet18")]
+    public void Paper_segmenters_work_under_the_feature_reading_heads(string model, string segmenter)
+    {
+        using var scope = NewDisposeScope();
+        var spec = new ModelSpec(model, 3, 5, 64, Width: 8) { Segmenter = segmenter };
+        var pm = (IPartModel)ModelRegistry.Create(spec);
+        ((nn.Module)pm).eval();
+        var (cls, parts) = pm.ForwardWithParts(rand(2, 3, 64, 64));
+        Assert.Equal(new long[] { 2, 3 }, cls.shape);
+        Assert.Equal(new long[] { 2, 5, 64, 64 }, parts.shape);
+    }
 }
+

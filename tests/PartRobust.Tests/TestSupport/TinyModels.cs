@@ -39,7 +39,7 @@ public sealed class TinyConvClassifier : nn.Module<Tensor, Tensor>
 }
 
 /// <summary>A tiny part model: 1×1 conv segmenter, pooled masks to classes.</summary>
-public sealed class TinyPartModel : nn.Module<Tensor, Tensor>, IPartModel
+public sealed class TinyPartModel : nn.Module<Tensor, Tensor>, IBottomUpPartModel
 {
     readonly Sequential seg;
     readonly Linear head;
@@ -66,7 +66,7 @@ public sealed class TinyPartModel : nn.Module<Tensor, Tensor>, IPartModel
 /// A part model that is affine end to end: a 1×1 conv segmenter (part logits = S·x_pixel + s) and a linear head on
 /// the spatial mean of the part logits, so class logits are affine in the image and worst cases are analytic.
 /// </summary>
-public sealed class AffinePartModel : nn.Module<Tensor, Tensor>, IPartModel
+public sealed class AffinePartModel : nn.Module<Tensor, Tensor>, IBottomUpPartModel
 {
     readonly Conv2d seg;
     readonly Linear head;
@@ -99,6 +99,33 @@ public sealed class AffinePartModel : nn.Module<Tensor, Tensor>, IPartModel
     }
 
     public Tensor ClassifyParts(Tensor partLogits) => head.call(partLogits.mean(new long[] { 2, 3 }));
+
+    public override Tensor forward(Tensor x) => ForwardWithParts(x).ClassLogits;
+}
+
+/// <summary>
+/// A tiny multi-task part model: a shared conv feature, a 1×1 segmentation head and a class head on the pooled feature,
+/// so it is a part model whose class does not come from the mask (like the two-headed model).
+/// </summary>
+public sealed class TinyTwoHeadModel : nn.Module<Tensor, Tensor>, IPartModel
+{
+    readonly Sequential body;
+    readonly Conv2d seg;
+    readonly Linear head;
+
+    public TinyTwoHeadModel(int classes, int segLabels) : base(nameof(TinyTwoHeadModel))
+    {
+        body = nn.Sequential(nn.Conv2d(3, 8, 3, padding: 1), nn.ReLU());
+        seg = nn.Conv2d(8, segLabels, 1);
+        head = nn.Linear(8, classes);
+        RegisterComponents();
+    }
+
+    public (Tensor ClassLogits, Tensor PartLogits) ForwardWithParts(Tensor images)
+    {
+        var f = body.call(images);
+        return (head.call(f.mean(new long[] { 2, 3 })), seg.call(f));
+    }
 
     public override Tensor forward(Tensor x) => ForwardWithParts(x).ClassLogits;
 }
