@@ -107,7 +107,10 @@ public sealed class ResNet : Module<Tensor, Tensor>
         bool smp = dilationStyle == ResNetDilationStyle.Smp;
         int dilatedStages = System.Numerics.BitOperations.Log2((uint)(natural / os));
 
-        // Construction order follows torchvision (stem, then per stage the downsample before its blocks, then fc).
+        // Construction order (which decides what the seeded default inits consume before the Kaiming pass) is the one
+        // of this project's first ResNet, so the demo's seeded initial weights did not change: each block builds its
+        // projection after its own convs, and fc is built after the Kaiming pass. (torchvision builds the projection
+        // first and fc before the pass; matching PyTorch's RNG stream bit for bit is not a goal.)
         if (normalizeInput) normalize = new ImageNormalization();
         conv1 = smallStem
             ? Conv2d(inChannels, width, 3, stride: 1, padding: 1, bias: false)
@@ -132,17 +135,12 @@ public sealed class ResNet : Module<Tensor, Tensor>
             // smp dilates a stage built with its stride, so the projection exists whenever the undilated one would.
             bool project = (smp ? stride : blockStride) != 1 || inPlanes != outPlanes;
             int pointwiseDilation = smp && dilate ? dilation : 1;
-            Sequential? downsample = project
-                ? Sequential(
-                    ("0", Conv2d(inPlanes, outPlanes, 1, stride: blockStride, dilation: pointwiseDilation, bias: false)),
-                    ("1", BatchNorm2d(outPlanes)))
-                : null;
             var stage = new List<(string, Module<Tensor, Tensor>)>
             {
-                ("0", Block(inPlanes, planes, blockStride, downsample, smp ? dilation : previousDilation, pointwiseDilation)),
+                ("0", Block(inPlanes, planes, blockStride, smp ? dilation : previousDilation, project, pointwiseDilation)),
             };
             for (int b = 1; b < blocks[i]; b++)
-                stage.Add((b.ToString(System.Globalization.CultureInfo.InvariantCulture), Block(outPlanes, planes, 1, null, dilation, pointwiseDilation)));
+                stage.Add((b.ToString(System.Globalization.CultureInfo.InvariantCulture), Block(outPlanes, planes, 1, dilation, false, pointwiseDilation)));
             layers[i] = Sequential(stage);
             channels[i] = outPlanes;
             strides[i] = total;
@@ -153,15 +151,15 @@ public sealed class ResNet : Module<Tensor, Tensor>
         StageChannels = channels;
         StageStrides = strides;
         StageDilations = dilations;
+        foreach (var m in new Module[] { conv1, bn1, layer1, layer2, layer3, layer4 }) InitializeWeights(m);
         if (numClasses is int c) fc = Linear(inPlanes, c);
         RegisterComponents();
-        InitializeWeights(this);
     }
 
-    private Module<Tensor, Tensor> Block(int inPlanes, int planes, int stride, Sequential? downsample, int dilation, int pointwiseDilation) =>
+    private Module<Tensor, Tensor> Block(int inPlanes, int planes, int stride, int dilation, bool project, int pointwiseDilation) =>
         Expansion == 1
-            ? new BasicBlock(inPlanes, planes, stride, downsample, dilation)
-            : new Bottleneck(inPlanes, planes, stride, downsample, dilation, pointwiseDilation);
+            ? new BasicBlock(inPlanes, planes, stride, dilation, project, pointwiseDilation)
+            : new Bottleneck(inPlanes, planes, stride, dilation, project, pointwiseDilation);
 
     /// <summary>
     /// A classifier as the model registry builds it: normalisation inside, the small stem for images of at most 64 px,
@@ -178,7 +176,8 @@ public sealed class ResNet : Module<Tensor, Tensor>
     internal static void InitializeWeights(Module module)
     {
         using var noGrad = torch.no_grad();
-        foreach (var (_, m) in module.named_modules())
+        var modules = module.named_modules().Select(x => x.module).Where(m => !ReferenceEquals(m, module)).Prepend(module);
+        foreach (var m in modules)
         {
             switch (m)
             {
