@@ -43,6 +43,7 @@ public class AuthorsCheckpointImportTests
     [InlineData("module._model.fc.weight", "resnet18", "fc.weight")]
     [InlineData("module.1.bn1.bias", "resnet18", "bn1.bias")]
     [InlineData("module.0.std", "resnet18", null)]
+    [InlineData("module._model.core_model.layer3.1.bn2.running_mean", "part-mask", "head.resnet.layer3.1.bn2.running_mean")]
     // Layers with no parameters or unknown to the table stay as they are (so they are reported unused).
     [InlineData("module._model.core_model.4.weight", "part-downsampled", "core_model.4.weight")]
     public void Authors_names_map_to_ours(string theirs, string model, string? ours) =>
@@ -56,6 +57,8 @@ public class AuthorsCheckpointImportTests
         if (ours.StartsWith("segmenter."))
             inner = oldLayout ? "segmenter.1." + ours["segmenter.".Length..]
                 : (model == "part-downsampled" ? "_segmenter." : "segmenter.") + ours["segmenter.".Length..];
+        else if (model == "part-mask")
+            inner = "core_model." + ours["head.resnet.".Length..];
         else
         {
             var parts = ours.Split('.', 3); // head.LAYER.param
@@ -87,6 +90,7 @@ public class AuthorsCheckpointImportTests
     [InlineData("part-bbox", false)]
     [InlineData("part-bbox", true)]
     [InlineData("part-pixel", false)] // PixelCountModel: segmenter in `segmenter`, no head parameters
+    [InlineData("part-mask", false)]  // PartMaskModel: a timm ResNet on the masks in `core_model`
     public void Authors_checkpoint_imports_into_an_equal_model(string name, bool oldLayout)
     {
         string dir = TempDir();
