@@ -56,7 +56,36 @@ namespace PartRobust.Cli
             root.Subcommands.Add(AttackCommand());
             root.Subcommands.Add(DataCommand());
             root.Subcommands.Add(BenchCommand());
+            root.Subcommands.Add(ModelsCommand());
+            root.Subcommands.Add(InteropCommands.Import());
+            root.Subcommands.Add(InteropCommands.Export());
             return root;
+        }
+
+        static Command ModelsCommand()
+        {
+            var cmd = new Command("models", "List the registered models (--models) and segmenters (--segmenter); --count builds each model and counts its parameters.");
+            var count = new Option<bool>("--count") { Description = "Build each model and print its trainable parameters (a few seconds for the full-size ones)" };
+            var classes = new Option<int?>("--num-classes") { Description = "Classes C for --count: the first C PartImageNet classes, K follows (default 11, K = 41)" };
+            var size = new Option<int?>("--image-size") { Description = "Image size for --count (default 224)" };
+            var width = new Option<int?>("--width") { Description = "First-stage width of the ResNets and the compact segmenter for --count (default 64)" };
+            var segmenter = new Option<string?>("--segmenter") { Description = "Segmenter of the part models for --count (default compact)" };
+            foreach (var o in new Option[] { count, classes, size, width, segmenter }) cmd.Options.Add(o);
+            cmd.SetAction(p =>
+            {
+                bool doCount = p.GetValue(count);
+                int c = p.GetValue(classes) ?? 11, n = p.GetValue(size) ?? 224, w = p.GetValue(width) ?? 64;
+                string seg = p.GetValue(segmenter) ?? PartRobust.Models.SegmenterRegistry.Default;
+                var models = PartRobust.Models.ModelCatalog.Models(doCount, c, n, w, seg);
+                Console.WriteLine(doCount ? $"models (parameters for C = {c}, {n} px, width {w}, part models on '{seg}'):" : "models:");
+                foreach (var m in models)
+                    Console.WriteLine($"  {m.Name,-24} {m.DisplayName,-50}{(m.Parameters is { } k ? $" {k,14:N0}" : "")}");
+                Console.WriteLine("segmenters (part models; --segmenter):");
+                foreach (var (name, description) in PartRobust.Models.ModelCatalog.Segmenters())
+                    Console.WriteLine($"  {name,-24} {description}");
+                return 0;
+            });
+            return cmd;
         }
 
         static string CommandLine(ParseResult p) => "partrobust " + string.Join(' ', p.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value));

@@ -9,7 +9,7 @@ namespace PartRobust.Models;
 /// A compact DeepLabv3+-style part segmenter on a ResNet-18-topology backbone. Input: a <b>normalised</b> image
 /// batch [B,3,H,W]; output: part logits [B,K,H,W]. Layout (after smp's DeepLabV3Plus, scaled down):
 /// <list type="number">
-/// <item>backbone (<see cref="ResNetBackbone"/>): for inputs ≤ 64 px the small stem, giving output stride 8
+/// <item>backbone (<see cref="ResNet"/> (ResNet-18, no fc)): for inputs ≤ 64 px the small stem, giving output stride 8
 /// (6×6 features at 48 px); for larger inputs the ImageNet stem with the last stage dilated, giving output stride 16
 /// as in the paper's <c>encoder_output_stride=16</c>;</item>
 /// <item>ASPP: 1×1 conv, three dilated 3×3 convs with rates scaled to the feature size, and an image-pooling
@@ -24,7 +24,7 @@ namespace PartRobust.Models;
 /// </summary>
 public sealed class DeepLabSegmenter : Module<Tensor, Tensor>, IPartSegmenter
 {
-    private readonly ResNetBackbone backbone;
+    private readonly ResNet backbone;
     private readonly Sequential aspp_conv1x1;
     private readonly Sequential aspp_conv_r1;
     private readonly Sequential aspp_conv_r2;
@@ -40,7 +40,7 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>, IPartSegmenter
     public int NumSegLabels { get; }
 
     /// <summary>The backbone.</summary>
-    public ResNetBackbone Backbone => backbone;
+    public ResNet Backbone => backbone;
 
     /// <inheritdoc/>
     public int EncoderChannels => backbone.OutChannels;
@@ -65,8 +65,8 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>, IPartSegmenter
     {
         if (numSegLabels < 2) throw new ArgumentOutOfRangeException(nameof(numSegLabels), "need background + ≥ 1 part");
         NumSegLabels = numSegLabels;
-        bool small = ResNetBackbone.UsesSmallStem(imageSize);
-        backbone = new ResNetBackbone(width, small, outputStride: small ? 8 : 16);
+        bool small = ResNet.UsesSmallStem(imageSize);
+        backbone = new ResNet(18, numClasses: null, width, small, outputStride: small ? 8 : 16);
 
         int os = backbone.OutputStride;
         int featureSize = Math.Max(1, imageSize / os);
@@ -97,7 +97,7 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>, IPartSegmenter
         decoder_fuse = ConvBnRelu(ch + lowCh, ch, 3, 1);
         classifier = Conv2d(ch, numSegLabels, 1);
         RegisterComponents();
-        ResNetBackbone.InitializeWeights(this);
+        ResNet.InitializeWeights(this);
     }
 
     private static Sequential ConvBnRelu(long inCh, long outCh, long kernel, long dilation) => Sequential(

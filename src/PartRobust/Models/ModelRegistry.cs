@@ -16,7 +16,7 @@ public static class ModelRegistry
     private static readonly (string Name, Entry Entry)[] Entries =
     {
         ("resnet18", new Entry("ResNet-18", false,
-            s => ResNetClassifier.ResNet18(s.NumClasses, s.Width, s.ImageSize))),
+            s => ResNet.Classifier(18, s.NumClasses, s.Width, s.ImageSize))),
         ("part-downsampled", new Entry("Downsampled part model", true,
             s => new PartModel(Segmenter(s), new DownsampledPartClassifier(s.NumSegLabels, s.NumClasses, s.PoolSize, s.Background)))),
         ("part-bbox", new Entry("Bounding-Box part model", true,
@@ -31,6 +31,12 @@ public static class ModelRegistry
             s => new TwoHeadedPartModel(Segmenter(s), s.NumClasses, s.ImageSize, TwoHeadedVariant.Decoder))),
         ("part-2heads-e", new Entry("Two-headed part model (encoder)", true,
             s => new TwoHeadedPartModel(Segmenter(s), s.NumClasses, s.ImageSize, TwoHeadedVariant.Encoder))),
+        ("resnet34", new Entry("ResNet-34", false,
+            s => ResNet.Classifier(34, s.NumClasses, s.Width, s.ImageSize))),
+        ("resnet50", new Entry("ResNet-50", false,
+            s => ResNet.Classifier(50, s.NumClasses, s.Width, s.ImageSize))),
+        ("part-mask", new Entry("ResNet-on-masks part model", true,
+            s => new PartModel(Segmenter(s), new MaskResNetPartClassifier(s.NumSegLabels, s.NumClasses, s.Width, s.ImageSize, s.Background)))),
     };
 
     private static Module<Tensor, Tensor> Segmenter(ModelSpec s) => SegmenterRegistry.Create(s);

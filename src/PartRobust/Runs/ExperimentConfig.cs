@@ -109,6 +109,11 @@ public sealed record ExperimentConfig
     [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
     /// <summary>Torch intra-op threads; null = libtorch's default (the number of cores).</summary>
     [JsonPropertyName("threads")] public int? Threads { get; init; }
+    /// <summary>
+    /// A torchvision ResNet state_dict file loaded into each model's ResNet trunk after the model is built, before
+    /// training (see <c>TorchvisionResNetImport.ImportBackbone</c>); null = random init.
+    /// </summary>
+    [JsonPropertyName("pretrained_backbone")] public string? PretrainedBackbone { get; init; }
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -149,6 +154,7 @@ public sealed record ExperimentConfig
         if (Width is < 4) throw new ArgumentException("--width must be ≥ 4");
         SegmenterRegistry.Describe(Segmenter); // throws naming an unknown segmenter
         if (Threads is < 1) throw new ArgumentException("--threads must be ≥ 1");
+        if (PretrainedBackbone is { } pb && !File.Exists(pb)) throw new FileNotFoundException($"--pretrained-backbone {pb}: file not found", pb);
         Train.Validate();
         Eval.Validate();
     }

@@ -78,6 +78,7 @@ public static class ExperimentRunner
                 };
                 var model = ModelRegistry.Create(spec);
                 string display = ModelRegistry.DisplayName(name);
+                if (config.PretrainedBackbone is { } backboneFile) LoadPretrainedBackbone(model, backboneFile, display, progress);
                 long parameters = model.ParameterCount();
                 var evaluation = new ModelEvaluation(model, name, display, parameters, test, attackSet, config.Eval, progress);
                 trainedModels.Add((model, evaluation, null!, "")); // listed at once so that a failed training still disposes it
@@ -214,6 +215,16 @@ public static class ExperimentRunner
             set_num_threads(threads);
         }
         if (errors.FirstOrDefault(x => x is not null) is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+    }
+
+    /// <summary>Fills the model's ResNet trunk from a torchvision state_dict file (config <c>pretrained_backbone</c>).</summary>
+    static void LoadPretrainedBackbone(nn.Module<Tensor, Tensor> model, string file, string display, IProgressSink progress)
+    {
+        Interop.WeightTransferResult loaded;
+        try { loaded = Interop.TorchvisionResNetImport.ImportBackbone(model, file); }
+        catch (Exception) { model.Dispose(); throw; }
+        progress.Log($"{display}: {loaded.Filled} backbone tensors loaded from {file}" +
+                     (loaded.Unused.Count > 0 ? $" (not used: {Interop.WeightTransfer.ListNames(loaded.Unused)})" : ""));
     }
 
     /// <summary>Descriptions of the attacks the demo/train evaluation ran, keyed as in the report.</summary>

@@ -69,7 +69,18 @@ public static class Checkpoint
         try
         {
             using var stream = File.OpenRead(weights);
-            model.load_safetensors(stream, strict: true);
+            var fileKeys = SafetensorsHeader.ReadKeys(stream);
+            var modelKeys = model.state_dict().Keys.ToHashSet();
+            stream.Position = 0;
+            if (!modelKeys.SetEquals(fileKeys) && modelKeys.SetEquals(fileKeys.Select(MigrateKey)))
+            {
+                using var migrated = new MemoryStream(SafetensorsHeader.RenameKeys(stream, MigrateKey));
+                model.load_safetensors(migrated, strict: true);
+            }
+            else
+            {
+                model.load_safetensors(stream, strict: true);
+            }
         }
         catch (Exception e) when (e is not IOException || e is EndOfStreamException)
         {
@@ -79,6 +90,14 @@ public static class Checkpoint
         model.eval();
         return (model, info);
     }
+
+    /// <summary>
+    /// Maps a key of an older layout of the same format to the current one: plain ResNet classifiers used to keep
+    /// their feature extractor under <c>backbone.</c> (<c>backbone.conv1.weight</c>, …, <c>fc.weight</c>); they now use
+    /// torchvision's names (<c>conv1.weight</c>, …). Applied only when the renamed key set equals the model's.
+    /// </summary>
+    internal static string MigrateKey(string key) =>
+        key.StartsWith("backbone.", StringComparison.Ordinal) ? key["backbone.".Length..] : key;
 
     static string StripExtension(string path) =>
         path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)

@@ -48,6 +48,15 @@ public class CliTests
     }
 
     [Fact]
+    public void Models_lists_the_registries()
+    {
+        var r = Run("models");
+        Assert.Equal(0, r.Code);
+        foreach (var name in new[] { "resnet50", "part-downsampled", "part-2heads-e", "part-mask", "deeplabv3plus-resnet50", "deeplabv3-resnet50", "compact" })
+            Assert.Contains(name, r.Out);
+    }
+
+    [Fact]
     public void Negative_epsilon_is_rejected() => AssertOneLineError(Run("demo", "--eps", "-1/255", "--out", TempDir()), "--eps");
 
     [Fact]

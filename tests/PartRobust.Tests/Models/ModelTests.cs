@@ -91,11 +91,15 @@ public class ModelRegistryTests
         var std = torch.tensor(new float[] { 0.229f, 0.224f, 0.225f }).reshape(1, 3, 1, 1);
         var xn = (x - mean) / std;
 
-        var resnet = (ResNetClassifier)ModelRegistry.Create(Spec("resnet18", 32));
+        var resnet = (ResNet)ModelRegistry.Create(Spec("resnet18", 32));
         resnet.eval();
-        var manual = resnet.Fc.call(resnet.Backbone.call(xn).mean(new long[] { 2, 3 }));
-        Assert.True(resnet.call(x).allclose(manual, rtol: 1e-4, atol: 1e-5));
-        Assert.False(resnet.call(x).allclose(resnet.Fc.call(resnet.Backbone.call(x).mean(new long[] { 2, 3 })), rtol: 1e-4, atol: 1e-5));
+        Assert.True(resnet.NormalizesInput);
+        // The same weights without the normalisation (same torchvision keys) must see normalised images.
+        var plain = new ResNet(18, C, 8, smallStem: true);
+        plain.load_state_dict(resnet.state_dict());
+        plain.eval();
+        Assert.True(resnet.call(x).allclose(plain.call(xn), rtol: 1e-4, atol: 1e-5));
+        Assert.False(resnet.call(x).allclose(plain.call(x), rtol: 1e-4, atol: 1e-5));
 
         foreach (var name in new[] { "part-downsampled", "part-bbox" })
         {
@@ -126,11 +130,13 @@ public class ModelRegistryTests
     [Fact]
     public void Names_and_display_names()
     {
-        foreach (var name in new[] { "resnet18", "part-downsampled", "part-bbox", "part-pixel", "part-pixel-fg-softmax", "part-pixel-fg-logits", "part-2heads-d", "part-2heads-e" })
+        foreach (var name in new[] { "resnet18", "part-downsampled", "part-bbox", "part-pixel", "part-pixel-fg-softmax", "part-pixel-fg-logits", "part-2heads-d", "part-2heads-e", "resnet34", "resnet50", "part-mask" })
             Assert.Contains(name, ModelRegistry.Names);
         Assert.Equal(new[] { "resnet18", "part-downsampled", "part-bbox" }, ModelRegistry.Names.Take(3));
         Assert.Equal("Pixel part model", ModelRegistry.DisplayName("part-pixel"));
         Assert.True(ModelRegistry.IsPartModel("part-2heads-e"));
+        Assert.Equal("ResNet-50", ModelRegistry.DisplayName("resnet50"));
+        Assert.Equal("ResNet-on-masks part model", ModelRegistry.DisplayName("part-mask"));
         Assert.Equal("ResNet-18", ModelRegistry.DisplayName("resnet18"));
         Assert.Equal("Downsampled part model", ModelRegistry.DisplayName("part-downsampled"));
         Assert.Equal("Bounding-Box part model", ModelRegistry.DisplayName("part-bbox"));
@@ -158,16 +164,16 @@ public class ResNetAndSegmenterTests
     public void Standard_resnet18_has_torchvision_parameter_count()
     {
         // torchvision resnet18(num_classes=1000): 11,689,512 parameters.
-        Assert.Equal(11_689_512, ResNetClassifier.ResNet18(1000, 64, 224).ParameterCount());
+        Assert.Equal(11_689_512, ResNet.Classifier(18, 1000, 64, 224).ParameterCount());
     }
 
     [Fact]
     public void Stems_and_output_strides()
     {
-        Assert.True(ResNetClassifier.ResNet18(2, 16, 48).Backbone.SmallStem);
-        Assert.False(ResNetClassifier.ResNet18(2, 16, 96).Backbone.SmallStem);
-        Assert.Equal(8, ResNetClassifier.ResNet18(2, 16, 48).Backbone.OutputStride);
-        Assert.Equal(32, ResNetClassifier.ResNet18(2, 16, 224).Backbone.OutputStride);
+        Assert.True(ResNet.Classifier(18, 2, 16, 48).SmallStem);
+        Assert.False(ResNet.Classifier(18, 2, 16, 96).SmallStem);
+        Assert.Equal(8, ResNet.Classifier(18, 2, 16, 48).OutputStride);
+        Assert.Equal(32, ResNet.Classifier(18, 2, 16, 224).OutputStride);
         Assert.Equal(8, new DeepLabSegmenter(3, 16, 48).Backbone.OutputStride);
         var big = new DeepLabSegmenter(3, 8, 224);
         Assert.Equal(16, big.Backbone.OutputStride);
@@ -191,11 +197,11 @@ public class ResNetAndSegmenterTests
     public void Kaiming_init_like_torchvision()
     {
         using var scope = torch.NewDisposeScope();
-        var m = ResNetClassifier.ResNet18(2, 64, 224);
-        var w = m.Backbone.named_parameters().First(p => p.name == "layer3.0.conv1.weight").parameter;
+        var m = ResNet.Classifier(18, 2, 64, 224);
+        var w = m.named_parameters().First(p => p.name == "layer3.0.conv1.weight").parameter;
         // fan_out = 256·3·3 → std = sqrt(2/2304) ≈ 0.02946
         Assert.InRange(w.std().item<float>(), 0.028, 0.031);
-        var bn = m.Backbone.named_parameters().First(p => p.name == "layer3.0.bn1.weight").parameter;
+        var bn = m.named_parameters().First(p => p.name == "layer3.0.bn1.weight").parameter;
         Assert.True(bn.eq(1).all().item<bool>());
     }
 
