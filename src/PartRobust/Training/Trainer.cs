@@ -92,7 +92,7 @@ public static class Trainer
                 var tradesAttack = adversarial && trades ? TradesAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
                 var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;
                 if (adversarial && saved is null)
-                    progress.Log($"{label}: adversarial training: {options.DescribeRecipe()}, ε = {options.Epsilon:G4}, {epochs} epoch{(epochs == 1 ? "" : "s")} from the best clean weights");
+                    progress.Log($"{label}: adversarial training: {options.DescribeRecipe()}, ε = {options.Epsilon * 255:0.###}/255, {epochs} epoch{(epochs == 1 ? "" : "s")} from the best clean weights");
                 using var optimizer = CreateOptimizer(model, options);
                 int batchesPerEpoch = train.Count / options.BatchSize + (train.Count % options.BatchSize >= 2 ? 1 : 0);
                 var schedule = new CosineSchedule(options.LearningRate, epochs * batchesPerEpoch,
