@@ -131,7 +131,10 @@ public static class CheckpointEvaluation
         result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, info.Taxonomy);
         if (checks is not null) result = result with { MaskingChecks = checks };
         if (notApplicable is not null) result = result with { AttacksNotApplicable = notApplicable };
-        string plotKey = named is null ? "pgd" : named[^1].Name;
+        // Plot the headline: the per-point worst case when several attacks ran, else the one attack (not simply the last one
+        // listed, which for `aa` on a part model is the adaptive seg-inverse).
+        string plotKey = result.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey) ? ReportWriter.WorstCaseKey
+            : named is null ? "pgd" : named[^1].Name;
         var figures = new List<string>();
         if (attackSet.Count > 0)
         {
