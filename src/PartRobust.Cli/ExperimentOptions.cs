@@ -44,13 +44,14 @@ sealed class ExperimentOptions
     public readonly Option<long?> DataSeed = new("--data-seed") { Description = "PartShapes seed (default 1)" };
     public readonly Option<string?> Device = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] with a CUDA libtorch build" };
     public readonly Option<int?> Threads = new("--threads") { Description = "Torch intra-op threads (default: all cores)" };
+    public readonly Option<string?> InitFrom = new("--init-from") { Description = "Start every model from saved weights with its own names: a run folder (its checkpoints/NAME.safetensors), a checkpoint folder or a weights file; with --clean-epochs 0 this is the paper's adversarial fine-tuning of a clean run" };
     public readonly Option<string?> PretrainedBackbone = new("--pretrained-backbone") { Description = "torchvision ResNet state_dict (.pt/.pth/.safetensors, e.g. ImageNet weights) loaded into every model's ResNet trunk before training (classifier trunk, DeepLabV3+ encoder, DeepLabV3 backbone)" };
 
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
                      CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, AdvTrain, TradesBeta, LabelSmoothing, SemiLabel, WarmupEpochs, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
-                     Device, Threads, PretrainedBackbone })
+                     Device, Threads, PretrainedBackbone, InitFrom })
             command.Options.Add(o);
     }
 
@@ -73,6 +74,7 @@ sealed class ExperimentOptions
         if (p.GetValue(Device) is { } dev) c = c with { Device = dev };
         if (p.GetValue(Threads) is { } th) c = c with { Threads = th };
         if (p.GetValue(PretrainedBackbone) is { } pb) c = c with { PretrainedBackbone = pb };
+        if (p.GetValue(InitFrom) is { } init) c = c with { InitFrom = init };
         var t = c.Train;
         if (p.GetValue(CleanEpochs) is { } ce) t = t with { CleanEpochs = ce };
         if (p.GetValue(AdvEpochs) is { } ae) t = t with { AdvEpochs = ae };

@@ -114,6 +114,12 @@ public sealed record ExperimentConfig
     /// training (see <c>TorchvisionResNetImport.ImportBackbone</c>); null = random init.
     /// </summary>
     [JsonPropertyName("pretrained_backbone")] public string? PretrainedBackbone { get; init; }
+    /// <summary>
+    /// Start every model from saved weights with its own names (<see cref="Training.InitialWeights"/>): a run folder (its
+    /// <c>checkpoints/NAME.safetensors</c>), a checkpoint folder or one weights file. With <c>--clean-epochs 0</c> this is
+    /// the paper's second stage run on its own: adversarial fine-tuning from a clean run's best checkpoint. Null = none.
+    /// </summary>
+    [JsonPropertyName("init_from")] public string? InitFrom { get; init; }
 
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -155,6 +161,8 @@ public sealed record ExperimentConfig
         SegmenterRegistry.Describe(Segmenter); // throws naming an unknown segmenter
         if (Threads is < 1) throw new ArgumentException("--threads must be ≥ 1");
         if (PretrainedBackbone is { } pb && !File.Exists(pb)) throw new FileNotFoundException($"--pretrained-backbone {pb}: file not found", pb);
+        if (InitFrom is { } init) foreach (var m in Models) Training.InitialWeights.Resolve(init, m); // names the missing file
+        if (InitFrom is not null && PretrainedBackbone is not null) throw new ArgumentException("--init-from and --pretrained-backbone: give one of them");
         Train.Validate();
         Eval.Validate();
     }

@@ -79,6 +79,11 @@ public static class ExperimentRunner
                 var model = ModelRegistry.Create(spec);
                 string display = ModelRegistry.DisplayName(name);
                 if (config.PretrainedBackbone is { } backboneFile) LoadPretrainedBackbone(model, backboneFile, display, progress);
+                if (config.InitFrom is { } init)
+                {
+                    try { progress.Log($"{display}: initial weights from {InitialWeights.Load(model, init, name)}"); }
+                    catch (Exception) { model.Dispose(); throw; }
+                }
                 long parameters = model.ParameterCount();
                 var evaluation = new ModelEvaluation(model, name, display, parameters, test, attackSet, config.Eval, progress);
                 trainedModels.Add((model, evaluation, null!, "")); // listed at once so that a failed training still disposes it

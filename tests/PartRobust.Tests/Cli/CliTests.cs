@@ -100,6 +100,24 @@ public class CliTests
     }
 
     [Fact]
+    public void Init_from_a_clean_run_gives_the_papers_separate_adversarial_stage()
+    {
+        string root = TempDir();
+        string[] common = { "--models", "part-downsampled", "--image-size", "32", "--classes", "Car,Fish", "--train-size", "4", "--val-size", "2",
+            "--test-size", "2", "--attack-points", "0", "--width", "4", "--batch-size", "4", "--autoattack-points", "0" };
+        var clean = Run(new[] { "train", "--out", Path.Combine(root, "clean"), "--clean-epochs", "1", "--adv-epochs", "0" }.Concat(common).ToArray());
+        Assert.True(clean.Code == 0, clean.Err);
+        var adv = Run(new[] { "train", "--out", Path.Combine(root, "adv"), "--clean-epochs", "0", "--adv-epochs", "1", "--init-from", Path.Combine(root, "clean") }.Concat(common).ToArray());
+        Assert.True(adv.Code == 0, adv.Err);
+        Assert.Contains("initial weights from", adv.Out);
+        using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "adv", "config.json"))))
+            Assert.Equal(Path.Combine(root, "clean"), config.RootElement.GetProperty("init_from").GetString());
+        AssertOneLineError(Run(new[] { "train", "--out", Path.Combine(root, "bad"), "--clean-epochs", "0", "--adv-epochs", "1", "--init-from", Path.Combine(root, "nothing") }.Concat(common).ToArray()),
+            "--init-from");
+        Assert.False(Directory.Exists(Path.Combine(root, "bad")));
+    }
+
+    [Fact]
     public void No_background_flag_reaches_the_checkpoint_and_mask_attacks_refuse_a_two_headed_checkpoint()
     {
         string root = TempDir();
