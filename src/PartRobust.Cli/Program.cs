@@ -156,13 +156,14 @@ namespace PartRobust.Cli
         {
             var keys = Reporting.ReportWriter.OrderAttacks(report.Models.SelectMany(m => m.RobustAccuracy.Keys).Distinct()).ToList();
             Console.WriteLine();
-            Console.WriteLine($"{"model",-28} {"params",10} {"train s",8} {"clean",7} " + string.Concat(keys.Select(k => $"{k,12} ")) + $"{"part acc",9} {"mIoU",6}");
+            int nameWidth = Math.Max(28, report.Models.Select(m => m.DisplayName.Length).DefaultIfEmpty(0).Max()); // e.g. "Two-headed part model (decoder)"
+            Console.WriteLine($"{"model".PadRight(nameWidth)} {"params",10} {"train s",8} {"clean",7} " + string.Concat(keys.Select(k => $"{k,12} ")) + $"{"part acc",9} {"mIoU",6}");
             foreach (var m in report.Models)
             {
                 string robust = string.Concat(keys.Select(k => m.RobustAccuracy.TryGetValue(k, out var r) ? $"{100 * r,11:F1}% " : $"{"-",12} "));
                 string pa = m.PartPixelAccuracy is { } a ? $"{100 * a:F1}%" : "-";
                 string iou = m.PartMiou is { } i ? $"{100 * i:F1}%" : "-";
-                Console.WriteLine($"{m.DisplayName,-28} {m.Parameters,10:N0} {m.TrainSeconds,8:F0} {100 * m.CleanAccuracy,6:F1}% {robust}{pa,9} {iou,6}");
+                Console.WriteLine($"{m.DisplayName.PadRight(nameWidth)} {m.Parameters,10:N0} {m.TrainSeconds,8:F0} {100 * m.CleanAccuracy,6:F1}% {robust}{pa,9} {iou,6}");
             }
             Console.WriteLine($"chance level {100 * report.Settings.ChanceAccuracy:F1}%; {report.Settings.AttackPoints} test images attacked, ε = {report.Settings.EpsilonText}");
             var counts = keys.Select(k => (Key: k, N: report.Models.Where(m => m.RobustAccuracy.ContainsKey(k))
