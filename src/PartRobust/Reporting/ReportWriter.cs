@@ -454,6 +454,8 @@ public static class ReportWriter
         sb.Append("## Settings\n\n| setting | value |\n|---|---|\n");
         Row(sb, "dataset", s.Dataset);
         Row(sb, "image size", $"{s.ImageSize}×{s.ImageSize}");
+        if (report.Models.Any(m => m.Width is not null))
+            Row(sb, "architecture", string.Join("; ", report.Models.Select(m => $"`{m.Name}`: {Architecture(m)}")));
         Row(sb, "classes", s.NumClasses.ToString(Inv));
         Row(sb, "chance accuracy", Pct(s.ChanceAccuracy));
         Row(sb, "train / val / test", $"{s.TrainSize} / {s.ValSize} / {s.TestSize}");
@@ -679,6 +681,18 @@ public static class ReportWriter
 
     private static string Rate(double perSecond) =>
         perSecond.ToString(perSecond >= 10 ? "0.0" : perSecond >= 1 ? "0.00" : "0.000", Inv);
+
+    /// <summary>"segmenter `compact`, width 16", "width 64", "segmenter `deeplabv3plus-resnet50`, background channel dropped".</summary>
+    private static string Architecture(ModelResult m)
+    {
+        var parts = new List<string>();
+        if (m.Segmenter is { } seg) parts.Add($"segmenter `{seg}`");
+        // The paper's named segmenters are always full width; the width matters for ResNets, the compact segmenter and part-mask's ResNet.
+        bool widthMatters = m.Segmenter is null or "compact" || m.Name == "part-mask";
+        if (m.Width is { } w && widthMatters) parts.Add($"width {w}");
+        if (m.Background == false) parts.Add("background channel dropped");
+        return parts.Count == 0 ? "—" : string.Join(", ", parts);
+    }
 
     private static void Row(StringBuilder sb, string key, string value) => sb.Append(Inv, $"| {Cell(key)} | {Cell(value)} |\n");
 

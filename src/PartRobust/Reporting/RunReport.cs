@@ -71,6 +71,19 @@ public sealed record ModelResult
     [JsonPropertyName("display_name")] public required string DisplayName { get; init; }
     /// <summary>Trainable parameter count.</summary>
     [JsonPropertyName("parameters")] public required long Parameters { get; init; }
+    /// <summary>Segmenter of a part model (<c>SegmenterRegistry</c> name); null for a plain classifier or when unknown.</summary>
+    [JsonPropertyName("segmenter")] public string? Segmenter { get; init; }
+    /// <summary>First-stage width of the model's ResNet / compact segmenter (64 = torchvision's); null when unknown.</summary>
+    [JsonPropertyName("width")] public int? Width { get; init; }
+    /// <summary>For part models: false when the head drops the background channel; null otherwise.</summary>
+    [JsonPropertyName("background")] public bool? Background { get; init; }
+
+    /// <summary>This result with the architecture fields of <paramref name="spec"/> filled in.</summary>
+    public ModelResult WithArchitecture(Models.ModelSpec spec)
+    {
+        bool part = Models.ModelRegistry.IsPartModel(spec.Name);
+        return this with { Segmenter = part ? spec.Segmenter : null, Width = spec.Width, Background = part ? spec.Background : null };
+    }
     /// <summary>Wall-clock training time.</summary>
     [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
     /// <summary>Adversarial-training throughput in images per second (0 if not adversarially trained).</summary>

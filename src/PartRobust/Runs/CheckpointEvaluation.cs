@@ -128,6 +128,7 @@ public static class CheckpointEvaluation
         var examplesFrom = named is not null && request.Attacks is { Length: > 0 } user ? named[user.Length - 1] : null;
         var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress,
                 named, skipPgd: named is not null, norm: request.Norm, examplesFrom: examplesFrom) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
+        result = result.WithArchitecture(info.Model);
         result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, info.Taxonomy);
         if (checks is not null) result = result with { MaskingChecks = checks };
         if (notApplicable is not null) result = result with { AttacksNotApplicable = notApplicable };

@@ -110,6 +110,11 @@ public static class ExperimentRunner
                     Checkpoint = checkpoint,
                     History = trained.History,
                 };
+                result = result.WithArchitecture(new ModelSpec(result.Name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.EffectiveWidth)
+                {
+                    Segmenter = config.Segmenter,
+                    Background = config.Background,
+                });
                 result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, taxonomy);
                 results.Add(result);
                 if (model is IPartModel part && overlayCount > 0)

@@ -37,6 +37,23 @@ public class ReportWriterTests
     }
 
     [Fact]
+    public void Architecture_of_each_model_is_in_the_json_and_the_settings_table()
+    {
+        string dir = ReportSamples.TempDir();
+        var spec = new PartRobust.Models.ModelSpec("part-downsampled", 11, 41, 224, 64) { Segmenter = "deeplabv3plus-resnet50", Background = false };
+        var part = ReportSamples.Model("part-downsampled", 0.9, 0.6).WithArchitecture(spec);
+        var plain = ReportSamples.Model("resnet50", 0.92, 0.5, part: false).WithArchitecture(spec with { Name = "resnet50" });
+        Assert.Equal(("deeplabv3plus-resnet50", 64, (bool?)false), (part.Segmenter, part.Width, part.Background));
+        Assert.Equal((null, 64, (bool?)null), (plain.Segmenter, plain.Width, plain.Background));
+        ReportWriter.Write(dir, ReportSamples.Report(200, part, plain), []);
+        string md = File.ReadAllText(Path.Combine(dir, "report.md"));
+        // The paper's segmenter is always full width, so only the ResNet's width is stated.
+        Assert.Contains("| architecture | `part-downsampled`: segmenter `deeplabv3plus-resnet50`, background channel dropped; `resnet50`: width 64 |", md);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json")));
+        Assert.Equal("deeplabv3plus-resnet50", doc.RootElement.GetProperty("models")[0].GetProperty("segmenter").GetString());
+    }
+
+    [Fact]
     public void NaN_and_infinity_are_rejected_and_nothing_is_written()
     {
         string dir = ReportSamples.TempDir();
