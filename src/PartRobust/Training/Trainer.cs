@@ -231,7 +231,7 @@ public static class Trainer
                     }
                     if (bestWeights is not null && selection.BestEpoch > 0)
                     {
-                        Restore(model, bestWeights);
+                        TrainingState.CopyInto(model, bestWeights, "the stage's best weights");
                         selected = selection.BestEpoch;
                     }
                     else
@@ -349,12 +349,6 @@ public static class Trainer
         using var scope = NewDisposeScope(); // disposes the detach() handles; the clones leave the scope
         using var _ = no_grad();
         return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    static void Restore(nn.Module model, Dictionary<string, Tensor> weights)
-    {
-        using var _ = no_grad();
-        foreach (var (name, value) in model.state_dict()) value.copy_(weights[name]);
     }
 
     static void DisposeAll(Dictionary<string, Tensor>? weights)

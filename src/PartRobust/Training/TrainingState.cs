@@ -69,13 +69,13 @@ public sealed class TrainingState : IDisposable
     [JsonPropertyName("rng_global")] public byte[]? GlobalRng { get; init; }
 
     /// <summary>The model's state_dict (on the CPU).</summary>
-    [JsonIgnore] public Dictionary<string, Tensor> Model { get; init; } = new();
+    [JsonIgnore] public Dictionary<string, Tensor> Model { get; internal set; } = new();
     /// <summary>The stage's best-so-far weights (on the CPU), or null.</summary>
-    [JsonIgnore] public Dictionary<string, Tensor>? Best { get; init; }
+    [JsonIgnore] public Dictionary<string, Tensor>? Best { get; internal set; }
     /// <summary>The epoch in progress's shuffled order (when <see cref="Batch"/> &gt; 0).</summary>
-    [JsonIgnore] public Tensor? Order { get; init; }
+    [JsonIgnore] public Tensor? Order { get; internal set; }
     /// <summary>The optimizer's state (TorchSharp format), or null at a stage boundary.</summary>
-    [JsonIgnore] public byte[]? Optimizer { get; init; }
+    [JsonIgnore] public byte[]? Optimizer { get; internal set; }
 
     static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -131,17 +131,12 @@ public sealed class TrainingState : IDisposable
             int optimizerLength = r.ReadInt32();
             byte[]? optimizer = optimizerLength >= 0 ? r.ReadBytes(optimizerLength) : null;
             if (optimizer is not null && optimizer.Length != optimizerLength) throw new EndOfStreamException();
-            return new TrainingState
-            {
-                Options = state.Options, Finished = state.Finished, StageIndex = state.StageIndex, EpochInStage = state.EpochInStage,
-                Batch = state.Batch, Iteration = state.Iteration, Epoch = state.Epoch, Selected = state.Selected,
-                BestScore = state.BestScore, BestEpoch = state.BestEpoch, LossSum = state.LossSum, Correct = state.Correct,
-                Seen = state.Seen, LearningRate = state.LearningRate, EpochSeconds = state.EpochSeconds,
-                ElapsedSeconds = state.ElapsedSeconds, AdvImages = state.AdvImages, AdvSeconds = state.AdvSeconds,
-                History = state.History, TrainerRng = state.TrainerRng, AttackRng = state.AttackRng,
-                ValAttackRng = state.ValAttackRng, GlobalRng = state.GlobalRng,
-                Model = model, Best = best, Order = order, Optimizer = optimizer,
-            };
+            // The JSON gave every scalar field; the tensors and the optimizer state follow it in the file.
+            state.Model = model;
+            state.Best = best;
+            state.Order = order;
+            state.Optimizer = optimizer;
+            return state;
         }
         catch (Exception e) when (e is JsonException or EndOfStreamException or IOException or InvalidDataException or ArgumentException)
         {
