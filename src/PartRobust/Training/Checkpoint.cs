@@ -68,17 +68,16 @@ public static class Checkpoint
         var model = ModelRegistry.Create(info.Model);
         try
         {
-            using var stream = File.OpenRead(weights);
-            var fileKeys = SafetensorsHeader.ReadKeys(stream);
+            var fileKeys = Interop.SafetensorsLayout.Read(weights).Entries.Select(e => e.Name).ToList();
             var modelKeys = model.state_dict().Keys.ToHashSet();
-            stream.Position = 0;
             if (!modelKeys.SetEquals(fileKeys) && modelKeys.SetEquals(fileKeys.Select(MigrateKey)))
             {
-                using var migrated = new MemoryStream(SafetensorsHeader.RenameKeys(stream, MigrateKey));
-                model.load_safetensors(migrated, strict: true);
+                using var old = Interop.StateDictFile.Read(weights);
+                Interop.WeightTransfer.Apply(model, old, MigrateKey, weights);
             }
             else
             {
+                using var stream = File.OpenRead(weights);
                 model.load_safetensors(stream, strict: true);
             }
         }

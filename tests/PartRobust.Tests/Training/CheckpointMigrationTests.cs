@@ -1,3 +1,4 @@
+using PartRobust.Interop;
 using PartRobust.Data;
 using PartRobust.Models;
 using PartRobust.Training;
@@ -26,13 +27,9 @@ public class CheckpointMigrationTests
 
         // Rewrite the weights in the layout the first checkpoints had: backbone.conv1.weight, …, fc.weight.
         string weights = stem + ".safetensors";
-        byte[] old;
-        using (var s = File.OpenRead(weights))
-            old = SafetensorsHeader.RenameKeys(s, k => k.StartsWith("fc.", StringComparison.Ordinal) ? k : "backbone." + k);
-        File.WriteAllBytes(weights, old);
-        using (var s = File.OpenRead(weights))
+        RenameKeys(weights, k => k.StartsWith("fc.", StringComparison.Ordinal) ? k : "backbone." + k);
         {
-            var keys = SafetensorsHeader.ReadKeys(s);
+            var keys = SafetensorsLayout.Read(weights).Entries.Select(e => e.Name).ToList();
             Assert.Contains("backbone.layer4.1.bn2.running_var", keys);
             Assert.Contains("fc.weight", keys);
             Assert.DoesNotContain("conv1.weight", keys);
@@ -58,10 +55,17 @@ public class CheckpointMigrationTests
         string stem = NewStem("bad");
         Checkpoint.Save(stem, model, new CheckpointInfo { Model = spec, Taxonomy = Taxonomy });
         string weights = stem + ".safetensors";
-        byte[] renamed;
-        using (var s = File.OpenRead(weights)) renamed = SafetensorsHeader.RenameKeys(s, k => "encoder." + k);
-        File.WriteAllBytes(weights, renamed);
+        RenameKeys(weights, k => "encoder." + k);
         Assert.Contains("bad.safetensors", Assert.Throws<InvalidDataException>(() => Checkpoint.Load(stem)).Message);
         Directory.Delete(Path.GetDirectoryName(stem)!, recursive: true);
+    }
+
+    /// <summary>Rewrites a safetensors file with every tensor renamed (the values unchanged).</summary>
+    static void RenameKeys(string weights, Func<string, string> rename)
+    {
+        using var state = StateDictFile.Read(weights);
+        using var renamed = new StateDict();
+        foreach (var (name, tensor) in state.Items) renamed.Add(rename(name), tensor.clone());
+        StateDictFile.Write(weights, renamed, StateDictFormat.Safetensors);
     }
 }
