@@ -75,11 +75,7 @@ public static class ModelImport
 
         using var source = StateDictFile.Read(request.Input);
         var taxonomy = ResolveTaxonomy(request, source, isPart);
-        var spec = new ModelSpec(request.Model, taxonomy.NumClasses, taxonomy.NumSegLabels, request.ImageSize, request.Width)
-        {
-            Segmenter = isPart ? request.Segmenter : SegmenterRegistry.Default,
-            PartClass = taxonomy.PartClass.ToArray(),
-        };
+        var spec = ModelSpec.For(request.Model, taxonomy, request.ImageSize, request.Width, isPart ? request.Segmenter : SegmenterRegistry.Default);
         manual_seed(0); // tensors the file does not fill (a skipped fc) start the same every time
         using var model = ModelRegistry.Create(spec);
         var transfer = request.Format == SourceFormat.Authors

@@ -33,12 +33,7 @@ public static class ModelCatalog
             long? parameters = null;
             if (count)
             {
-                var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, imageSize, width)
-                {
-                    Segmenter = segmenter,
-                    PartClass = taxonomy.PartClass.ToArray(),
-                };
-                using var model = ModelRegistry.Create(spec);
+                using var model = ModelRegistry.Create(ModelSpec.For(name, taxonomy, imageSize, width, segmenter));
                 parameters = model.ParameterCount();
             }
             rows.Add(new CatalogEntry(name, ModelRegistry.DisplayName(name), ModelRegistry.IsPartModel(name), parameters));

@@ -25,4 +25,17 @@ public sealed record ModelSpec(string Name, int NumClasses, int NumSegLabels, in
     /// needed by heads that group parts by class (Pixel model). Null when the model does not need it.
     /// </summary>
     [JsonPropertyName("part_class")] public int[]? PartClass { get; init; }
+
+    /// <summary>The spec of model <paramref name="name"/> for a dataset's classes and parts (C, K and part_class from <paramref name="taxonomy"/>).</summary>
+    public static ModelSpec For(string name, Data.PartTaxonomy taxonomy, int imageSize, int width,
+        string segmenter = SegmenterRegistry.Default, bool background = true)
+    {
+        ArgumentNullException.ThrowIfNull(taxonomy);
+        return new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, imageSize, width)
+        {
+            Segmenter = segmenter,
+            Background = background,
+            PartClass = taxonomy.PartClass.ToArray(),
+        };
+    }
 }

@@ -55,11 +55,7 @@ public static class Benchmark
         var rows = new List<ModelBenchmark>();
         foreach (var m in request.Models)
         {
-            var spec = new ModelSpec(m, taxonomy.NumClasses, segLabels, request.ImageSize, request.Width)
-            {
-                Segmenter = request.Segmenter,
-                PartClass = taxonomy.PartClass.ToArray(),
-            };
+            var spec = ModelSpec.For(m, taxonomy, request.ImageSize, request.Width, request.Segmenter);
             var r = MeasureModel(spec, request.BatchSize, request.AttackSteps, request.Iterations, progress);
             progress.Log($"{r.Name}: clean {r.CleanTrainImagesPerSecond:F1} img/s ({1000 / r.CleanTrainImagesPerSecond:F0} ms/img), " +
                          $"PGD-{request.AttackSteps} AT {r.AdvTrainImagesPerSecond:F2} img/s ({1000 / r.AdvTrainImagesPerSecond:F0} ms/img), {r.AdvTrainGflops:F1} GFLOP/s");

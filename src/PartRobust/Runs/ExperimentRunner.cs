@@ -64,18 +64,13 @@ public static class ExperimentRunner
 
         // Train and evaluate each model in turn (PGD and the rest on all cores); the AutoAttack subsets of all models
         // are then attacked side by side (RunAutoAttackInParallel), and the results completed in model order.
-        var trainedModels = new List<(nn.Module<Tensor, Tensor> Model, ModelEvaluation Evaluation, TrainResult Trained, string Checkpoint)>();
+        var trainedModels = new List<(nn.Module<Tensor, Tensor> Model, ModelSpec Spec, ModelEvaluation Evaluation, TrainResult Trained, string Checkpoint)>();
         try
         {
             foreach (var (name, modelIndex) in config.Models.Select((m, i) => (m, i)))
             {
                 manual_seed(config.Train.Seed);
-                var spec = new ModelSpec(name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.EffectiveWidth)
-                {
-                    Segmenter = config.Segmenter,
-                    PartClass = taxonomy.PartClass.ToArray(),
-                    Background = config.Background,
-                };
+                var spec = ModelSpec.For(name, taxonomy, train.ImageSize, config.EffectiveWidth, config.Segmenter, config.Background);
                 var model = ModelRegistry.Create(spec);
                 string display = ModelRegistry.DisplayName(name);
                 if (config.PretrainedBackbone is { } backboneFile) LoadPretrainedBackbone(model, backboneFile, display, progress);
@@ -86,7 +81,7 @@ public static class ExperimentRunner
                 }
                 long parameters = model.ParameterCount();
                 var evaluation = new ModelEvaluation(model, name, display, parameters, test, attackSet, config.Eval, progress);
-                trainedModels.Add((model, evaluation, null!, "")); // listed at once so that a failed training still disposes it
+                trainedModels.Add((model, spec, evaluation, null!, "")); // listed at once so that a failed training still disposes it
                 model.to(device);
                 progress.Log($"{display} ({name}): {parameters:N0} parameters");
 
@@ -96,12 +91,12 @@ public static class ExperimentRunner
                 Checkpoint.Save(run.PathOf(checkpointStem), model,
                     new CheckpointInfo { Model = spec, Taxonomy = taxonomy, Train = config.Train, Config = configJson });
                 evaluation.RunAttacks();
-                trainedModels[^1] = (model, evaluation, trained, checkpointStem + ".safetensors");
+                trainedModels[^1] = (model, spec, evaluation, trained, checkpointStem + ".safetensors");
             }
 
             RunAutoAttackInParallel(trainedModels.Select(t => t.Evaluation).ToList());
 
-            foreach (var (model, evaluation, trained, checkpoint) in trainedModels)
+            foreach (var (model, spec, evaluation, trained, checkpoint) in trainedModels)
             {
                 var result = evaluation.Finish() with
                 {
@@ -110,11 +105,7 @@ public static class ExperimentRunner
                     Checkpoint = checkpoint,
                     History = trained.History,
                 };
-                result = result.WithArchitecture(new ModelSpec(result.Name, taxonomy.NumClasses, taxonomy.NumSegLabels, train.ImageSize, config.EffectiveWidth)
-                {
-                    Segmenter = config.Segmenter,
-                    Background = config.Background,
-                });
+                result = result.WithArchitecture(spec);
                 result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, taxonomy);
                 results.Add(result);
                 if (model is IPartModel part && overlayCount > 0)
