@@ -14,8 +14,6 @@ public static class PartDatasetFolder
 {
     const string Header = "file,mask,label,class_name";
 
-    sealed record TaxonomyJson(List<string> ClassNames, List<string> PartNames, List<int> PartClass);
-
     /// <summary>
     /// Writes <paramref name="dataset"/> to <paramref name="dir"/>. Everything is written into a temporary sibling
     /// folder that is renamed at the end, so a failure leaves no partial output.
@@ -48,9 +46,7 @@ public static class PartDatasetFolder
             for (int i = 0; i < n; i++)
                 csv.Append(CultureInfo.InvariantCulture, $"images/{FileName(i)},masks/{FileName(i)},{labels[i]},{dataset.Taxonomy.ClassNames[(int)labels[i]]}\n");
             File.WriteAllText(Path.Combine(tmp, "index.csv"), csv.ToString());
-            var t = dataset.Taxonomy;
-            File.WriteAllText(Path.Combine(tmp, "taxonomy.json"), JsonSerializer.Serialize(
-                new TaxonomyJson([.. t.ClassNames], [.. t.PartNames], [.. t.PartClass]), new JsonSerializerOptions { WriteIndented = true }));
+            Prepare.PreparedLayout.WriteTaxonomy(Path.Combine(tmp, "taxonomy.json"), dataset.Taxonomy);
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             Directory.Move(tmp, dir);
         }
@@ -68,7 +64,7 @@ public static class PartDatasetFolder
     /// </summary>
     public static PartDataset Read(string dir)
     {
-        var taxonomy = ReadTaxonomy(Path.Combine(dir, "taxonomy.json"));
+        var taxonomy = Prepare.PreparedLayout.ReadTaxonomy(Path.Combine(dir, "taxonomy.json"));
         string indexPath = Path.Combine(dir, "index.csv");
         if (!File.Exists(indexPath)) throw new InvalidDataException($"{indexPath}: file is missing (expected the dataset index).");
         var lines = File.ReadAllLines(indexPath).Where(l => l.Length > 0).ToArray();
@@ -121,18 +117,6 @@ public static class PartDatasetFolder
         if (!File.Exists(path)) throw new InvalidDataException($"{path}: file is missing (listed in index.csv).");
         try { return decode(File.ReadAllBytes(path)); }
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: corrupt or unreadable PNG ({e.Message})."); }
-    }
-
-    static PartTaxonomy ReadTaxonomy(string path)
-    {
-        if (!File.Exists(path)) throw new InvalidDataException($"{path}: file is missing (expected the class/part taxonomy).");
-        TaxonomyJson? t;
-        try { t = JsonSerializer.Deserialize<TaxonomyJson>(File.ReadAllText(path)); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message.Split('\n')[0]})."); }
-        if (t is null || t.ClassNames is null || t.PartNames is null || t.PartClass is null || t.PartNames.Count != t.PartClass.Count
-            || t.ClassNames.Count == 0 || t.PartNames.Count > 255 || t.PartClass.Any(c => c < -1 || c >= t.ClassNames.Count))
-            throw new InvalidDataException($"{path}: expected ClassNames, PartNames and PartClass (same length as PartNames, values -1..C-1).");
-        return new PartTaxonomy(t.ClassNames, t.PartNames, t.PartClass);
     }
 
     /// <summary>Parallel.For that rethrows the first inner exception itself (callers expect InvalidDataException, not AggregateException).</summary>
