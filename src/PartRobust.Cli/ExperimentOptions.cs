@@ -11,12 +11,14 @@ sealed class ExperimentOptions
 
     public readonly Option<string?> Config = new("--config") { Description = "JSON config file (e.g. a run's config.json); flags override it" };
     public readonly Option<string?> Out = new("--out") { Description = "Run folder to create (default: runs/<command>-<time>)" };
-    public readonly Option<string?> Data = new("--data") { Description = "Dataset folder written by 'partrobust data generate' (default: generate PartShapes)" };
-    public readonly Option<int?> ImageSize = new("--image-size") { Description = $"PartShapes image size in pixels, 32-224 (default {D.ImageSize})" };
+    public readonly Option<string?> Data = new("--data") { Description = "Dataset folder written by 'partrobust data prepare' or 'partrobust data generate' (default: generate PartShapes)" };
+    public readonly Option<string?> Dataset = new("--dataset") { Description = "partshapes, folder, partimagenet, cityscapes or pascal-part (default: what --data holds, else partshapes)" };
+    public readonly Option<int?> Workers = new("--workers") { Description = "Loader threads decoding a real dataset's images (default: one per core)" };
+    public readonly Option<int?> ImageSize = new("--image-size") { Description = $"Model input size in pixels, 32-224: the PartShapes image size (default {D.ImageSize}) or a real dataset's crop (default 224)" };
     public readonly Option<string?> Classes = new("--classes") { Description = "Comma-separated PartImageNet classes to use (default: all 11)" };
-    public readonly Option<int?> TrainSize = new("--train-size") { Description = $"Training images (default {D.TrainSize})" };
-    public readonly Option<int?> ValSize = new("--val-size") { Description = $"Validation images (default {D.ValSize})" };
-    public readonly Option<int?> TestSize = new("--test-size") { Description = $"Test images (default {D.TestSize})" };
+    public readonly Option<int?> TrainSize = new("--train-size") { Description = $"Training images (default {D.TrainSize}; real datasets: at most this many, default 0 = all)" };
+    public readonly Option<int?> ValSize = new("--val-size") { Description = $"Validation images (default {D.ValSize}; real datasets: at most this many, default 0 = all)" };
+    public readonly Option<int?> TestSize = new("--test-size") { Description = $"Test images (default {D.TestSize}; real datasets: at most this many, default 0 = all)" };
     public readonly Option<int?> AttackPoints = new("--attack-points") { Description = $"Test images attacked (default {D.AttackPoints})" };
     public readonly Option<string?> Models = new("--models", "--model") { Description = "Comma-separated model names (default resnet18,part-downsampled,part-bbox); see 'partrobust models'" };
     public readonly Option<string?> Segmenter = new("--segmenter") { Description = $"Segmenter of the part models (default {D.Segmenter}); see 'partrobust models'" };
@@ -49,7 +51,7 @@ sealed class ExperimentOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Config, Out, Data, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
+        foreach (var o in new Option[] { Config, Out, Data, Dataset, Workers, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
                      CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, AdvTrain, TradesBeta, LabelSmoothing, SemiLabel, WarmupEpochs, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
                      Device, Threads, PretrainedBackbone, InitFrom })
             command.Options.Add(o);
@@ -59,7 +61,16 @@ sealed class ExperimentOptions
     public ExperimentConfig Resolve(ParseResult p, ExperimentConfig defaults)
     {
         var c = p.GetValue(Config) is { } file ? ExperimentConfig.Load(file) : defaults;
-        if (p.GetValue(Data) is { } data) c = c with { Dataset = "folder", DataDir = data };
+        if (p.GetValue(Data) is { } data)
+        {
+            string dataset = p.GetValue(Dataset) ?? ExperimentData.DetectDataset(data);
+            c = c with { Dataset = dataset, DataDir = data };
+            // A real dataset without a config file: the paper's 224 px crops and every image of each split.
+            if (p.GetValue(Config) is null && ExperimentData.RealDatasets.Contains(dataset))
+                c = c with { ImageSize = 224, TrainSize = 0, ValSize = 0, TestSize = 0 };
+        }
+        else if (p.GetValue(Dataset) is { } named) c = c with { Dataset = named };
+        if (p.GetValue(Workers) is { } workers) c = c with { Workers = workers };
         if (p.GetValue(ImageSize) is { } s) c = c with { ImageSize = s };
         if (p.GetValue(Classes) is { } cls) c = c with { Classes = Split(cls) };
         if (p.GetValue(TrainSize) is { } tr) c = c with { TrainSize = tr };

@@ -183,8 +183,7 @@ public static class CheckpointEvaluation
         if (request.DataDir is { } dir)
         {
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data {dir}: folder not found");
-            string folder = File.Exists(Path.Combine(dir, "index.csv")) ? dir : Path.Combine(dir, "test");
-            test = PartDatasetFolder.Read(folder);
+            test = ExperimentData.LoadEvalSplit(dir, info.Model.ImageSize, request.TestSize ?? 0, null, NullProgress.Instance);
             if (!test.Taxonomy.ClassNames.SequenceEqual(info.Taxonomy.ClassNames) || !test.Taxonomy.PartNames.SequenceEqual(info.Taxonomy.PartNames))
             {
                 test.Dispose();

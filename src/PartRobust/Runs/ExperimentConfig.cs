@@ -67,19 +67,25 @@ public sealed record EvalOptions
 /// </summary>
 public sealed record ExperimentConfig
 {
-    /// <summary>Dataset: <c>partshapes</c> (generated) or <c>folder</c> (an exported dataset in <see cref="DataDir"/>).</summary>
+    /// <summary>
+    /// Dataset: <c>partshapes</c> (generated), <c>folder</c> (an exported PartShapes dataset in <see cref="DataDir"/>), or a
+    /// real dataset prepared by <c>partrobust data prepare</c> into <see cref="DataDir"/>: <c>partimagenet</c>,
+    /// <c>cityscapes</c>, <c>pascal-part</c>.
+    /// </summary>
     [JsonPropertyName("dataset")] public string Dataset { get; init; } = "partshapes";
-    /// <summary>For <c>folder</c>: a directory with train/, val/ and test/ written by <c>partrobust data generate</c>.</summary>
+    /// <summary>For <c>folder</c> and the real datasets: a directory with train/, val/ and test/.</summary>
     [JsonPropertyName("data_dir")] public string? DataDir { get; init; }
-    /// <summary>Image size in pixels (PartShapes).</summary>
+    /// <summary>Model input side in pixels: the PartShapes image size, or the crop size of a real dataset (the paper's 224).</summary>
     [JsonPropertyName("image_size")] public int ImageSize { get; init; } = 32;
+    /// <summary>Loader threads that decode a real dataset's images; null = one per core.</summary>
+    [JsonPropertyName("workers")] public int? Workers { get; init; }
     /// <summary>Subset of PartImageNet classes (PartShapes); null = all 11.</summary>
     [JsonPropertyName("classes")] public string[]? Classes { get; init; }
-    /// <summary>Training images generated.</summary>
+    /// <summary>Training images generated; for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
     [JsonPropertyName("train_size")] public int TrainSize { get; init; } = 4000;
-    /// <summary>Validation images generated.</summary>
+    /// <summary>Validation images generated; for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
     [JsonPropertyName("val_size")] public int ValSize { get; init; } = 500;
-    /// <summary>Test images generated (clean accuracy, part metrics).</summary>
+    /// <summary>Test images generated (clean accuracy, part metrics); for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
     [JsonPropertyName("test_size")] public int TestSize { get; init; } = 1000;
     /// <summary>Test images attacked (the first ones of the test set).</summary>
     [JsonPropertyName("attack_points")] public int AttackPoints { get; init; } = 400;
@@ -146,14 +152,17 @@ public sealed record ExperimentConfig
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
-        if (Dataset is not ("partshapes" or "folder"))
-            throw new ArgumentException($"unknown dataset '{Dataset}'; expected one of: partshapes, folder");
-        if (Dataset == "folder" && string.IsNullOrEmpty(DataDir)) throw new ArgumentException("dataset 'folder' needs --data DIR");
-        if (Dataset == "folder" && !Directory.Exists(DataDir)) throw new DirectoryNotFoundException($"--data {DataDir}: folder not found");
+        bool real = ExperimentData.RealDatasets.Contains(Dataset);
+        if (Dataset is not ("partshapes" or "folder") && !real)
+            throw new ArgumentException($"--dataset {Dataset}: expected one of: partshapes, folder, {string.Join(", ", ExperimentData.RealDatasets)}");
+        if (Dataset != "partshapes" && string.IsNullOrEmpty(DataDir)) throw new ArgumentException($"--dataset {Dataset} needs --data DIR");
+        if (Dataset != "partshapes" && !Directory.Exists(DataDir)) throw new DirectoryNotFoundException($"--data {DataDir}: folder not found");
+        if (real && Classes is not null) throw new ArgumentException($"--classes applies to PartShapes only; {Dataset} uses all its classes");
         if (ImageSize < 32 || ImageSize > 224) throw new ArgumentException($"--image-size {ImageSize}: expected 32 to 224");
-        if (TrainSize < 2) throw new ArgumentException("--train-size must be ≥ 2");
-        if (ValSize < 1) throw new ArgumentException("--val-size must be ≥ 1");
-        if (TestSize < 1) throw new ArgumentException("--test-size must be ≥ 1");
+        if (real ? TrainSize is < 0 or 1 : TrainSize < 2) throw new ArgumentException($"--train-size must be ≥ 2{(real ? " (or 0 = all)" : "")}");
+        if (real ? ValSize < 0 : ValSize < 1) throw new ArgumentException($"--val-size must be ≥ 1{(real ? " (or 0 = all)" : "")}");
+        if (real ? TestSize < 0 : TestSize < 1) throw new ArgumentException($"--test-size must be ≥ 1{(real ? " (or 0 = all)" : "")}");
+        if (Workers is < 1) throw new ArgumentException("--workers must be ≥ 1");
         if (AttackPoints < 0) throw new ArgumentException("--attack-points must be ≥ 0");
         if (Models.Length == 0) throw new ArgumentException("--models: at least one model is needed");
         foreach (var m in Models) ModelRegistry.DisplayName(m); // throws naming an unknown model

@@ -47,13 +47,11 @@ public static class ExperimentRunner
             if (File.Exists(run.PathOf("command.txt"))) commandLine = File.ReadAllText(run.PathOf("command.txt")).TrimEnd('\r', '\n');
         }
 
-        var (train, val, test) = LoadData(config, device, progress);
-        using var _train = train;
-        using var _val = val;
-        using var _test = test;
+        using var data = ExperimentData.Load(config, device, progress);
+        var (train, val, test) = (data.Train, data.Val, data.Test);
         using var attackSet = test.Take(config.AttackPoints);
-        var taxonomy = train.Taxonomy;
-        progress.Log($"data: {train.Count} train, {val.Count} val, {test.Count} test images of {train.ImageSize}px, " +
+        var taxonomy = data.Taxonomy;
+        progress.Log($"data: {train.Count} train, {val.Count} val, {test.Count} test images of {data.ImageSize}px, " +
                      $"{taxonomy.NumClasses} classes, {taxonomy.NumSegLabels - 1} parts (chance {100.0 / taxonomy.NumClasses:F1}%)");
 
         var results = new List<ModelResult>();
@@ -70,7 +68,7 @@ public static class ExperimentRunner
             foreach (var (name, modelIndex) in config.Models.Select((m, i) => (m, i)))
             {
                 manual_seed(config.Train.Seed);
-                var spec = ModelSpec.For(name, taxonomy, train.ImageSize, config.EffectiveWidth, config.Segmenter, config.Background);
+                var spec = ModelSpec.For(name, taxonomy, data.ImageSize, config.EffectiveWidth, config.Segmenter, config.Background);
                 var model = ModelRegistry.Create(spec);
                 string display = ModelRegistry.DisplayName(name);
                 if (config.PretrainedBackbone is { } backboneFile) LoadPretrainedBackbone(model, backboneFile, display, progress);
@@ -136,8 +134,8 @@ public static class ExperimentRunner
         {
             Settings = new RunSettings
             {
-                Dataset = config.Dataset == "folder" ? $"folder:{config.DataDir}" : "partshapes",
-                ImageSize = train.ImageSize,
+                Dataset = config.Dataset == "partshapes" ? "partshapes" : $"{config.Dataset}:{config.DataDir}",
+                ImageSize = data.ImageSize,
                 NumClasses = taxonomy.NumClasses,
                 ChanceAccuracy = chance,
                 TrainSize = train.Count, ValSize = val.Count, TestSize = test.Count, AttackPoints = attackSet.Count,
@@ -253,33 +251,6 @@ public static class ExperimentRunner
         int warnings = results.Count(c => !c.Passed);
         progress.Log($"{display}: gradient-masking checks {results.Count - warnings}/{results.Count} passed" + (warnings > 0 ? " — see the warnings above" : ""));
         return results.Select(c => new MaskingCheckRecord { Name = c.Name, Status = c.Passed ? "pass" : "warn", Detail = c.Detail, Meaning = c.Meaning }).ToList();
-    }
-
-    /// <summary>The train/val/test splits the config asks for, on <paramref name="device"/>.</summary>
-    public static (PartDataset Train, PartDataset Val, PartDataset Test) LoadData(ExperimentConfig config, Device device, IProgressSink progress)
-    {
-        var clock = Stopwatch.StartNew();
-        PartDataset train, val, test;
-        if (config.Dataset == "folder")
-        {
-            train = PartDatasetFolder.Read(Path.Combine(config.DataDir!, "train"));
-            val = PartDatasetFolder.Read(Path.Combine(config.DataDir!, "val"));
-            test = PartDatasetFolder.Read(Path.Combine(config.DataDir!, "test"));
-        }
-        else
-        {
-            var generator = new PartShapesGenerator(new PartShapesOptions
-            {
-                ImageSize = config.ImageSize, Classes = config.Classes, Seed = (ulong)config.DataSeed,
-            });
-            train = generator.Generate(PartShapesSplit.Train, config.TrainSize);
-            val = generator.Generate(PartShapesSplit.Val, config.ValSize);
-            test = generator.Generate(PartShapesSplit.Test, config.TestSize);
-            int total = config.TrainSize + config.ValSize + config.TestSize;
-            progress.Log($"generated {total} PartShapes images in {clock.Elapsed.TotalSeconds:F1}s ({total / clock.Elapsed.TotalSeconds:F0} images/s)");
-        }
-        if (device.type == DeviceType.CPU) return (train, val, test);
-        using (train) using (val) using (test) return (train.To(device), val.To(device), test.To(device));
     }
 
     /// <summary>Parses <c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>; a CUDA device needs a CUDA libtorch build.</summary>

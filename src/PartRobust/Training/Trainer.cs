@@ -40,9 +40,25 @@ public static class Trainer
         IProgressSink progress, string label, ResumeOptions? resume = null)
     {
         options.Validate();
+        using var set = new InMemoryTrainingSet(train, options.SemiLabel, options.AugmentFlip);
+        return Train(model, set, val, options, progress, label, resume);
+    }
+
+    /// <summary>Trains <paramref name="model"/> in place on any <see cref="ITrainingSet"/> (e.g. a prepared dataset streamed from disk).</summary>
+    /// <param name="model">The model; its initial weights matter only when no resume state exists.</param>
+    /// <param name="train">Training data; its own augmentation and semi-label masking apply.</param>
+    /// <param name="val">Validation set (model selection).</param>
+    /// <param name="options">The recipe.</param>
+    /// <param name="progress">Progress bars and log lines.</param>
+    /// <param name="label">Name used in progress and errors.</param>
+    /// <param name="resume">Where to save and find the resume state; null = no saving.</param>
+    public static TrainResult Train(nn.Module<Tensor, Tensor> model, ITrainingSet train, PartDataset val, TrainOptions options,
+        IProgressSink progress, string label, ResumeOptions? resume = null)
+    {
+        options.Validate();
         if (train.Count < 2) throw new ArgumentException("the training set needs at least 2 images");
         var session = Stopwatch.StartNew();
-        var device = train.Images.device;
+        var device = train.Device;
         var saved = resume is null ? null : TrainingState.Load(resume.StatePath);
         try
         {
@@ -64,7 +80,7 @@ public static class Trainer
         }
     }
 
-    static TrainResult Run(nn.Module<Tensor, Tensor> model, PartDataset train, PartDataset val, TrainOptions options,
+    static TrainResult Run(nn.Module<Tensor, Tensor> model, ITrainingSet train, PartDataset val, TrainOptions options,
         IProgressSink progress, string label, ResumeOptions? resume, ref TrainingState? saved, Stopwatch session, Device device)
     {
         double priorSeconds = saved?.ElapsedSeconds ?? 0;
@@ -73,198 +89,191 @@ public static class Trainer
         int epoch = saved?.Epoch ?? 0, selected = saved?.Selected ?? 0;
         double advImages = saved?.AdvImages ?? 0, advSeconds = saved?.AdvSeconds ?? 0;
         using var valAttackSet = val.Take(options.ValAttackPoints);
-        var trainMasks = SemiLabels.Apply(train.Masks, options.SemiLabel);
         bool trades = options.AdvTrain == "trades";
         var sinceSave = Stopwatch.StartNew();
         if (saved is not null)
             progress.Log($"{label}: resuming from {Path.GetFileName(resume!.StatePath)} " + (saved.Batch > 0
                 ? $"in {StageName(options, saved.StageIndex)} epoch {saved.EpochInStage + 1}, before batch {saved.Batch + 1}"
                 : $"after {StageName(options, saved.StageIndex)} epoch {saved.EpochInStage}"));
-        try
+        var stages = new[] { (Name: "clean", Epochs: options.CleanEpochs), (Name: options.AdvTrain, Epochs: options.AdvEpochs) };
+        for (int stageIndex = 0; stageIndex < stages.Length; stageIndex++)
         {
-            var stages = new[] { (Name: "clean", Epochs: options.CleanEpochs), (Name: options.AdvTrain, Epochs: options.AdvEpochs) };
-            for (int stageIndex = 0; stageIndex < stages.Length; stageIndex++)
+            var (stage, epochs) = stages[stageIndex];
+            if (epochs == 0 || (saved is not null && stageIndex < saved.StageIndex)) continue;
+            bool adversarial = stageIndex == 1;
+            var pgd = adversarial && !trades ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
+            var tradesAttack = adversarial && trades ? TradesAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
+            var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;
+            if (adversarial && saved is null)
+                progress.Log($"{label}: adversarial training: {options.DescribeRecipe()}, ε = {options.Epsilon * 255:0.###}/255, {epochs} epoch{(epochs == 1 ? "" : "s")} from the best clean weights");
+            using var optimizer = CreateOptimizer(model, options);
+            int batchesPerEpoch = BatchesPerEpoch(train.Count, options.BatchSize);
+            var schedule = new CosineSchedule(options.LearningRate, epochs * batchesPerEpoch,
+                (int)Math.Round(options.WarmupEpochs * batchesPerEpoch));
+            int iteration = 0, firstEpoch = 0;
+            var selection = new ModelSelection();
+            Dictionary<string, Tensor>? bestWeights = null;
+            TrainingState? partial = null;
+            if (saved is not null)
             {
-                var (stage, epochs) = stages[stageIndex];
-                if (epochs == 0 || (saved is not null && stageIndex < saved.StageIndex)) continue;
-                bool adversarial = stageIndex == 1;
-                var pgd = adversarial && !trades ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
-                var tradesAttack = adversarial && trades ? TradesAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
-                var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;
-                if (adversarial && saved is null)
-                    progress.Log($"{label}: adversarial training: {options.DescribeRecipe()}, ε = {options.Epsilon * 255:0.###}/255, {epochs} epoch{(epochs == 1 ? "" : "s")} from the best clean weights");
-                using var optimizer = CreateOptimizer(model, options);
-                int batchesPerEpoch = train.Count / options.BatchSize + (train.Count % options.BatchSize >= 2 ? 1 : 0);
-                var schedule = new CosineSchedule(options.LearningRate, epochs * batchesPerEpoch,
-                    (int)Math.Round(options.WarmupEpochs * batchesPerEpoch));
-                int iteration = 0, firstEpoch = 0;
-                var selection = new ModelSelection();
-                Dictionary<string, Tensor>? bestWeights = null;
-                TrainingState? partial = null;
-                if (saved is not null)
+                // Resume inside this stage: weights, optimizer, generators, counters, best-so-far.
+                TrainingState.CopyInto(model, saved.Model, resume!.StatePath);
+                if (saved.Optimizer is { } blob)
                 {
-                    // Resume inside this stage: weights, optimizer, generators, counters, best-so-far.
-                    TrainingState.CopyInto(model, saved.Model, resume!.StatePath);
-                    if (saved.Optimizer is { } blob)
-                    {
-                        using var reader = new BinaryReader(new MemoryStream(blob));
-                        optimizer.load_state_dict(reader);
-                    }
-                    if (saved.TrainerRng is { } tr) RandomState.Restore(generator, tr);
-                    pgd?.RestoreRandomState(saved.AttackRng);
-                    tradesAttack?.RestoreRandomState(saved.AttackRng);
-                    valAttack?.RestoreRandomState(saved.ValAttackRng);
-                    if (saved.GlobalRng is { } g) RandomState.RestoreGlobal(g);
-                    iteration = saved.Iteration;
-                    firstEpoch = saved.EpochInStage;
-                    selection.Restore(saved.BestScore, saved.BestEpoch);
-                    if (saved.Best is { } best) bestWeights = best.ToDictionary(kv => kv.Key, kv => kv.Value.to(device, copy: true));
-                    if (saved.Batch > 0) partial = saved;
-                    else { saved.Dispose(); }
-                    saved = null;
+                    using var reader = new BinaryReader(new MemoryStream(blob));
+                    optimizer.load_state_dict(reader);
                 }
-
-                // Writes the resume state; `order`, `batch` and the sums describe the epoch in progress (batch 0 = between epochs).
-                void SaveState(int epochInStage, int batch, Tensor? order, double lossSum, double correct, double seen, double lr, double epochSeconds)
-                {
-                    if (resume is null) return;
-                    using var scope = NewDisposeScope();
-                    byte[] optimizerState;
-                    using (var ms = new MemoryStream())
-                    {
-                        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(w);
-                        optimizerState = ms.ToArray();
-                    }
-                    using var state = new TrainingState
-                    {
-                        Options = options, StageIndex = stageIndex, EpochInStage = epochInStage, Batch = batch, Iteration = iteration,
-                        Epoch = epoch, Selected = selected, BestScore = selection.BestScore, BestEpoch = selection.BestEpoch,
-                        LossSum = lossSum, Correct = correct, Seen = seen, LearningRate = lr, EpochSeconds = epochSeconds,
-                        ElapsedSeconds = priorSeconds + session.Elapsed.TotalSeconds, AdvImages = advImages, AdvSeconds = advSeconds,
-                        History = history, TrainerRng = RandomState.Save(generator),
-                        AttackRng = pgd?.SaveRandomState() ?? tradesAttack?.SaveRandomState(), ValAttackRng = valAttack?.SaveRandomState(),
-                        GlobalRng = RandomState.SaveGlobal(),
-                        Model = TrainingState.CpuCopy(model.state_dict()),
-                        Best = bestWeights is null ? null : TrainingState.CpuCopy(bestWeights),
-                        Order = order?.cpu().clone().DetachFromDisposeScope(),
-                        Optimizer = optimizerState,
-                    };
-                    state.Save(resume.StatePath);
-                    sinceSave.Restart();
-                }
-
-                try
-                {
-                    for (int e = firstEpoch; e < epochs; e++)
-                    {
-                        int firstBatch = partial?.Batch ?? 0;
-                        if (partial is null) epoch++;
-                        var clock = Stopwatch.StartNew();
-                        double priorEpochSeconds = partial?.EpochSeconds ?? 0;
-                        double lossSum = partial?.LossSum ?? 0, correct = partial?.Correct ?? 0, seen = partial?.Seen ?? 0, lr = partial?.LearningRate ?? 0;
-                        using var order = partial?.Order?.to(device, copy: true) ?? randperm(train.Count, generator: generator);
-                        partial?.Dispose();
-                        partial = null;
-                        using (var task = progress.Start($"{label} {stage} epoch {e + 1}/{epochs}", batchesPerEpoch))
-                        {
-                            if (firstBatch > 0) task.Advance(firstBatch);
-                            for (int b = firstBatch; b < batchesPerEpoch; b++)
-                            {
-                                using (var scope = NewDisposeScope())
-                                {
-                                    int start = b * options.BatchSize, count = Math.Min(options.BatchSize, train.Count - start);
-                                    var idx = order.narrow(0, start, count);
-                                    var (x, masks) = Augment(train.Images.index_select(0, idx), trainMasks.index_select(0, idx),
-                                        options.AugmentFlip, generator);
-                                    var y = train.Labels.index_select(0, idx);
-                                    Tensor? xAdv = null;
-                                    if (pgd is not null) x = pgd.Perturb(model, x, y);
-                                    if (tradesAttack is not null) xAdv = tradesAttack.Perturb(model, x, y);
-                                    lr = schedule.RateAt(iteration++);
-                                    foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                                    model.train();
-                                    optimizer.zero_grad();
-                                    var (classLogits, loss) = xAdv is null
-                                        ? StepLoss(model, x, y, masks, options)
-                                        : TradesStepLoss(model, x, xAdv, y, masks, options);
-                                    double lossValue = loss.item<float>();
-                                    if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
-                                        throw new InvalidOperationException($"{label}: the training loss became {lossValue} in epoch {epoch}; lower --lr");
-                                    loss.backward();
-                                    optimizer.step();
-                                    lossSum += lossValue * count;
-                                    correct += classLogits.argmax(1).eq(y).sum().item<long>();
-                                    seen += count;
-                                }
-                                if (resume is not null && b + 1 < batchesPerEpoch &&
-                                    ((resume.EveryBatches > 0 && (b + 1) % resume.EveryBatches == 0) ||
-                                     (resume.EverySeconds > 0 && sinceSave.Elapsed.TotalSeconds >= resume.EverySeconds)))
-                                    SaveState(e, b + 1, order, lossSum, correct, seen, lr, priorEpochSeconds + clock.Elapsed.TotalSeconds);
-                                task.Advance();
-                                task.SetStatus($"loss {lossSum / seen:F3} acc {100 * correct / seen:F1}%");
-                            }
-                        }
-                        double trainSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
-                        if (adversarial) { advImages += seen; advSeconds += trainSeconds; }
-
-                        double valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
-                        var valRobust = valAttack is not null && valAttackSet.Count > 0
-                            ? Evaluator.RobustAccuracy(model, valAttackSet, valAttack, options.BatchSize * 2, NullProgress.Instance)
-                            : null;
-                        double epochSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
-                        history.Add(new EpochRecord
-                        {
-                            Epoch = epoch, Stage = stage, TrainLoss = lossSum / seen, TrainAccuracy = correct / seen,
-                            ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, LearningRate = lr,
-                            Seconds = epochSeconds,
-                        });
-                        progress.Log($"{label} {stage} epoch {e + 1}/{epochs}: loss {lossSum / seen:F3}, train acc {100 * correct / seen:F1}%, " +
-                                     $"val acc {100 * valAccuracy:F1}%{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
-                                     $"({epochSeconds:F0}s)");
-
-                        if (selection.Offer(epoch, valAccuracy, valRobust?.Accuracy, valRobust?.CleanAccuracy))
-                        {
-                            DisposeAll(bestWeights);
-                            bestWeights = Snapshot(model);
-                        }
-                        SaveState(e + 1, 0, null, 0, 0, 0, lr, 0);
-                    }
-                    if (bestWeights is not null && selection.BestEpoch > 0)
-                    {
-                        TrainingState.CopyInto(model, bestWeights, "the stage's best weights");
-                        selected = selection.BestEpoch;
-                    }
-                    else
-                    {
-                        selected = epoch;
-                        progress.Log($"{label}: no {stage} epoch had validation clean accuracy ≥ robust accuracy on the attacked points; keeping the last epoch");
-                    }
-                }
-                finally
-                {
-                    DisposeAll(bestWeights);
-                    partial?.Dispose();
-                }
+                if (saved.TrainerRng is { } tr) RandomState.Restore(generator, tr);
+                pgd?.RestoreRandomState(saved.AttackRng);
+                tradesAttack?.RestoreRandomState(saved.AttackRng);
+                valAttack?.RestoreRandomState(saved.ValAttackRng);
+                if (saved.GlobalRng is { } g) RandomState.RestoreGlobal(g);
+                iteration = saved.Iteration;
+                firstEpoch = saved.EpochInStage;
+                selection.Restore(saved.BestScore, saved.BestEpoch);
+                if (saved.Best is { } best) bestWeights = best.ToDictionary(kv => kv.Key, kv => kv.Value.to(device, copy: true));
+                if (saved.Batch > 0) partial = saved;
+                else { saved.Dispose(); }
+                saved = null;
             }
-            model.eval();
-            double seconds = priorSeconds + session.Elapsed.TotalSeconds;
-            if (resume is not null)
+
+            // Writes the resume state; `order`, `batch` and the sums describe the epoch in progress (batch 0 = between epochs).
+            void SaveState(int epochInStage, int batch, Tensor? order, double lossSum, double correct, double seen, double lr, double epochSeconds)
             {
-                using var done = new TrainingState
+                if (resume is null) return;
+                using var scope = NewDisposeScope();
+                byte[] optimizerState;
+                using (var ms = new MemoryStream())
                 {
-                    Options = options, Finished = true, Epoch = epoch, Selected = selected, ElapsedSeconds = seconds,
-                    AdvImages = advImages, AdvSeconds = advSeconds, History = history, GlobalRng = RandomState.SaveGlobal(),
+                    using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(w);
+                    optimizerState = ms.ToArray();
+                }
+                using var state = new TrainingState
+                {
+                    Options = options, StageIndex = stageIndex, EpochInStage = epochInStage, Batch = batch, Iteration = iteration,
+                    Epoch = epoch, Selected = selected, BestScore = selection.BestScore, BestEpoch = selection.BestEpoch,
+                    LossSum = lossSum, Correct = correct, Seen = seen, LearningRate = lr, EpochSeconds = epochSeconds,
+                    ElapsedSeconds = priorSeconds + session.Elapsed.TotalSeconds, AdvImages = advImages, AdvSeconds = advSeconds,
+                    History = history, TrainerRng = RandomState.Save(generator),
+                    AttackRng = pgd?.SaveRandomState() ?? tradesAttack?.SaveRandomState(), ValAttackRng = valAttack?.SaveRandomState(),
+                    GlobalRng = RandomState.SaveGlobal(),
                     Model = TrainingState.CpuCopy(model.state_dict()),
+                    Best = bestWeights is null ? null : TrainingState.CpuCopy(bestWeights),
+                    Order = order?.cpu().clone().DetachFromDisposeScope(),
+                    Optimizer = optimizerState,
                 };
-                done.Save(resume.StatePath);
+                state.Save(resume.StatePath);
+                sinceSave.Restart();
             }
-            return new TrainResult(history, seconds, advSeconds > 0 ? advImages / advSeconds : 0, selected);
+
+            try
+            {
+                for (int e = firstEpoch; e < epochs; e++)
+                {
+                    int firstBatch = partial?.Batch ?? 0;
+                    if (partial is null) epoch++;
+                    var clock = Stopwatch.StartNew();
+                    double priorEpochSeconds = partial?.EpochSeconds ?? 0;
+                    double lossSum = partial?.LossSum ?? 0, correct = partial?.Correct ?? 0, seen = partial?.Seen ?? 0, lr = partial?.LearningRate ?? 0;
+                    using var order = partial?.Order?.to(device, copy: true) ?? randperm(train.Count, generator: generator);
+                    partial?.Dispose();
+                    partial = null;
+                    using (var batches = train.BeginEpoch(order, firstBatch, options.BatchSize, epoch))
+                    using (var task = progress.Start($"{label} {stage} epoch {e + 1}/{epochs}", batchesPerEpoch))
+                    {
+                        if (firstBatch > 0) task.Advance(firstBatch);
+                        for (int b = firstBatch; b < batchesPerEpoch; b++)
+                        {
+                            using (var scope = NewDisposeScope())
+                            {
+                                var (x, masks, y) = batches.Next(generator);
+                                int count = (int)y.shape[0];
+                                Tensor? xAdv = null;
+                                if (pgd is not null) x = pgd.Perturb(model, x, y);
+                                if (tradesAttack is not null) xAdv = tradesAttack.Perturb(model, x, y);
+                                lr = schedule.RateAt(iteration++);
+                                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+                                model.train();
+                                optimizer.zero_grad();
+                                var (classLogits, loss) = xAdv is null
+                                    ? StepLoss(model, x, y, masks, options)
+                                    : TradesStepLoss(model, x, xAdv, y, masks, options);
+                                double lossValue = loss.item<float>();
+                                if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
+                                    throw new InvalidOperationException($"{label}: the training loss became {lossValue} in epoch {epoch}; lower --lr");
+                                loss.backward();
+                                optimizer.step();
+                                lossSum += lossValue * count;
+                                correct += classLogits.argmax(1).eq(y).sum().item<long>();
+                                seen += count;
+                            }
+                            if (resume is not null && b + 1 < batchesPerEpoch &&
+                                ((resume.EveryBatches > 0 && (b + 1) % resume.EveryBatches == 0) ||
+                                 (resume.EverySeconds > 0 && sinceSave.Elapsed.TotalSeconds >= resume.EverySeconds)))
+                                SaveState(e, b + 1, order, lossSum, correct, seen, lr, priorEpochSeconds + clock.Elapsed.TotalSeconds);
+                            task.Advance();
+                            task.SetStatus($"loss {lossSum / seen:F3} acc {100 * correct / seen:F1}%");
+                        }
+                    }
+                    double trainSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
+                    if (adversarial) { advImages += seen; advSeconds += trainSeconds; }
+
+                    double valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
+                    var valRobust = valAttack is not null && valAttackSet.Count > 0
+                        ? Evaluator.RobustAccuracy(model, valAttackSet, valAttack, options.BatchSize * 2, NullProgress.Instance)
+                        : null;
+                    double epochSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
+                    history.Add(new EpochRecord
+                    {
+                        Epoch = epoch, Stage = stage, TrainLoss = lossSum / seen, TrainAccuracy = correct / seen,
+                        ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, LearningRate = lr,
+                        Seconds = epochSeconds,
+                    });
+                    progress.Log($"{label} {stage} epoch {e + 1}/{epochs}: loss {lossSum / seen:F3}, train acc {100 * correct / seen:F1}%, " +
+                                 $"val acc {100 * valAccuracy:F1}%{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
+                                 $"({epochSeconds:F0}s)");
+
+                    if (selection.Offer(epoch, valAccuracy, valRobust?.Accuracy, valRobust?.CleanAccuracy))
+                    {
+                        DisposeAll(bestWeights);
+                        bestWeights = Snapshot(model);
+                    }
+                    SaveState(e + 1, 0, null, 0, 0, 0, lr, 0);
+                }
+                if (bestWeights is not null && selection.BestEpoch > 0)
+                {
+                    TrainingState.CopyInto(model, bestWeights, "the stage's best weights");
+                    selected = selection.BestEpoch;
+                }
+                else
+                {
+                    selected = epoch;
+                    progress.Log($"{label}: no {stage} epoch had validation clean accuracy ≥ robust accuracy on the attacked points; keeping the last epoch");
+                }
+            }
+            finally
+            {
+                DisposeAll(bestWeights);
+                partial?.Dispose();
+            }
         }
-        finally
+        model.eval();
+        double seconds = priorSeconds + session.Elapsed.TotalSeconds;
+        if (resume is not null)
         {
-            if (!ReferenceEquals(trainMasks, train.Masks)) trainMasks.Dispose();
+            using var done = new TrainingState
+            {
+                Options = options, Finished = true, Epoch = epoch, Selected = selected, ElapsedSeconds = seconds,
+                AdvImages = advImages, AdvSeconds = advSeconds, History = history, GlobalRng = RandomState.SaveGlobal(),
+                Model = TrainingState.CpuCopy(model.state_dict()),
+            };
+            done.Save(resume.StatePath);
         }
+        return new TrainResult(history, seconds, advSeconds > 0 ? advImages / advSeconds : 0, selected);
     }
+
+    /// <summary>Batches per epoch: full batches, plus the remainder when it holds at least 2 samples (batch norm needs 2).</summary>
+    public static int BatchesPerEpoch(int count, int batchSize) => count / batchSize + (count % batchSize >= 2 ? 1 : 0);
 
     /// <summary>The name of stage <paramref name="stageIndex"/>: <c>clean</c>, or the adversarial recipe.</summary>
     static string StageName(TrainOptions options, int stageIndex) => stageIndex == 0 ? "clean" : options.AdvTrain;
@@ -334,14 +343,6 @@ public static class Trainer
             new(noDecay, options.LearningRate, options.Momentum, 0, 0, false, false),
         };
         return optim.SGD(groups, options.LearningRate, options.Momentum);
-    }
-
-    /// <summary>Random horizontal flips applied to image and mask together.</summary>
-    static (Tensor Images, Tensor Masks) Augment(Tensor images, Tensor masks, bool flip, Generator generator)
-    {
-        if (!flip) return (images, masks);
-        var coin = rand(images.shape[0], generator: generator, device: images.device).lt(0.5);
-        return (where(coin.view(-1, 1, 1, 1), images.flip(3), images), where(coin.view(-1, 1, 1), masks.flip(2), masks));
     }
 
     static Dictionary<string, Tensor> Snapshot(nn.Module model)
