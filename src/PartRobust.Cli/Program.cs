@@ -286,9 +286,23 @@ namespace PartRobust.Cli
             var classes = new Option<int?>("--num-classes") { Description = "Classes C (default 11)" };
             var iterations = new Option<int?>("--iterations") { Description = "Timed training steps per measurement (default 10)" };
             var segmenter = new Option<string?>("--segmenter") { Description = "Segmenter of the part models (default: the demo's compact one)" };
-            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations, segmenter }) cmd.Options.Add(opt);
+            var loader = new Option<string?>("--loader") { Description = "Measure the data loader instead (images/s of decoding and the train/eval transforms): a prepared dataset folder, or 'synthetic' for ImageNet-sized JPEGs" };
+            var images = new Option<int?>("--images") { Description = "Images per loader measurement (default 256)" };
+            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations, segmenter, loader, images }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
+                if (p.GetValue(loader) is { } data)
+                {
+                    var loaderRequest = new LoaderBenchmark.Request
+                    {
+                        DataDir = data == "synthetic" ? null : data, ImageSize = p.GetValue(size) ?? 224,
+                        Images = p.GetValue(images) ?? 256, BatchSize = p.GetValue(batch) ?? 32,
+                    };
+                    string table = "";
+                    int code = ConsoleProgress.Run(sink => { table = LoaderBenchmark.Run(loaderRequest, sink); return 0; });
+                    Console.WriteLine(table);
+                    return code;
+                }
                 var d = new ExperimentConfig();
                 d = d with { ImageSize = p.GetValue(size) ?? d.ImageSize, Width = p.GetValue(width) };
                 var request = new Benchmark.Request

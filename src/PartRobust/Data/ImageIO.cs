@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace PartRobust.Data;
 
 /// <summary>
-/// The one place where images are encoded and decoded (SkiaSharp). Images are 8-bit RGB PNGs; masks are 8-bit
+/// The one place where images are encoded and decoded (SkiaSharp). Images are 8-bit RGB PNGs (or JPEGs); masks are 8-bit
 /// grayscale PNGs whose pixel value is the label index. Pixel buffers are planar: [3,H,W] for RGB, [H,W] for gray.
 /// </summary>
 public static class ImageIO
@@ -21,6 +21,19 @@ public static class ImageIO
         }
         // Opaque RGBA is written by Skia's PNG encoder as colour type 2 (RGB).
         return Encode(rgba, new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+    }
+
+    /// <summary>Encodes a planar RGB buffer [3,H,W] as a JPEG of the given quality (1–100).</summary>
+    public static byte[] EncodeRgbJpeg(ReadOnlySpan<byte> planar, int width, int height, int quality)
+    {
+        int px = width * height;
+        if (planar.Length != 3 * px) throw new ArgumentException($"Expected {3 * px} bytes for {width}x{height} RGB, got {planar.Length}.");
+        var rgba = new byte[4 * px];
+        for (int i = 0; i < px; i++)
+        {
+            rgba[4 * i] = planar[i]; rgba[4 * i + 1] = planar[px + i]; rgba[4 * i + 2] = planar[2 * px + i]; rgba[4 * i + 3] = 255;
+        }
+        return Encode(rgba, new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque), SKEncodedImageFormat.Jpeg, quality);
     }
 
     /// <summary>Encodes an 8-bit [H,W] buffer as a grayscale PNG.</summary>
@@ -46,14 +59,14 @@ public static class ImageIO
     /// <summary>Decodes a grayscale PNG to [H,W] bytes; throws <see cref="InvalidDataException"/> if undecodable.</summary>
     public static (byte[] Gray, int Width, int Height) DecodeGray(byte[] encoded) => Decode(encoded, SKColorType.Gray8);
 
-    static byte[] Encode(byte[] pixels, SKImageInfo info)
+    static byte[] Encode(byte[] pixels, SKImageInfo info, SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 100)
     {
         var handle = GCHandle.Alloc(pixels, GCHandleType.Pinned);
         try
         {
             using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), info.RowBytes);
-            using var data = pixmap.Encode(SKEncodedImageFormat.Png, 100)
-                ?? throw new InvalidOperationException("PNG encoding failed.");
+            using var data = pixmap.Encode(format, quality)
+                ?? throw new InvalidOperationException($"{format} encoding failed.");
             return data.ToArray();
         }
         finally { handle.Free(); }

@@ -1,7 +1,5 @@
-using System.Runtime.InteropServices;
 using PartRobust.Data;
 using PartRobust.Data.Prepare;
-using SkiaSharp;
 
 namespace PartRobust.Tests.TestSupport;
 
@@ -50,20 +48,6 @@ public static class PreparedFixture
         return (rgb, mask);
     }
 
-    /// <summary>Encodes planar RGB as a JPEG (quality 95) with SkiaSharp.</summary>
-    public static byte[] EncodeJpeg(byte[] planar, int width, int height, int quality = 95)
-    {
-        int px = width * height;
-        var rgba = new byte[4 * px];
-        for (int i = 0; i < px; i++) { rgba[4 * i] = planar[i]; rgba[4 * i + 1] = planar[px + i]; rgba[4 * i + 2] = planar[2 * px + i]; rgba[4 * i + 3] = 255; }
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
-        var handle = GCHandle.Alloc(rgba, GCHandleType.Pinned);
-        try
-        {
-            using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), info.RowBytes);
-            using var data = pixmap.Encode(SKEncodedImageFormat.Jpeg, quality) ?? throw new InvalidOperationException("JPEG encoding failed");
-            return data.ToArray();
-        }
-        finally { handle.Free(); }
-    }
+    /// <summary>Encodes planar RGB as a JPEG.</summary>
+    public static byte[] EncodeJpeg(byte[] planar, int width, int height, int quality = 95) => ImageIO.EncodeRgbJpeg(planar, width, height, quality);
 }

@@ -1,4 +1,6 @@
 using PartRobust.Data;
+using PartRobust.Data.Loading;
+using PartRobust.Data.Transforms;
 using PartRobust.Models;
 using PartRobust.Reporting;
 using PartRobust.Training;
@@ -46,9 +48,9 @@ public class ResumeTests
     };
 
     /// <summary>A part model with fixed initial weights (copied, so no other use of the global generator can change them).</summary>
-    static nn.Module<Tensor, Tensor> Model(Dictionary<string, Tensor> init)
+    static nn.Module<Tensor, Tensor> Model(Dictionary<string, Tensor> init, ModelSpec? spec = null)
     {
-        var model = ModelRegistry.Create(new ModelSpec("part-downsampled", 2, 8, 32, 4));
+        var model = ModelRegistry.Create(spec ?? new ModelSpec("part-downsampled", 2, 8, 32, 4));
         TrainingState.CopyInto(model, init, "test");
         return model;
     }
@@ -57,6 +59,33 @@ public class ResumeTests
         model.state_dict().Select(kv => kv.Value.cpu().contiguous().bytes.ToArray()).ToArray();
 
     static List<EpochRecord> WithoutTimes(IEnumerable<EpochRecord> history) => history.Select(h => h with { Seconds = 0 }).ToList();
+
+    [Fact]
+    public void A_streamed_run_from_a_prepared_dataset_resumes_to_bit_identical_weights()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "partrobust-tests", Guid.NewGuid().ToString("N"));
+        TestSupport.PreparedFixture.Write(Path.Combine(dir, "data"), perSplit: 8);
+        var source = new PreparedSplit(Path.Combine(dir, "data", "train")); // 16 images of varying sizes: 2 batches per epoch
+        using var val = SplitMaterializer.Load(new PreparedSplit(Path.Combine(dir, "data", "val")),
+            new EvalTransform(32, 37), Enumerable.Range(0, 16).ToArray(), 2, NullProgress.Instance, "val");
+        var spec = new ModelSpec("part-downsampled", 2, 5, 32, 4);
+        Dictionary<string, Tensor> init;
+        using (var m = ModelRegistry.Create(spec)) init = TrainingState.CpuCopy(m.state_dict());
+        var options = Options("pgd");
+        ITrainingSet Streamed() => new StreamingTrainingSet(source, new TrainTransform(32), options.SemiLabel, options.Seed, CPU, workers: 2);
+
+        using var reference = Model(init, spec);
+        using (var set = Streamed()) Trainer.Train(reference, set, val, options, NullProgress.Instance, "reference");
+        var resume = new ResumeOptions(Path.Combine(dir, "model.state")) { EveryBatches = 1, EverySeconds = 0 };
+        using (var killed = Model(init, spec))
+        using (var set = Streamed())
+            Assert.Throws<OperationCanceledException>(() => { Trainer.Train(killed, set, val, options, new AbortAfter(4), "killed", resume); });
+        using var resumed = ModelRegistry.Create(spec);
+        using (var set = Streamed()) Trainer.Train(resumed, set, val, options, NullProgress.Instance, "resumed", resume);
+        Assert.Equal(Weights(reference), Weights(resumed));
+        foreach (var t in init.Values) t.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
 
     [Theory]
     [InlineData("pgd", 0, 7)]    // states after epochs only: killed in adversarial epoch 1, resumed after the clean epoch
