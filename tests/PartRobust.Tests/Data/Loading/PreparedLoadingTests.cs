@@ -153,3 +153,28 @@ public sealed class PreparedLoadingTests : IDisposable
         Assert.Equal(2, resumed.Next(null!).Labels.shape[0]); // the second (last) batch: samples 4 and 5
     }
 }
+
+public class InMemoryPartSourceTests
+{
+    [Fact]
+    public void PartShapes_ServedAsASampleSource_RoundTripsExactly()
+    {
+        using var data = new PartShapesGenerator(new PartShapesOptions { ImageSize = 32, Classes = ["Car", "Fish"], Seed = 5 }).Generate(PartShapesSplit.Val, 6);
+        var source = new InMemoryPartSource(data);
+        Assert.Equal(6, source.Count);
+        using var scope = NewDisposeScope();
+        var batch = new ByteBatch(6, 32);
+        for (int i = 0; i < 6; i++)
+        {
+            var s = source.Read(i);
+            Assert.Equal((32, 32, (int)data.Labels[i].item<long>()), (s.Width, s.Height, s.Label));
+            s.Image.CopyTo(batch.Images, i * 3 * 32 * 32);
+            s.Mask.CopyTo(batch.Masks, i * 32 * 32);
+            batch.Labels[i] = s.Label;
+        }
+        var (x, m, y) = batch.ToTensors(CPU);
+        Assert.True(x.eq(data.Images).all().item<bool>());
+        Assert.True(m.eq(data.Masks).all().item<bool>());
+        Assert.True(y.eq(data.Labels).all().item<bool>());
+    }
+}
