@@ -54,6 +54,7 @@ public sealed class PartImageNetPreparer : IDatasetPreparer
                 task.Advance();
             });
         var kept = candidates.Where((_, i) => usable[i]).ToList();
+        progress.Log($"partimagenet: {kept.Count} usable images with parts ({candidates.Count - kept.Count} failed the pixel checks)");
         string[] split = options.Split == "paper"
             ? PaperSplit(kept.Select(c => PartImageNetTaxonomy.ClassNames[c.Label]).ToList())
             : kept.Select(c => c.Json).ToArray();
