@@ -1,8 +1,7 @@
 using System.Text.Json;
-using PartRobust.Data;
 using SkiaSharp;
 
-namespace PrepareBench;
+namespace PartRobust.Bench;
 
 /// <summary>
 /// A synthetic PartImageNet source in the release's exact layout: <c>JPEGImages/&lt;wnid&gt;/&lt;wnid&gt;_&lt;n&gt;.JPEG</c>
@@ -12,6 +11,9 @@ namespace PrepareBench;
 static class PartImageNetSource
 {
     const int Width = 500, Height = 375, Quality = 90, PartsPerImage = 4;
+
+    /// <summary>What the source holds, for the bench's output.</summary>
+    public const string Description = "500x375 JPEGs (quality 90), 4 polygon parts (24-48 vertices) each, 11 classes, COCO train/val/test.json";
 
     // JSON category id of each part, per class in JSON id order (the reference table's json_category_id column).
     static readonly (string Class, string[] Parts, int FirstId, string Wnid)[] Classes =
