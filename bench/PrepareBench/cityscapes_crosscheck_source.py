@@ -1,10 +1,10 @@
 # A synthetic Cityscapes-Panoptic-Parts source for cityscapes_crosscheck.py: Pillow mode-I LZW TIFFs (as the dataset's)
 # + noise RGB PNGs; random instances with parts, group regions, instances without parts, occluders, split instances.
-# Usage: python3 cityscapes_crosscheck_source.py SRC [N]
+# Usage: python3 cityscapes_crosscheck_source.py SRC [N [SEED]]
 import sys, os, numpy as np
 from PIL import Image
-src = sys.argv[1]; n = int(sys.argv[2]) if len(sys.argv) > 2 else 24
-rng = np.random.RandomState(123)
+src = sys.argv[1]; n = int(sys.argv[2]) if len(sys.argv) > 2 else 24; seed = int(sys.argv[3]) if len(sys.argv) > 3 else 123
+rng = np.random.RandomState(seed)
 for i in range(n):
     part = 'train' if i % 4 else 'val'
     city = ['aachen', 'bremen', 'zurich'][i % 3]

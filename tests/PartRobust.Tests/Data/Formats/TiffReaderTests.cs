@@ -92,6 +92,16 @@ public class TiffReaderTests
     }
 
     [Fact]
+    public void A_single_uncompressed_strip_may_leave_out_its_byte_count()
+    {
+        // Some writers omit StripByteCounts (279) for one raw strip; its size is then W*H*bytes.
+        var tif = RemoveTag(Image(true, 2, 2, 16, 2, 1, [Samples([-3, 4, 5, -6], 16, true)]), 279);
+        Assert.Equal([-3, 4, 5, -6], TiffReader.Read(tif, "n.tif").Pixels);
+        var lzw = RemoveTag(Image(false, 3, 1, 8, 1, 5, [PackCodes((256, 9), (7, 9), (258, 9), (257, 9))]), 279);
+        Assert.Contains("StripByteCounts tag (279) is missing", Assert.Throws<InvalidDataException>(() => TiffReader.Read(lzw, "l.tif")).Message);
+    }
+
+    [Fact]
     public void PackBits_hand_coded_runs()
     {
         // literal 3 (n=2), repeat 9 four times (n=-3), no-op (-128), literal 1 (n=0).
