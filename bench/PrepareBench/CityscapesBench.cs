@@ -34,16 +34,17 @@ static class CityscapesBench
         Console.WriteLine($"source: {n} frames {W}x{H}, TIFF {tifs.Average(f => new FileInfo(f).Length) / 1024:F0} KB, PNG {pngs.Average(f => new FileInfo(f).Length) / 1024:F0} KB on average");
 
         // Single-thread decode costs on the first 10 files.
+        int k = Math.Min(10, n);
         var t = Stopwatch.StartNew();
-        foreach (var f in tifs.Take(10)) TiffReader.ReadFile(f);
-        double tiffMs = t.Elapsed.TotalMilliseconds / 10;
+        foreach (var f in tifs.Take(k)) TiffReader.ReadFile(f);
+        double tiffMs = t.Elapsed.TotalMilliseconds / k;
         t.Restart();
-        foreach (var f in pngs.Take(10)) ImageIO.DecodeRgb(File.ReadAllBytes(f));
-        double pngMs = t.Elapsed.TotalMilliseconds / 10;
-        var decoded = tifs.Take(10).Select(TiffReader.ReadFile).ToList();
+        foreach (var f in pngs.Take(k)) ImageIO.DecodeRgb(File.ReadAllBytes(f));
+        double pngMs = t.Elapsed.TotalMilliseconds / k;
+        var decoded = tifs.Take(k).Select(TiffReader.ReadFile).ToList();
         t.Restart();
         foreach (var img in decoded) CityscapesInstance.Find(img.Pixels, img.Width, img.Height);
-        double scanMs = t.Elapsed.TotalMilliseconds / 10;
+        double scanMs = t.Elapsed.TotalMilliseconds / k;
         Console.WriteLine($"1 thread: TIFF (LZW) decode {tiffMs:F0} ms, PNG decode {pngMs:F0} ms, instance scan {scanMs:F0} ms per frame");
 
         Prepare(src, outDir, Environment.ProcessorCount);
