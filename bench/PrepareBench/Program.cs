@@ -4,6 +4,7 @@
 // Usage: dotnet run -c Release --project bench/PrepareBench -- [N [DIR]]   (the source is generated once and reused)
 // PartImageNet: dotnet run -c Release --project bench/PrepareBench -- partimagenet [--images 1000] [--workers N] [--dir DIR] [--keep]
 //               (see PartImageNetBench.cs)
+// Cityscapes: dotnet run -c Release --project bench/PrepareBench -- cityscapes [N [DIR]]   (see CityscapesBench.cs)
 using System.Diagnostics;
 using PartRobust;
 using PartRobust.Data.Prepare;
@@ -14,6 +15,7 @@ if (args.Length > 0 && args[0] == "partimagenet")
     Environment.ExitCode = PartRobust.Bench.PartImageNetBench.Run(args[1..]);
     return;
 }
+if (args.Length > 0 && args[0] == "cityscapes") { PartRobust.Bench.CityscapesBench.Run(args[1..]); return; }
 
 int n = args.Length > 0 ? int.Parse(args[0]) : 1000;
 string root = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "partrobust-prepare-bench");

@@ -1,0 +1,147 @@
+namespace PartRobust.Tests.Data.Formats;
+
+/// <summary>
+/// Small TIFFs written by real writers (Pillow 9.4.0 and libtiff 4.5 tiffcp, Debian 12) on the 21x11 patterns below,
+/// decoded back by libtiff to check them. They show that TiffReader reads what the paper's code and the dataset authors
+/// write, not only what our own writer writes. Regenerate: see the command in each comment.
+/// </summary>
+static class TiffFixtures
+{
+    public const int Width = 21, Height = 11;
+
+    /// <summary>The int32 pattern: ((x*1000003 + y*7654321) mod 10^7) - 5000, columns 5..8 = 2401001, (0,0) = int.MinValue, (1,0) = int.MaxValue.</summary>
+    public static int[] Int32Pattern()
+    {
+        var a = new int[Width * Height];
+        for (int y = 0; y < Height; y++)
+            for (int x = 0; x < Width; x++)
+                a[y * Width + x] = x is >= 5 and <= 8 ? 2401001 : (int)((x * 1000003L + y * 7654321L) % 10000000 - 5000);
+        a[0] = int.MinValue; a[1] = int.MaxValue;
+        return a;
+    }
+
+    /// <summary>The uint16 pattern (x*4099 + y*977) mod 65536.</summary>
+    public static int[] UInt16Pattern() => Pattern((x, y) => (x * 4099 + y * 977) % 65536);
+
+    /// <summary>The uint8 pattern (x*13 + y*7) mod 256.</summary>
+    public static int[] UInt8Pattern() => Pattern((x, y) => (x * 13 + y * 7) % 256);
+
+    static int[] Pattern(Func<int, int, int> f)
+    {
+        var a = new int[Width * Height];
+        for (int y = 0; y < Height; y++) for (int x = 0; x < Width; x++) a[y * Width + x] = f(x, y);
+        return a;
+    }
+
+    /// <summary>Pillow 9.4 Image.fromarray(int32).save(f) (mode I, uncompressed, one strip).</summary>
+    public static byte[] PillowNone => Convert.FromBase64String(
+        "SUkqAAgAAAAKAAABBAABAAAAFQAAAAEBBAABAAAACwAAAAIBAwABAAAAIAAAAAMBAwABAAAAAQAAAAYBAwABAAAAAQAAABEBBAABAAAAhgAAAB" +
+        "YBBAABAAAACwAAABcBBAABAAAAnAMAABwBAwABAAAAAQAAAFMBAwABAAAAAgAAAAAAAAAAAACA////f/5wHgBBsy0AhPU8AOmiJADpoiQA6aIk" +
+        "AOmiJADTQIkAluz//9kuDwAccR4AX7MtAKL1PADlN0wAKHpbAGu8agCu/nkA8UCJALTs//8puHQAbPqDAK88kwBy6AkAtSoZAOmiJADpoiQA6a" +
+        "IkAOmiJAAEdmUAR7h0AIr6gwDNPJMAkOgJANMqGQAWbSgAWa83AJzxRgDfM1YAInZlAGW4dABa7VAAnS9gAOBxbwAjtH4AZvaNAOmiJADpoiQA" +
+        "6aIkAOmiJAA1q0EAeO1QALsvYAD+cW8AQbR+AIT2jQBHogQAiuQTAM0mIwAQaTIAU6tBAJbtUACLIi0AzmQ8ABGnSwBU6VoAlytqAOmiJADpoi" +
+        "QA6aIkAOmiJABm4B0AqSItAOxkPAAvp0sAculaALUragD4bXkAO7CIAH7ylwBBng4AhOAdAMciLQC8VwkA/5kYAELcJwCFHjcAyGBGAOmiJADp" +
+        "oiQA6aIkAOmiJAAXrJIA2lcJAB2aGABg3CcAox43AOZgRgApo1UAbOVkAK8ndADyaYMANaySAPhXCQBtI34AsGWNAHMRBAC2UxMA+ZUiAOmiJA" +
+        "DpoiQA6aIkAOmiJABI4W4AiyN+AM5ljQCREQQA1FMTABeWIgBa2DEAnRpBAOBcUAAjn18AZuFuAKkjfgCeWFoA4ZppACTdeABnH4gAqmGXAOmi" +
+        "JADpoiQA6aIkAOmiJAB5FksAvFhaAP+aaQBC3XgAhR+IAMhhlwCLDQ4Azk8dABGSLABU1DsAlxZLANpYWgDPjTYAEtBFAFUSVQCYVGQA25ZzAO" +
+        "miJADpoiQA6aIkAOmiJACqSycA7Y02ADDQRQBzElUAtlRkAPmWcwA82YIAfxuSAELHCACFCRgAyEsnAAuONgAAwxIAQwUiAIZHMQDJiUAADMxP" +
+        "AOmiJADpoiQA6aIkAOmiJADbgAMAHsMSAGEFIgCkRzEA54lAACrMTwBtDl8AsFBuAPOSfQA21YwA+YADADzDEgCxjocA9NCWALd8DQD6vhwAPQ" +
+        "EsAOmiJADpoiQA6aIkAOmiJACMTHgAz46HABLRlgDVfA0AGL8cAFsBLACeQzsA4YVKACTIWQBnCmkAqkx4AO2OhwDiw2MAJQZzAGhIggCripEA" +
+        "bjYIAOmiJADpoiQA6aIkAOmiJAC9gVQAAMRjAEMGcwCGSIIAyYqRAIw2CADPeBcAErsmAFX9NQCYP0UA24FUAB7EYwA=");
+
+    /// <summary>Pillow 9.4 save(f, compression="tiff_lzw") (mode I via libtiff 4.5).</summary>
+    public static byte[] PillowLzw => Convert.FromBase64String(
+        "SUkqAPoCAACAACBIB/wU/v44B4AEFZi0AIR6jwAOlRCSJxWLxaKRZpkBEgBLOyCtkXA8ABw4wovw0AKKIgByjcmAAUHotgA1rw1ABXP48gB4x4" +
+        "ALSRP8Urg6AA2PpBgBXjxJgA5OgEgBaioMxmtRutAQ7GUAEekABFUwAM2oABIVQANOsAALG0UAAsq8bgBOPEjABvjMrAARV8AGWxlp2lAAJ0Xm" +
+        "AAOA4m8ACNaH4AGZ7I2txiuVwaqsggA8YcALvFgB/Y+F5OH5ewqICWRyBOziYRgAIGkZAAp56QaJFiKHM4yRIIqclgAqOktABLiud5vNdGLGZw" +
+        "B0AKngAB2cMAC/jVLlVbnAB8G2fjtYIgAH55JeFp4HQ/qgBj9leFeqv9MhgAEJuBOABCg8u5kDAvboI06QAAuVhJAAbT8AADpNP4MD/gAUcBgA" +
+        "c0DAAFJRiqpRyjIpwTqSeQ0qaGsGvJCI2hGyhYDKzA5gi15bCm2R8kqETMwTH4ACQcI3AARcYAAZ0ZgASMbAAakcwWS0ei0bAYsSDTPnALjEBG" +
+        "T4vsrIbryOTwsOWcJNDSAASG6PAADOD71FUML3QRHwADyCzjl5MoAH/ND+zZAM4AAZE5yKBr4mcJ7rAiSQWOQagduZPMHz4Z5GhsAAJGgIoACq" +
+        "CUQkwKkSG2Sw5ztOpVCXAB20wAAYU4AA51AABbVGAB81MAAeGyQQAD+DcHCEY4EQCBL+GRVYAAWR1MgAYYJAAIYCx6QwjysZJEiAAAGGYJ9UQU" +
+        "bZAAGAAPWgAAw2oABSWuABz20AAVW8AA2gdL5YChIh5kkPoABsapGVxcdd3OWJHEOAB6GgSwAFuPgGgAfRfA4AAegDR86zqRgmTaZ+D00aOGGr" +
+        "h4AAwX+KC3i4AE8IdJHCQolTUZAszcBU0lVjgAHbj5xGGMYABKA1TjQJFfFWRRIgANwbWLjMFF6QIqIEYmfiHoQAENooAGTpAAEZpgAGePAL00" +
+        "XYTU8foagATAf06beo3LqgAICACgAAAQMAAQAAABUAAAABAQMAAQAAAAsAAAACAQMAAQAAACAAAAADAQMAAQAAAAUAAAAGAQMAAQAAAAEAAAAR" +
+        "AQQAAQAAAAgAAAAWAQMAAQAAAAsAAAAXAQQAAQAAAPICAAAcAQMAAQAAAAEAAABTAQMAAQAAAAIAAAAAAAAA");
+
+    /// <summary>Pillow 9.4 save(f, compression="tiff_adobe_deflate").</summary>
+    public static byte[] PillowDeflate => Convert.FromBase64String(
+        "SUkqAIwCAAB4nGXMW0iTAQCG4S+y0ErLCbpKF2zmKc0snBcucooHUlBwq5yBiqdmztJJzCg1deaZXLSZpIEG4Yw0Ugu0ujBwQh5ChdQijawEvd" +
+        "AOqJDru43/4r17eAGU2+32su2rEiifB6HqtwLLHd7/NRVRC/OK3T57fD88CyVIo+ugWwpLgN/1VFweysPT7RKs0fXR+b8sRv5WJXoUd1H0wwn9" +
+        "AQcFT4dr2Yilq6Mbo7tDN0XnrvNDSk8YHqzF4POpc5DSZdNpVpPQFpyOhcIrkPWVIudPo+AZ2q2EgW6QbptOSVdFF9vhgLqvbhjzkeGA9iSS6c" +
+        "x09dIgjGcp4Po4HqplDSzH8gTPnAUvdNGt0AXTFdH1023oShDeW4PSdQuU7S6oohuhGzrvBPt9MSI/+sIoCYMtPUbw9HhiwhydV6sY6XSddN/o" +
+        "/DvVyF/KQo9vMda1lQil26DTyUrRm90IvasDBpLdsHlPKnjGLRagnm6crplums7DLIXmQwjaDimxcDEJsodpyKHromu/oMFiqxbenwzIPVIDa4" +
+        "ZF8Cxxj8cQnZ0uks5IZ6Ord3bBeKIXXE2BUE2Hw0I3RzfRKIdoMhpqkRotqizMm/WCpzXeF6t0J+j0dAN0m3SK2QqUHTYhcsQRRicxbHR7m+TA" +
+        "sAhRu6Sojg3BaG0E9r1LFDzny3dCQpdB94juO10Anc4lDb1JBfhpugn5TAM26RR0z5pu49ekGS9uOGPrtSdO7wgUPBsSDJigE703Y4ZO/MYTqX" +
+        "TtUeFYNJ6Fty0FuXu0sNKt0n0ZzsTR3XpciqtAd10zCuSOguerWyrgbSai6KrpRuka6CYMHhAN+kD9NxQtZ6IxTyeh+wclokgDAAoAAAEDAAEA" +
+        "AAAVAAAAAQEDAAEAAAALAAAAAgEDAAEAAAAgAAAAAwEDAAEAAAAIAAAABgEDAAEAAAABAAAAEQEEAAEAAAAIAAAAFgEDAAEAAAALAAAAFwEEAA" +
+        "EAAACDAgAAHAEDAAEAAAABAAAAUwEDAAEAAAACAAAAAAAAAA==");
+
+    /// <summary>Pillow 9.4 save(f, compression="packbits").</summary>
+    public static byte[] PillowPackBits => Convert.FromBase64String(
+        "SUkqAK4DAAD+AACA/v9Kf/5wHgBBsy0AhPU8AOmiJADpoiQA6aIkAOmiJADTQIkAluz//9kuDwAccR4AX7MtAKL1PADlN0wAKHpbAGu8agCu/n" +
+        "kA8UCJALTs//9TKbh0AGz6gwCvPJMAcugJALUqGQDpoiQA6aIkAOmiJADpoiQABHZlAEe4dACK+oMAzTyTAJDoCQDTKhkAFm0oAFmvNwCc8UYA" +
+        "3zNWACJ2ZQBluHQAU1rtUACdL2AA4HFvACO0fgBm9o0A6aIkAOmiJADpoiQA6aIkADWrQQB47VAAuy9gAP5xbwBBtH4AhPaNAEeiBACK5BMAzS" +
+        "YjABBpMgBTq0EAlu1QAFOLIi0AzmQ8ABGnSwBU6VoAlytqAOmiJADpoiQA6aIkAOmiJABm4B0AqSItAOxkPAAvp0sAculaALUragD4bXkAO7CI" +
+        "AH7ylwBBng4AhOAdAMciLQBTvFcJAP+ZGABC3CcAhR43AMhgRgDpoiQA6aIkAOmiJADpoiQAF6ySANpXCQAdmhgAYNwnAKMeNwDmYEYAKaNVAG" +
+        "zlZACvJ3QA8mmDADWskgD4VwkAU20jfgCwZY0AcxEEALZTEwD5lSIA6aIkAOmiJADpoiQA6aIkAEjhbgCLI34AzmWNAJERBADUUxMAF5YiAFrY" +
+        "MQCdGkEA4FxQACOfXwBm4W4AqSN+AFOeWFoA4ZppACTdeABnH4gAqmGXAOmiJADpoiQA6aIkAOmiJAB5FksAvFhaAP+aaQBC3XgAhR+IAMhhlw" +
+        "CLDQ4Azk8dABGSLABU1DsAlxZLANpYWgBTz402ABLQRQBVElUAmFRkANuWcwDpoiQA6aIkAOmiJADpoiQAqksnAO2NNgAw0EUAcxJVALZUZAD5" +
+        "lnMAPNmCAH8bkgBCxwgAhQkYAMhLJwALjjYAUwDDEgBDBSIAhkcxAMmJQAAMzE8A6aIkAOmiJADpoiQA6aIkANuAAwAewxIAYQUiAKRHMQDniU" +
+        "AAKsxPAG0OXwCwUG4A85J9ADbVjAD5gAMAPMMSAFOxjocA9NCWALd8DQD6vhwAPQEsAOmiJADpoiQA6aIkAOmiJACMTHgAz46HABLRlgDVfA0A" +
+        "GL8cAFsBLACeQzsA4YVKACTIWQBnCmkAqkx4AO2OhwBT4sNjACUGcwBoSIIAq4qRAG42CADpoiQA6aIkAOmiJADpoiQAvYFUAADEYwBDBnMAhk" +
+        "iCAMmKkQCMNggAz3gXABK7JgBV/TUAmD9FANuBVAAexGMACgAAAQMAAQAAABUAAAABAQMAAQAAAAsAAAACAQMAAQAAACAAAAADAQMAAQAAAAWA" +
+        "AAAGAQMAAQAAAAEAAAARAQQAAQAAAAgAAAAWAQMAAQAAAAsAAAAXAQQAAQAAAKYDAAAcAQMAAQAAAAEAAABTAQMAAQAAAAIAAAAAAAAA");
+
+    /// <summary>tiffcp -B -c lzw:2 -r 4 of PillowNone: big-endian, LZW + predictor, 3 strips of 4 rows.</summary>
+    public static byte[] LibtiffBigEndianLzwPredictorStrips => Convert.FromBase64String(
+        "TU0AKgAAAWqAIAAQN/wV/oAPHB/gAHkIhwyHP9zq0ywOLReLmROup/nZVsOIQ+GyKHSGTSOTyWRx2PgA6LgUykhyyQSgFngaRidQMgNMNzKQzS" +
+        "gSiiSqjQ8oO0tUOjv9LKxBzudB0EEymSSsUKi1igC0RIur0FdHcpVKLv98j0+2Gt1etUeAgIAAASV14AAeQiHBoRCoTByG/28QhCAIpFYtFTcC" +
+        "Rc/zsq2HDJBDpDC5FJZJCI5HgAfhGbYZKY/JoSAgY8IvN4oSh8X5HD47MZPDaDPaIWiwnqJMn+jSCP5xNxMc0hSaHDphVKFWQANkaz6xL1iDAd" +
+        "T4uAlQwa/Mp7V7VDoCgAACTDAAAB5CIcGhEKhMHIb/ajWbsFikVij/bzdeUMjkOjsLj0hkEIf52VcEjyHRyxhklk8fh74UKsi01gpTVKjmEulE" +
+        "jhs+mFBMbDcVBh08AAcNh7m01F7ealGn1IkU/q0wgIAADAEAAAMAAAABABUAAAEBAAMAAAABAAsAAAECAAMAAAABACAAAAEDAAMAAAABAAUAAA" +
+        "EGAAMAAAABAAEAAAERAAQAAAADAAACBgESAAMAAAABAAEAAAEWAAMAAAABAAQAAAEXAAMAAAADAAACAAEcAAMAAAABAAEAAAE9AAMAAAABAAIA" +
+        "AAFTAAMAAAABAAIAAAAAAAAAgAB9AGUAAAAIAAAAiAAAAQU=");
+
+    /// <summary>tiffcp -B -c zip:2 -t -w 16 -l 16 of PillowNone: big-endian, Deflate + predictor, 2 tiles of 16x16.</summary>
+    public static byte[] LibtiffBigEndianDeflatePredictorTiles => Convert.FromBase64String(
+        "TU0AKgAAAcB4nGtgYGD4DwQNcgX/GfidnEH4//O1qQzIIGXuq/9lqw/D5FFwyQ5NuD6YGu4KExT9DpelkfWgmBXwNgrdzP/T1jSj6Jfl8MFmN9" +
+        "gcXaVuDPFd5UHI2v//tK3F6nYQ5gzfg6H/npMiiv15nHo4/V+nnIvhJyaeDyj6vezisfodhKMi5mHY3+toj6JfrXgCTv+b9Z7HEN/Iw4ein2nF" +
+        "QZz+FzrMgKH/yrW7KOF37+4nnPrb+zai++v/j4VrUOwPXrkYp/+TDz/C8JNMTjWKfv17V7D6HcQeBRQBAOVhl4F4nGOIrtJg4HdyhuH/ZasPM6" +
+        "hsM2VABilzX4HFkdTBsfn6SHSx/+tftaDod7gsjWEHjC/8pAtD/+WtwSj6ZTl8sNkNNqdjgzW6mf+/Nygha///07YWq9tBOOVpDoaZ0l4fUezP" +
+        "49TD6X9HqbkY7lpW74Ci38suHqvfQVjW/xyG/lNe/Cj61Yon4PT/JOl6dDP/vxO5h6KfacVBnP7PC9iA4TbB+2tRwu/e3U849Xu1PsRw11zhPy" +
+        "j2B69cjNP/aruFMPQfuHcaRb/+vStY/Q5ijwKKAACx35eAAAANAQAAAwAAAAEAFQAAAQEAAwAAAAEACwAAAQIAAwAAAAEAIAAAAQMAAwAAAAEA" +
+        "CAAAAQYAAwAAAAEAAQAAARIAAwAAAAEAAQAAARwAAwAAAAEAAQAAAT0AAwAAAAEAAgAAAUIAAwAAAAEAEAAAAUMAAwAAAAEAEAAAAUQABAAAAA" +
+        "IAAAJiAUUAAwAAAAIA3gDZAVMAAwAAAAEAAgAAAAAAAAAAAAgAAADm");
+
+    /// <summary>tiffcp -L -c packbits -r 3 of PillowNone: 4 strips of 3 rows.</summary>
+    public static byte[] LibtiffPackBitsStrips => Convert.FromBase64String(
+        "SUkqAK4DAAD+AACA/v9Kf/5wHgBBsy0AhPU8AOmiJADpoiQA6aIkAOmiJADTQIkAluz//9kuDwAccR4AX7MtAKL1PADlN0wAKHpbAGu8agCu/n" +
+        "kA8UCJALTs//9TKbh0AGz6gwCvPJMAcugJALUqGQDpoiQA6aIkAOmiJADpoiQABHZlAEe4dACK+oMAzTyTAJDoCQDTKhkAFm0oAFmvNwCc8UYA" +
+        "3zNWACJ2ZQBluHQAU1rtUACdL2AA4HFvACO0fgBm9o0A6aIkAOmiJADpoiQA6aIkADWrQQB47VAAuy9gAP5xbwBBtH4AhPaNAEeiBACK5BMAzS" +
+        "YjABBpMgBTq0EAlu1QAFOLIi0AzmQ8ABGnSwBU6VoAlytqAOmiJADpoiQA6aIkAOmiJABm4B0AqSItAOxkPAAvp0sAculaALUragD4bXkAO7CI" +
+        "AH7ylwBBng4AhOAdAMciLQBTvFcJAP+ZGABC3CcAhR43AMhgRgDpoiQA6aIkAOmiJADpoiQAF6ySANpXCQAdmhgAYNwnAKMeNwDmYEYAKaNVAG" +
+        "zlZACvJ3QA8mmDADWskgD4VwkAU20jfgCwZY0AcxEEALZTEwD5lSIA6aIkAOmiJADpoiQA6aIkAEjhbgCLI34AzmWNAJERBADUUxMAF5YiAFrY" +
+        "MQCdGkEA4FxQACOfXwBm4W4AqSN+AFOeWFoA4ZppACTdeABnH4gAqmGXAOmiJADpoiQA6aIkAOmiJAB5FksAvFhaAP+aaQBC3XgAhR+IAMhhlw" +
+        "CLDQ4Azk8dABGSLABU1DsAlxZLANpYWgBTz402ABLQRQBVElUAmFRkANuWcwDpoiQA6aIkAOmiJADpoiQAqksnAO2NNgAw0EUAcxJVALZUZAD5" +
+        "lnMAPNmCAH8bkgBCxwgAhQkYAMhLJwALjjYAUwDDEgBDBSIAhkcxAMmJQAAMzE8A6aIkAOmiJADpoiQA6aIkANuAAwAewxIAYQUiAKRHMQDniU" +
+        "AAKsxPAG0OXwCwUG4A85J9ADbVjAD5gAMAPMMSAFOxjocA9NCWALd8DQD6vhwAPQEsAOmiJADpoiQA6aIkAOmiJACMTHgAz46HABLRlgDVfA0A" +
+        "GL8cAFsBLACeQzsA4YVKACTIWQBnCmkAqkx4AO2OhwBT4sNjACUGcwBoSIIAq4qRAG42CADpoiQA6aIkAOmiJADpoiQAvYFUAADEYwBDBnMAhk" +
+        "iCAMmKkQCMNggAz3gXABK7JgBV/TUAmD9FANuBVAAexGMACwAAAQMAAQAAABUAAAABAQMAAQAAAAsAAAACAQMAAQAAACAAAAADAQMAAQAAAAWA" +
+        "AAAGAQMAAQAAAAEAAAARAQQABAAAAEgEAAASAQMAAQAAAAEAAAAWAQMAAQAAAAMAAAAXAQQABAAAADgEAAAcAQMAAQAAAAEAAABTAQMAAQAAAA" +
+        "IAAAAAAAAA/gAAAP8AAAD/AAAAqgAAAAgAAAAGAQAABQIAAAQDAAA=");
+
+    /// <summary>tiffcp -B -c lzw:2 -r 5 of Pillow's uint16 (mode I;16) TIFF.</summary>
+    public static byte[] LibtiffBigEndianUInt16LzwPredictor => Convert.FromBase64String(
+        "TU0AKgAAAHqAAAABABwSDQWEQeFQmGQuDgNow6GxOJRWEAdRRaNRSOQQFnONyGOwwHkSRSeRwECABMKhABwSDQWEQeFQmGQuDhZzQ6GxOJRWEB" +
+        "pbxaNRSOQQPIiNyGOwwRFmRSeRwECACYVBABwSDQWEQeFQmGQuDwEACwEAAAMAAAABABUAAAEBAAMAAAABAAsAAAECAAMAAAABABAAAAEDAAMA" +
+        "AAABAAUAAAEGAAMAAAABAAEAAAERAAQAAAADAAABCgESAAMAAAABAAEAAAEWAAMAAAABAAUAAAEXAAMAAAADAAABBAEcAAMAAAABAAEAAAE9AA" +
+        "MAAAABAAIAAAAAAAAAMAAwABIAAAAIAAAAOAAAAGg=");
+
+    /// <summary>tiffcp -c lzw:2 -r 2 of Pillow's uint8 (mode L) TIFF.</summary>
+    public static byte[] LibtiffUInt8LzwPredictor => Convert.FromBase64String(
+        "SUkqAF4AAACAAAGwOCQWDQYDweFQqAiAA4GwOCQWDQYKweFQqAiABwGwOCQWDQYRweFQqAiACoGwOCQWDQYYweFQqAiADgGwOCQWDQYfweFQqA" +
+        "iAEYGwOCQWDQaAgAsAAAEDAAEAAAAVAAAAAQEDAAEAAAALAAAAAgEDAAEAAAAIAAAAAwEDAAEAAAAFAAAABgEDAAEAAAABAAAAEQEEAAYAAAD0" +
+        "AAAAEgEDAAEAAAABAAAAFgEDAAEAAAACAAAAFwEDAAYAAADoAAAAHAEDAAEAAAABAAAAPQEDAAEAAAACAAAAAAAAAA8ADwAPAA8ADwALAAgAAA" +
+        "AXAAAAJgAAADUAAABEAAAAUwAAAA==");
+
+}
