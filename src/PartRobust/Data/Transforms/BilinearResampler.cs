@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace PartRobust.Data.Transforms;
 
@@ -45,21 +48,19 @@ public static class BilinearResampler
         int rows = rowEnd - rowFirst;
         int plane = sourceWidth * sourceHeight;
 
-        byte[] temp = ArrayPool<byte>.Shared.Rent(rows * ow);
+        // The 8-bit intermediate (Pillow's imTemp) is held as ints so the vertical pass can use SIMD multiply-adds.
+        int[] temp = ArrayPool<int>.Shared.Rent(rows * ow);
         int[] acc = ArrayPool<int>.Shared.Rent(ow);
         try
         {
             for (int ch = 0; ch < 3; ch++)
             {
                 var srcPlane = source.Slice(ch * plane, plane);
-                // Horizontal pass: 8-bit intermediate, as Pillow's imTemp.
                 for (int r = 0; r < rows; r++)
                 {
                     var srcRow = srcPlane.Slice((crop.Y + rowFirst + r) * sourceWidth + crop.X, crop.Width);
-                    var tmpRow = temp.AsSpan(r * ow, ow);
-                    HorizontalRow(srcRow, hc, outWindow.X, tmpRow);
+                    HorizontalRow(srcRow, hc, outWindow.X, temp.AsSpan(r * ow, ow));
                 }
-                // Vertical pass: integer sums are exact, so accumulating row by row gives Pillow's result.
                 var dstPlane = destination.Slice(ch * ow * oh, ow * oh);
                 var sums = acc.AsSpan(0, ow);
                 for (int oy = 0; oy < oh; oy++)
@@ -68,13 +69,9 @@ public static class BilinearResampler
                     int start = vc.Start[yy] - rowFirst, n = vc.Count[yy];
                     var k = vc.Weights.AsSpan(yy * vc.KernelSize, n);
                     sums.Fill(ResampleCoefficients.Half);
+                    // Integer sums are exact, so accumulating row by row gives Pillow's per-pixel result.
                     for (int t = 0; t < n; t++)
-                    {
-                        int w = k[t];
-                        if (w == 0) continue;
-                        var tmpRow = temp.AsSpan((start + t) * ow, ow);
-                        for (int x = 0; x < sums.Length; x++) sums[x] += tmpRow[x] * w;
-                    }
+                        if (k[t] != 0) MultiplyAdd(sums, temp.AsSpan((start + t) * ow, ow), k[t]);
                     var dstRow = dstPlane.Slice(oy * ow, ow);
                     for (int x = 0; x < dstRow.Length; x++) dstRow[x] = ResampleCoefficients.Clip8(sums[x]);
                 }
@@ -82,23 +79,46 @@ public static class BilinearResampler
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(temp);
+            ArrayPool<int>.Shared.Return(temp);
             ArrayPool<int>.Shared.Return(acc);
         }
     }
 
-    static void HorizontalRow(ReadOnlySpan<byte> srcRow, ResampleCoefficients hc, int firstOut, Span<byte> dst)
+    /// <summary>sums[i] += row[i]·w.</summary>
+    static void MultiplyAdd(Span<int> sums, ReadOnlySpan<int> row, int w)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && sums.Length >= Vector<int>.Count)
+        {
+            var wv = new Vector<int>(w);
+            for (; i <= sums.Length - Vector<int>.Count; i += Vector<int>.Count)
+            {
+                var s = new Vector<int>(sums.Slice(i)) + new Vector<int>(row.Slice(i)) * wv;
+                s.CopyTo(sums.Slice(i));
+            }
+        }
+        for (; i < sums.Length; i++) sums[i] += row[i] * w;
+    }
+
+    /// <summary>Pillow's horizontal pass for one row: each output is its taps' fixed-point sum, clipped to 8 bits.</summary>
+    static void HorizontalRow(ReadOnlySpan<byte> srcRow, ResampleCoefficients hc, int firstOut, Span<int> dst)
     {
         int ks = hc.KernelSize;
         int[] weights = hc.Weights, starts = hc.Start, counts = hc.Count;
+        // Validated once here; the inner loop then reads without per-element bounds checks.
+        int lastOut = firstOut + dst.Length - 1;
+        if (starts[lastOut] + counts[lastOut] > srcRow.Length || starts[firstOut] < 0)
+            throw new InvalidOperationException("resample taps outside the source row");
+        ref byte src0 = ref MemoryMarshal.GetReference(srcRow);
+        ref int w0 = ref MemoryMarshal.GetArrayDataReference(weights);
         for (int ox = 0; ox < dst.Length; ox++)
         {
             int xx = firstOut + ox;
             int n = counts[xx];
-            var src = srcRow.Slice(starts[xx], n);
-            var k = weights.AsSpan(xx * ks, n);
+            ref byte src = ref Unsafe.Add(ref src0, starts[xx]);
+            ref int k = ref Unsafe.Add(ref w0, xx * ks);
             int sum = ResampleCoefficients.Half;
-            for (int t = 0; t < src.Length; t++) sum += src[t] * k[t];
+            for (int t = 0; t < n; t++) sum += Unsafe.Add(ref src, t) * Unsafe.Add(ref k, t);
             dst[ox] = ResampleCoefficients.Clip8(sum);
         }
     }

@@ -79,6 +79,19 @@ public sealed class BilinearResamplerTests
     }
 
     [Fact]
+    public void Wide_rows_give_the_same_values_in_the_vectorised_and_scalar_parts()
+    {
+        // 21×2 → 21×4: horizontal identity, vertical 2 → 4 as in the upscale case: rows 10, 13, 18, 20 across all
+        // 21 columns (the vertical pass handles whole SIMD vectors and then a scalar tail).
+        var src = Planar(21, 2, (c, x, y) => 10 + 10 * y);
+        var dst = Resize(src, 21, 2, 21, 4);
+        byte[] rowValues = [10, 13, 18, 20];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < 4; y++)
+                for (int x = 0; x < 21; x++) Assert.Equal(rowValues[y], dst[(c * 4 + y) * 21 + x]);
+    }
+
+    [Fact]
     public void Same_size_is_the_identity()
     {
         var src = Planar(5, 3, (c, x, y) => (c * 71 + x * 13 + y * 29) % 256);
