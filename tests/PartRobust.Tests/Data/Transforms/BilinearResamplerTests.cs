@@ -8,6 +8,7 @@ namespace PartRobust.Tests.Data.Transforms;
 /// c = (o + 0.5)·s with s = in/out; support r = max(s, 1); taps i = (int)(c - r + 0.5) .. (int)(c + r + 0.5) - 1 clamped
 /// to the image; weight of tap i = tri((i + 0.5 - c)/max(s, 1)) with tri(x) = max(0, 1 - |x|), normalised to sum 1;
 /// result = floor(Σ w·v + 0.5) (22-bit fixed point), horizontal pass first into 8-bit rows, then vertical.
+/// (The upscale case was also checked against Pillow 9.4.0's Image.resize, which gives the same bytes.)
 /// </summary>
 public sealed class BilinearResamplerTests
 {
