@@ -2,10 +2,18 @@
 // zlib-compressed Annotations_Part/*.mat files with 3 objects of ~12 part masks each (~7 MB of masks per file once
 // decompressed; the real 272x480 fixtures hold ~5.5 MB). A quarter of the images are dominated by a person and dropped.
 // Usage: dotnet run -c Release --project bench/PrepareBench -- [N [DIR]]   (the source is generated once and reused)
+// PartImageNet: dotnet run -c Release --project bench/PrepareBench -- partimagenet [--images 1000] [--workers N] [--dir DIR] [--keep]
+//               (see PartImageNetBench.cs)
 using System.Diagnostics;
 using PartRobust;
 using PartRobust.Data.Prepare;
 using PartRobust.Tests.TestSupport;
+
+if (args.Length > 0 && args[0] == "partimagenet")
+{
+    Environment.ExitCode = PartRobust.Bench.PartImageNetBench.Run(args[1..]);
+    return;
+}
 
 int n = args.Length > 0 ? int.Parse(args[0]) : 1000;
 string root = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "partrobust-prepare-bench");
