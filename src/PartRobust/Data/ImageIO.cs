@@ -10,7 +10,11 @@ namespace PartRobust.Data;
 public static class ImageIO
 {
     /// <summary>Encodes a planar RGB buffer [3,H,W] as a PNG (no alpha channel).</summary>
-    public static byte[] EncodeRgbPng(ReadOnlySpan<byte> planar, int width, int height)
+    /// <param name="planar">The pixels.</param>
+    /// <param name="width">Width.</param>
+    /// <param name="height">Height.</param>
+    /// <param name="zlibLevel">zlib level 0–9: 6 is Skia's default; 1 encodes a photo about 12× faster for about 18% more bytes.</param>
+    public static byte[] EncodeRgbPng(ReadOnlySpan<byte> planar, int width, int height, int zlibLevel = 6)
     {
         int px = width * height;
         if (planar.Length != 3 * px) throw new ArgumentException($"Expected {3 * px} bytes for {width}x{height} RGB, got {planar.Length}.");
@@ -20,7 +24,7 @@ public static class ImageIO
             rgba[4 * i] = planar[i]; rgba[4 * i + 1] = planar[px + i]; rgba[4 * i + 2] = planar[2 * px + i]; rgba[4 * i + 3] = 255;
         }
         // Opaque RGBA is written by Skia's PNG encoder as colour type 2 (RGB).
-        return Encode(rgba, new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        return Encode(rgba, new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque), SKEncodedImageFormat.Png, zlibLevel);
     }
 
     /// <summary>Encodes a planar RGB buffer [3,H,W] as a JPEG of the given quality (1–100).</summary>
@@ -40,7 +44,7 @@ public static class ImageIO
     public static byte[] EncodeGrayPng(ReadOnlySpan<byte> gray, int width, int height)
     {
         if (gray.Length != width * height) throw new ArgumentException($"Expected {width * height} bytes for {width}x{height} gray, got {gray.Length}.");
-        return Encode(gray.ToArray(), new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque));
+        return Encode(gray.ToArray(), new SKImageInfo(width, height, SKColorType.Gray8, SKAlphaType.Opaque), SKEncodedImageFormat.Png, 6);
     }
 
     /// <summary>Decodes a PNG (or any format Skia reads) to planar RGB [3,H,W]; throws <see cref="InvalidDataException"/> if undecodable.</summary>
@@ -59,14 +63,17 @@ public static class ImageIO
     /// <summary>Decodes a grayscale PNG to [H,W] bytes; throws <see cref="InvalidDataException"/> if undecodable.</summary>
     public static (byte[] Gray, int Width, int Height) DecodeGray(byte[] encoded) => Decode(encoded, SKColorType.Gray8);
 
-    static byte[] Encode(byte[] pixels, SKImageInfo info, SKEncodedImageFormat format = SKEncodedImageFormat.Png, int quality = 100)
+    static byte[] Encode(byte[] pixels, SKImageInfo info, SKEncodedImageFormat format, int quality)
     {
         var handle = GCHandle.Alloc(pixels, GCHandleType.Pinned);
         try
         {
             using var pixmap = new SKPixmap(info, handle.AddrOfPinnedObject(), info.RowBytes);
-            using var data = pixmap.Encode(format, quality)
-                ?? throw new InvalidOperationException($"{format} encoding failed.");
+            // For PNG, quality is the zlib level (Skia's defaults are all filters and level 6).
+            using var data = (format == SKEncodedImageFormat.Png
+                                 ? pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, quality))
+                                 : pixmap.Encode(format, quality))
+                             ?? throw new InvalidOperationException($"{format} encoding failed.");
             return data.ToArray();
         }
         finally { handle.Free(); }

@@ -40,9 +40,6 @@ public sealed class ExperimentData : IDisposable
     public static string DetectDataset(string dir) =>
         Directory.Exists(dir) ? PreparedLayout.ReadInfo(dir)?.Dataset ?? "folder" : "folder";
 
-    /// <summary>The eval Resize side for a crop of <paramref name="size"/>: the paper's 256 at 224, scaled alike (round(S·256/224)).</summary>
-    public static int EvalResize(int size) => (int)Math.Round(size * 256.0 / 224.0, MidpointRounding.AwayFromZero);
-
     /// <summary>The splits <paramref name="config"/> asks for, on <paramref name="device"/>.</summary>
     public static ExperimentData Load(ExperimentConfig config, Device device, IProgressSink progress)
     {
@@ -92,7 +89,7 @@ public sealed class ExperimentData : IDisposable
         }
         int size = config.ImageSize, workers = config.Workers ?? Environment.ProcessorCount;
         IPartSampleSource train = Capped(splits[0], config.TrainSize, sorted: true);
-        var eval = new EvalTransform(size, EvalResize(size));
+        var eval = EvalTransform.ForImageSize(size);
         // Val and test in a fixed shuffled order, so that "the first N test images" (attacked points, AutoAttack) span the classes.
         var val = SplitMaterializer.Load(splits[1], eval, Capped(splits[1].Count, config.ValSize), workers, progress, $"loading {config.Dataset} val");
         try
@@ -130,7 +127,7 @@ public sealed class ExperimentData : IDisposable
             using (data) return data.Take(max);
         }
         var split = new PreparedSplit(folder);
-        return SplitMaterializer.Load(split, new EvalTransform(imageSize, EvalResize(imageSize)), Capped(split.Count, max),
+        return SplitMaterializer.Load(split, EvalTransform.ForImageSize(imageSize), Capped(split.Count, max),
             workers ?? Environment.ProcessorCount, progress, $"loading {Path.GetFileName(folder)}");
     }
 

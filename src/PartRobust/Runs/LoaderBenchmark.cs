@@ -53,7 +53,7 @@ public static class LoaderBenchmark
             rows.Add(("JPEG/PNG decode only (Skia)", 1, indices.Length / clock.Elapsed.TotalSeconds));
 
             var train = new TrainTransform(request.ImageSize);
-            var eval = new EvalTransform(request.ImageSize, ExperimentData.EvalResize(request.ImageSize));
+            var eval = EvalTransform.ForImageSize(request.ImageSize);
             foreach (var (name, transform) in new (string, IJointTransform)[] { ($"decode + RandomResizedCrop({request.ImageSize}) + flip", train), ($"decode + Resize({eval.Resize}) + CenterCrop({request.ImageSize})", eval) })
                 foreach (int threads in new[] { 1, cores }.Distinct())
                 {
@@ -68,7 +68,7 @@ public static class LoaderBenchmark
             var streamLoader = new PartBatchLoader(split, train, cores);
             var batches = Enumerable.Range(0, indices.Length / request.BatchSize).Select(b => indices[(b * request.BatchSize)..((b + 1) * request.BatchSize)]).ToList();
             clock.Restart();
-            using (var stream = streamLoader.Stream(batches, 2))
+            using (var stream = streamLoader.Stream(batches, 2, 1))
                 foreach (var _ in batches)
                 {
                     using var scope = NewDisposeScope();

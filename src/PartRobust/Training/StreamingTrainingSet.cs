@@ -46,7 +46,7 @@ public sealed class StreamingTrainingSet : ITrainingSet
         var batches = new List<int[]>();
         for (int b = firstBatch; b < Trainer.BatchesPerEpoch(ids.Length, batchSize); b++)
             batches.Add(ids.Skip(b * batchSize).Take(Math.Min(batchSize, ids.Length - b * batchSize)).Select(i => (int)i).ToArray());
-        return new Epoch(_loader.Stream(batches, PartShapesRandom.Mix((ulong)_seed, 0x5452414e53ul, (ulong)epoch)), Device);
+        return new Epoch(_loader.Stream(batches, (ulong)_seed, epoch), Device);
     }
 
     /// <inheritdoc />

@@ -34,10 +34,8 @@ public sealed class ByteBatch
     public (Tensor Images, Tensor Masks, Tensor Labels) ToTensors(Device device)
     {
         using var scope = NewDisposeScope();
-        var x = torch.tensor(Images, new long[] { Count, 3, Size, Size }).to(device).to_type(ScalarType.Float32).div_(255f);
-        var m = torch.tensor(Masks, new long[] { Count, Size, Size }).to(device).to_type(ScalarType.Int64);
-        m = m.masked_fill(m.eq(PartDatasetBytes.Ignore), -1);
+        var (x, m) = PartDatasetBytes.ToBatch(Images, Masks, Count, Size);
         var y = torch.tensor(Labels, device: device);
-        return (x.MoveToOuterDisposeScope(), m.MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
+        return (x.to(device).MoveToOuterDisposeScope(), m.to(device).MoveToOuterDisposeScope(), y.MoveToOuterDisposeScope());
     }
 }

@@ -7,7 +7,7 @@ namespace PartRobust.Data.Loading;
 /// Decodes and transforms samples of an <see cref="IPartSampleSource"/> into <see cref="ByteBatch"/>es on worker threads,
 /// keeping up to <see cref="Prefetch"/> batches ready ahead of the consumer so that training never waits on JPEG decoding.
 /// Only managed code runs on the workers (Skia decode, the transforms); tensors are made by the consumer. Each sample's
-/// random transform is seeded by (epoch seed, sample index), so a batch is the same whatever the thread scheduling and
+/// random transform is seeded by (run seed, epoch, sample index), so a batch is the same whatever the thread scheduling and
 /// after a resume.
 /// </summary>
 public sealed class PartBatchLoader
@@ -37,8 +37,11 @@ public sealed class PartBatchLoader
         Prefetch = Math.Max(1, prefetch);
     }
 
-    /// <summary>Loads one batch of the samples at <paramref name="indices"/> (on up to <see cref="Workers"/> threads).</summary>
-    public ByteBatch Load(IReadOnlyList<int> indices, ulong epochSeed)
+    /// <summary>
+    /// Loads one batch of the samples at <paramref name="indices"/> (on up to <see cref="Workers"/> threads); sample i's
+    /// random transform is seeded by <see cref="TransformSeed.For"/>(<paramref name="seed"/>, <paramref name="epoch"/>, i).
+    /// </summary>
+    public ByteBatch Load(IReadOnlyList<int> indices, ulong seed, int epoch = 0)
     {
         int s = _transform.Size, px = s * s;
         var batch = new ByteBatch(indices.Count, s);
@@ -49,10 +52,10 @@ public sealed class PartBatchLoader
             {
                 int i = indices[j];
                 var raw = _source.Read(i);
-                var (image, mask) = _transform.Apply(raw.Image, raw.Width, raw.Height, raw.Mask, PartShapesRandom.Mix(epochSeed, (ulong)i));
-                image.CopyTo(batch.Images.AsSpan(j * 3 * px, 3 * px));
-                if (_keepMask is null || _keepMask(i)) mask.CopyTo(batch.Masks.AsSpan(j * px, px));
-                else batch.Masks.AsSpan(j * px, px).Fill(PartDatasetBytes.Ignore);
+                var maskOut = batch.Masks.AsSpan(j * px, px);
+                _transform.ApplyInto(raw.Image, raw.Width, raw.Height, raw.Mask, TransformSeed.For(seed, epoch, i),
+                    batch.Images.AsSpan(j * 3 * px, 3 * px), maskOut);
+                if (_keepMask is not null && !_keepMask(i)) maskOut.Fill(PartDatasetBytes.Ignore);
                 batch.Labels[j] = raw.Label;
             });
         }
@@ -64,7 +67,7 @@ public sealed class PartBatchLoader
     }
 
     /// <summary>Starts producing <paramref name="batches"/> in order in the background; read them with <see cref="BatchStream.Next"/>.</summary>
-    public BatchStream Stream(IReadOnlyList<int[]> batches, ulong epochSeed) => new(this, batches, epochSeed);
+    public BatchStream Stream(IReadOnlyList<int[]> batches, ulong seed, int epoch) => new(this, batches, seed, epoch);
 
     /// <summary>Batches produced ahead by a background task, handed out in order.</summary>
     public sealed class BatchStream : IDisposable
@@ -73,7 +76,7 @@ public sealed class PartBatchLoader
         readonly CancellationTokenSource _cancel = new();
         readonly Task _producer;
 
-        internal BatchStream(PartBatchLoader loader, IReadOnlyList<int[]> batches, ulong epochSeed)
+        internal BatchStream(PartBatchLoader loader, IReadOnlyList<int[]> batches, ulong seed, int epoch)
         {
             _channel = Channel.CreateBounded<ByteBatch>(new BoundedChannelOptions(loader.Prefetch) { SingleReader = true, SingleWriter = true });
             var token = _cancel.Token;
@@ -84,7 +87,7 @@ public sealed class PartBatchLoader
                     foreach (var b in batches)
                     {
                         token.ThrowIfCancellationRequested();
-                        await _channel.Writer.WriteAsync(loader.Load(b, epochSeed), token).ConfigureAwait(false);
+                        await _channel.Writer.WriteAsync(loader.Load(b, seed, epoch), token).ConfigureAwait(false);
                     }
                     _channel.Writer.TryComplete();
                 }

@@ -210,7 +210,7 @@ public sealed class CityscapesPartsPreparer : IDatasetPreparer
             }
             var inst = crop.Instance;
             writer.Add(new PreparedSample(crop.Split, inst.Label, $"{file.Stem}_s{inst.Sid}_i{inst.Iid:D3}",
-                new EncodedImage(ImageIO.EncodeRgbPng(image, cw, ch), ".png"), cw, ch, mask, file.Relative));
+                new EncodedImage(ImageIO.EncodeRgbPng(image, cw, ch, zlibLevel: 1), ".png"), cw, ch, mask, file.Relative));
         }
     }
 

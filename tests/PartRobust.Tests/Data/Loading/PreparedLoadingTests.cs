@@ -93,12 +93,12 @@ public sealed class PreparedLoadingTests : IDisposable
         var split = new PreparedSplit(Path.Combine(Fixture(), "train"));
         var loader = new PartBatchLoader(split, new EvalTransform(16, 18), workers: 2, prefetch: 1);
         var batches = new List<int[]> { new[] { 0, 1 }, new[] { 2, 3 }, new[] { 4, 5 } };
-        using (var stream = loader.Stream(batches, 1))
+        using (var stream = loader.Stream(batches, 1, 1))
             foreach (var b in batches)
                 Assert.Equal(b.Select(i => (long)split.LabelOf(i)), stream.Next().Labels);
 
         File.WriteAllBytes(split.ImagePath(3), new byte[] { 1, 2, 3 });
-        using var broken = loader.Stream(batches, 1);
+        using var broken = loader.Stream(batches, 1, 1);
         broken.Next();
         var e = Assert.Throws<InvalidDataException>(() => broken.Next());
         Assert.Contains(split.ImagePath(3), e.Message);
@@ -148,6 +148,7 @@ public sealed class PreparedLoadingTests : IDisposable
             return e.Next(null!).Images;
         }
         Assert.True(First(1).eq(First(1)).all().item<bool>());
+        Assert.False(First(1).eq(First(2)).all().item<bool>()); // new random crops each epoch
         Assert.Equal(2, Trainer.BatchesPerEpoch(split.Count, 4));
         using var resumed = set.BeginEpoch(order, 1, 4, 1);
         Assert.Equal(2, resumed.Next(null!).Labels.shape[0]); // the second (last) batch: samples 4 and 5
