@@ -28,7 +28,7 @@ public sealed class PreparedDatasetWriter : IDisposable
     public IDictionary<string, string> Provenance { get; } = new ConcurrentDictionary<string, string>();
 
     /// <summary>Starts writing a prepared <paramref name="dataset"/> that will replace <paramref name="outDir"/> on commit.</summary>
-    /// <exception cref="IOException"><paramref name="outDir"/> exists and is neither empty nor a prepared dataset (it would be overwritten).</exception>
+    /// <exception cref="ArgumentException"><paramref name="outDir"/> exists and is neither empty nor a prepared dataset (it would be overwritten).</exception>
     public PreparedDatasetWriter(string outDir, string dataset, PartTaxonomy taxonomy, IProgressSink progress)
     {
         _outDir = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);

@@ -99,7 +99,7 @@ public static class PreparedLayout
         if (!Directory.Exists(dir)) return;
         if (!Directory.EnumerateFileSystemEntries(dir).Any()) return;
         if (File.Exists(Path.Combine(dir, DatasetFile))) { ReadInfo(dir); return; }
-        throw new IOException($"--out {dir}: the folder exists and is not a prepared dataset; choose a new or empty folder");
+        throw new ArgumentException($"--out {dir}: the folder exists and is not a prepared dataset; choose a new or empty folder");
     }
 
     /// <summary>Moves <paramref name="tmp"/> to <paramref name="dir"/>, replacing a previous preparation by renames only.</summary>

@@ -95,7 +95,7 @@ public sealed class PreparedDatasetWriterTests : IDisposable
         string dir = Path.Combine(_root, "mine");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "notes.txt"), "keep me");
-        var e = Assert.Throws<IOException>(() => new PreparedDatasetWriter(dir, "toy", Tax, NullProgress.Instance));
+        var e = Assert.Throws<ArgumentException>(() => new PreparedDatasetWriter(dir, "toy", Tax, NullProgress.Instance));
         Assert.Contains("not a prepared dataset", e.Message);
         Assert.True(File.Exists(Path.Combine(dir, "notes.txt")));
     }
