@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 
 namespace PartRobust.Data;
 
@@ -58,65 +57,35 @@ public static class PartDatasetFolder
     }
 
     /// <summary>
-    /// Loads a folder written by <see cref="Write"/>. Throws <see cref="InvalidDataException"/> with a one-line message
-    /// naming the file and what was expected for a missing file, an undecodable PNG, a wrong image size, a label or
-    /// mask value out of range, or a malformed index/taxonomy.
+    /// Loads a folder written by <see cref="Write"/> (or a prepared split whose images are all squares of one size) into
+    /// memory, through <see cref="PreparedSplit"/>: a missing file, an undecodable PNG, a wrong image size, a label or mask
+    /// value out of range, or a malformed index/taxonomy is an <see cref="InvalidDataException"/> with a one-line message
+    /// naming the file and what was expected.
     /// </summary>
     public static PartDataset Read(string dir)
     {
-        var taxonomy = Prepare.PreparedLayout.ReadTaxonomy(Path.Combine(dir, "taxonomy.json"));
-        string indexPath = Path.Combine(dir, "index.csv");
-        if (!File.Exists(indexPath)) throw new InvalidDataException($"{indexPath}: file is missing (expected the dataset index).");
-        var lines = File.ReadAllLines(indexPath).Where(l => l.Length > 0).ToArray();
-        if (lines.Length == 0 || lines[0].Trim() != Header)
-            throw new InvalidDataException($"{indexPath}: expected header '{Header}'.");
-        int n = lines.Length - 1;
-        var rows = new (string Image, string Mask, long Label)[n];
-        for (int i = 0; i < n; i++)
+        var split = new PreparedSplit(dir);
+        int n = split.Count;
+        int size = 32;
+        if (n > 0)
         {
-            var f = lines[i + 1].Split(',');
-            if (f.Length != 4 || !long.TryParse(f[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out long label))
-                throw new InvalidDataException($"{indexPath}: line {i + 2} malformed, expected '{Header}'.");
-            if (label < 0 || label >= taxonomy.NumClasses)
-                throw new InvalidDataException($"{indexPath}: line {i + 2} label {label} out of range, expected 0..{taxonomy.NumClasses - 1}.");
-            if (f[3] != taxonomy.ClassNames[(int)label])
-                throw new InvalidDataException($"{indexPath}: line {i + 2} class_name '{f[3]}' does not match label {label} ('{taxonomy.ClassNames[(int)label]}').");
-            rows[i] = (f[0], f[1], label);
+            var first = split.Read(0);
+            if (first.Width != first.Height)
+                throw new InvalidDataException($"{split.ImagePath(0)}: image is {first.Width}x{first.Height}, expected a square image.");
+            size = first.Width;
         }
-
-        int size = n == 0 ? 32 : ReadImage(dir, rows[0].Image, -1).Width;
         int px = size * size;
         var images = new byte[(long)n * 3 * px];
         var masks = new byte[(long)n * px];
+        var labels = new long[n];
         ParallelUnwrapped(n, i =>
         {
-            var (img, _) = ReadImage(dir, rows[i].Image, size);
-            img.CopyTo(images.AsSpan((int)((long)i * 3 * px), 3 * px));
-            string maskPath = Path.Combine(dir, rows[i].Mask);
-            var (gray, w, h) = Decode(maskPath, ImageIO.DecodeGray);
-            if (w != size || h != size) throw new InvalidDataException($"{maskPath}: mask is {w}x{h}, expected {size}x{size}.");
-            foreach (byte v in gray)
-                if (v >= taxonomy.NumSegLabels && v != PartDatasetBytes.Ignore)
-                    throw new InvalidDataException($"{maskPath}: mask value {v} out of range, expected 0..{taxonomy.NumSegLabels - 1} (or 255 = no label).");
-            gray.CopyTo(masks.AsSpan(i * px, px));
+            var sample = split.Read(i, size, size);
+            sample.Image.CopyTo(images.AsSpan((int)((long)i * 3 * px), 3 * px));
+            sample.Mask.CopyTo(masks.AsSpan(i * px, px));
+            labels[i] = sample.Label;
         });
-        return PartDatasetBytes.ToDataset(images, masks, rows.Select(r => r.Label).ToArray(), size, taxonomy);
-    }
-
-    static (byte[] Planar, int Width) ReadImage(string dir, string rel, int size)
-    {
-        string path = Path.Combine(dir, rel);
-        var (img, w, h) = Decode(path, ImageIO.DecodeRgb);
-        if (w != h || (size > 0 && w != size))
-            throw new InvalidDataException($"{path}: image is {w}x{h}, expected {(size > 0 ? $"{size}x{size}" : "a square image")}.");
-        return (img, w);
-    }
-
-    static (byte[], int, int) Decode(string path, Func<byte[], (byte[], int, int)> decode)
-    {
-        if (!File.Exists(path)) throw new InvalidDataException($"{path}: file is missing (listed in index.csv).");
-        try { return decode(File.ReadAllBytes(path)); }
-        catch (InvalidDataException e) { throw new InvalidDataException($"{path}: corrupt or unreadable PNG ({e.Message})."); }
+        return PartDatasetBytes.ToDataset(images, masks, labels, size, split.Taxonomy);
     }
 
     /// <summary>Parallel.For that rethrows the first inner exception itself (callers expect InvalidDataException, not AggregateException).</summary>

@@ -6,7 +6,7 @@ namespace PartRobust.Data;
 /// <summary>
 /// One split folder of a prepared dataset (<see cref="PreparedLayout"/>) or of an exported PartShapes dataset, read lazily:
 /// opening it reads and checks <c>index.csv</c> and <c>taxonomy.json</c> and that every listed file exists; each
-/// <see cref="Read"/> decodes one image and mask. Any problem is a one-line <see cref="InvalidDataException"/> naming the file.
+/// <see cref="Read(int)"/> decodes one image and mask. Any problem is a one-line <see cref="InvalidDataException"/> naming the file.
 /// </summary>
 public sealed class PreparedSplit : IPartSampleSource
 {
@@ -67,13 +67,21 @@ public sealed class PreparedSplit : IPartSampleSource
     public string ImagePath(int index) => Path.Combine(_dir, _rows[index].Image);
 
     /// <inheritdoc />
-    public RawPartSample Read(int index)
+    public RawPartSample Read(int index) => Read(index, 0, 0);
+
+    /// <summary>
+    /// Decodes sample <paramref name="index"/>, which must be <paramref name="width"/>×<paramref name="height"/> (0 = any
+    /// size; a prepared index's own size columns are always checked).
+    /// </summary>
+    public RawPartSample Read(int index, int width, int height)
     {
         var row = _rows[index];
         string imagePath = Path.Combine(_dir, row.Image), maskPath = Path.Combine(_dir, row.Mask);
         var (image, w, h) = Decode(imagePath, ImageIO.DecodeRgb);
         if (row.Width > 0 && (w != row.Width || h != row.Height))
             throw new InvalidDataException($"{imagePath}: image is {w}x{h}, index.csv says {row.Width}x{row.Height}.");
+        if (width > 0 && (w != width || h != height))
+            throw new InvalidDataException($"{imagePath}: image is {w}x{h}, expected {width}x{height}.");
         var (mask, mw, mh) = Decode(maskPath, ImageIO.DecodeGray);
         if (mw != w || mh != h) throw new InvalidDataException($"{maskPath}: mask is {mw}x{mh}, expected the image's {w}x{h}.");
         int k = Taxonomy.NumSegLabels;
