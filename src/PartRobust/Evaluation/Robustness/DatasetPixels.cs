@@ -60,11 +60,11 @@ internal sealed class DatasetPixels
         return boxes;
     }
 
-    /// <summary>A new dataset with <paramref name="images"/> (planar, same shape) and this dataset's masks and labels.</summary>
+    /// <summary>A new dataset on <paramref name="like"/>'s device with <paramref name="images"/> (planar, same shape) and <paramref name="like"/>'s masks, labels and taxonomy.</summary>
     public PartDataset WithImages(float[] images, PartDataset like)
     {
         using var scope = NewDisposeScope();
         var shape = new long[] { Count, 3, Height, Width };
-        return new PartDataset(tensor(images, shape), like.Masks.clone(), like.Labels.clone(), like.Taxonomy);
+        return new PartDataset(tensor(images, shape).to(like.Images.device), like.Masks.clone(), like.Labels.clone(), like.Taxonomy);
     }
 }
