@@ -7,6 +7,6 @@ public static class NoiseBlurCorruptions
     public static IReadOnlyList<ICorruption> All { get; } = new ICorruption[]
     {
         new GaussianNoise(), new ShotNoise(), new ImpulseNoise(), new SpeckleNoise(),
-        new DefocusBlur(), new ZoomBlur(), new GaussianBlur(),
+        new DefocusBlur(), new GlassBlur(), new MotionBlur(), new ZoomBlur(), new GaussianBlur(),
     };
 }

@@ -6,6 +6,8 @@ namespace PartRobust.Evaluation.Corruptions;
 /// (top = (H − ch)//2, per axis, so non-square images work), scales it by z with scipy <c>zoom(order=1)</c>
 /// (output side round(ch·z), input coordinate = out·(ch−1)/(out−1)) and keeps the top-left H×W.
 /// ImageNet ends/steps (1.11,.01),(1.16,.01),(1.21,.02),(1.26,.02),(1.31,.03); CIFAR-10-C (1.06..1.26 by .05, step .01).
+/// With the CIFAR-10-C table the zoomed layer is trimmed centrally ((out − n)//2 per axis) as in make_cifar_c.py's
+/// clipped_zoom; imagecorruptions (ImageNet table) keeps the top-left corner.
 /// numpy's arange length ceil((end−1)/step) includes the end point when rounding puts it past (e.g. 12 factors
 /// 1.00…1.11 for severity 1), reproduced here. Deterministic (seed unused); float32 as the library.
 /// </summary>
@@ -34,8 +36,9 @@ public sealed class ZoomBlur : ICorruption
         var sum = new float[image.Length];
         foreach (double z in factors)
         {
-            var (ys0, ys1, yw) = Axis(height, z);
-            var (xs0, xs1, xw) = Axis(width, z);
+            bool centre = table == CorruptionTable.Cifar10;
+            var (ys0, ys1, yw) = Axis(height, z, centre);
+            var (xs0, xs1, xw) = Axis(width, z, centre);
             for (int c = 0; c < 3; c++)
                 for (int y = 0; y < height; y++)
                     for (int x = 0; x < width; x++)
@@ -52,19 +55,20 @@ public sealed class ZoomBlur : ICorruption
     }
 
     /// <summary>For each output index along an axis of length n: the two source indices and the weight of the second.</summary>
-    static (int[] I0, int[] I1, float[] W) Axis(int n, double z)
+    static (int[] I0, int[] I1, float[] W) Axis(int n, double z, bool centreTrim)
     {
         int ch = (int)Math.Ceiling(n / z);
         int top = (n - ch) / 2;
         int outLen = (int)Math.Round(ch * z, MidpointRounding.ToEven); // Python round()
+        int trim = centreTrim ? (outLen - n) / 2 : 0;
         var i0 = new int[n]; var i1 = new int[n]; var w = new float[n];
-        for (int o = 0; o < n; o++) // only the first n of outLen ≥ n outputs are kept
+        for (int o = trim; o < trim + n; o++) // n of the outLen ≥ n outputs are kept
         {
             double p = outLen > 1 ? o * (double)(ch - 1) / (outLen - 1) : 0;
             p = Math.Clamp(p, 0, ch - 1);
             int f = (int)Math.Floor(p);
             int g = Math.Min(f + 1, ch - 1);
-            i0[o] = top + f; i1[o] = top + g; w[o] = (float)(p - f);
+            i0[o - trim] = top + f; i1[o - trim] = top + g; w[o - trim] = (float)(p - f);
         }
         return (i0, i1, w);
     }

@@ -46,6 +46,7 @@ public class NoiseBlurCorruptionsTests
     public void Harsher_with_severity_on_both_tables_and_sizes(string name)
     {
         var c = Get(name);
+        var failures = new List<string>();
         foreach (var (w, h) in new[] { (32, 32), (64, 48) })
             foreach (var table in new[] { CorruptionTable.ImageNet, CorruptionTable.Cifar10 })
             {
@@ -54,10 +55,19 @@ public class NoiseBlurCorruptionsTests
                 for (int s = 1; s <= 5; s++)
                     psnr[s - 1] = (NoiseBlurTestImage.Psnr(img, c.Apply(img, w, h, s, 11, table))
                                  + NoiseBlurTestImage.Psnr(img, c.Apply(img, w, h, s, 12, table))) / 2;
+                if (name == "glass_blur")
+                {
+                    // Exception inherent in the reference parameters: glass blur's severities trade blur σ against
+                    // shuffle distance/iterations, and a larger σ smooths the shuffle error (CIFAR σ .05→.25→.4 with
+                    // the same δ=1 raises PSNR; ImageNet sev 2 has one pass vs two). Only sev 5 vs sev 1 is required.
+                    if (!(psnr[4] < psnr[0])) failures.Add($"{name} {table} {w}x{h}: sev 5 PSNR {psnr[4]:F2} not below sev 1 {psnr[0]:F2}");
+                    continue;
+                }
                 for (int s = 1; s < 5; s++)
-                    Assert.True(psnr[s] < psnr[s - 1],
-                        $"{name} {table} {w}x{h}: PSNR {string.Join(", ", psnr.Select(p => p.ToString("F2")))} not decreasing at severity {s + 1}");
+                    if (!(psnr[s] < psnr[s - 1]))
+                        failures.Add($"{name} {table} {w}x{h}: PSNR {string.Join(", ", psnr.Select(p => p.ToString("F2")))} not decreasing at severity {s + 1}");
             }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     [Fact]
