@@ -82,3 +82,26 @@ public class DigitalCorruptionHandValuesTests
         Assert.Equal(new[] { 25, 18, 15, 10, 7 }, Enumerable.Range(1, 5).Select(s => JpegCompression.Quality(s)));
     }
 }
+
+public class ElasticTransformTests
+{
+    [Fact]
+    public void Constant_image_stays_constant_and_scipy_reflect_indices()
+    {
+        var img = Enumerable.Repeat(0.37f, 3 * 20 * 10).ToArray();
+        Assert.All(new ElasticTransform().Apply(img, 20, 10, 5, 3), v => Assert.Equal(0.37f, v, 5));
+        // scipy 'reflect': d c b a | a b c d | d c b a
+        Assert.Equal(new[] { 1, 0, 0, 1, 2, 3, 3, 2 }, new[] { -2, -1, 0, 1, 2, 3, 4, 5 }.Select(i => ScipyReflectGaussian.Reflect(i, 4)));
+    }
+
+    [Fact]
+    public void Displacement_grows_with_severity_from_the_same_field()
+    {
+        int w = 32, h = 32;
+        var img = CorruptionTestImages.Natural(w, h);
+        var e = new ElasticTransform();
+        var d1 = e.Apply(img, w, h, 1, 5); var d5 = e.Apply(img, w, h, 5, 5);
+        Assert.True(CorruptionTestImages.Psnr(img, d5) < CorruptionTestImages.Psnr(img, d1));
+        Assert.NotEqual(d1, e.Apply(img, w, h, 1, 6));
+    }
+}
