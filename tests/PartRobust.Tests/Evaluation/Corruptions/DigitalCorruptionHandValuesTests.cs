@@ -105,3 +105,29 @@ public class ElasticTransformTests
         Assert.NotEqual(d1, e.Apply(img, w, h, 1, 6));
     }
 }
+
+public class FrostAndFogTests
+{
+    [Fact]
+    public void Frost_texture_is_seeded_in_range_and_blue_white()
+    {
+        var a = FrostTexture.Generate(40, 30, 2, new PartShapesRandom(9));
+        Assert.Equal(a, FrostTexture.Generate(40, 30, 2, new PartShapesRandom(9)));
+        Assert.NotEqual(a, FrostTexture.Generate(40, 30, 2, new PartShapesRandom(10)));
+        Assert.All(a, v => Assert.InRange(v, 0.0, 1.0));
+        int px = 1200;
+        for (int i = 0; i < px; i++) Assert.True(a[2 * px + i] >= a[i]);
+        // Sharp needles: some pixels well above the haze.
+        Assert.True(a.Skip(2 * px).Max() > a.Skip(2 * px).Average() + 0.2);
+    }
+
+    [Fact]
+    public void Fog_on_a_black_image_stays_black_and_plasma_is_normalised()
+    {
+        // x·max/(max+c) with max = 0 → 0 (the library's own behaviour).
+        Assert.All(new Fog().Apply(new float[3 * 9], 3, 3, 5, 1), v => Assert.Equal(0f, v));
+        var p = PlasmaFractal.Generate(16, 2, new PartShapesRandom(1));
+        Assert.Equal(0.0, p.Min(), 12); Assert.Equal(1.0, p.Max(), 12);
+        Assert.Equal(4, PlasmaFractal.NextPowerOf2(3)); Assert.Equal(32, PlasmaFractal.NextPowerOf2(32)); Assert.Equal(64, PlasmaFractal.NextPowerOf2(33));
+    }
+}

@@ -49,10 +49,14 @@ public class WeatherDigitalCorruptionsTests
                 // pixelate on the CIFAR table shrinks 32 px to 30/28/27/24/20 (factors .95….65): neighbouring non-integer ratios alias
                 // differently under Pillow's BOX-down/NEAREST-up, so only severity s vs s−2 is required (a property of the reference).
                 bool pixelCifar = name == "pixelate" && table == CorruptionTable.Cifar10;
-                int[] pairs = name == "saturate" ? new[] { 1, 3, 4 } : pixelCifar ? Array.Empty<int>() : new[] { 1, 2, 3, 4 };
+                // frost: the error c1·f − (1−c0)·x of the reference blend is not monotone in PSNR: whether lowering the image
+                // weight c0 (ImageNet 3→4: .7→.65 at the same c1) moves the output towards or away from the clean image depends
+                // on the frost/image brightness ratio. Only the first step and severity 5 vs 1 are required.
+                int[] pairs = name == "saturate" ? new[] { 1, 3, 4 } : name == "frost" ? new[] { 1 } : pixelCifar ? Array.Empty<int>() : new[] { 1, 2, 3, 4 };
                 if (pixelCifar) Assert.True(psnr[4] < psnr[2] && psnr[3] < psnr[1] && psnr[2] < psnr[0], string.Join(", ", psnr));
                 foreach (int s in pairs)
                     Assert.True(psnr[s] < psnr[s - 1], $"{name} {table} {w}x{h}: PSNR sev {s + 1} = {psnr[s]:F2} not below sev {s} = {psnr[s - 1]:F2} ({string.Join(", ", psnr.Select(p => p.ToString("F2")))})");
+                if (name == "frost") Assert.True(psnr[4] < psnr[0], string.Join(", ", psnr));
                 Assert.All(psnr, p => Assert.True(p < 200));
             }
         }
