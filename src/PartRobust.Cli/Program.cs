@@ -55,6 +55,7 @@ namespace PartRobust.Cli
             root.Subcommands.Add(EvalCommand());
             root.Subcommands.Add(AttackCommand());
             root.Subcommands.Add(DataCommand());
+            root.Subcommands.Add(CorruptCommand());
             root.Subcommands.Add(BenchCommand());
             root.Subcommands.Add(ModelsCommand());
             root.Subcommands.Add(InteropCommands.Import());
@@ -356,6 +357,28 @@ namespace PartRobust.Cli
             data.Subcommands.Add(gen);
             data.Subcommands.Add(PrepareCommand());
             return data;
+        }
+
+        static Command CorruptCommand()
+        {
+            var cmd = new Command("corrupt", "Apply one common corruption (ImageNet-C, as the imagecorruptions library) to an image file (PNG/JPEG in, PNG out).");
+            var input = new Argument<string>("image") { Description = "PNG or JPEG file" };
+            var name = new Option<string>("--corruption") { Description = string.Join(", ", PartRobust.Evaluation.Corruptions.CorruptionRegistry.Benchmark.Concat(PartRobust.Evaluation.Corruptions.CorruptionRegistry.Extras)), Required = true };
+            var severity = new Option<int?>("--severity") { Description = "1 (mild) to 5 (harsh), default 3" };
+            var outOpt = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+            var seed = new Option<long?>("--seed") { Description = "Seed of the corruption's random draws (default 0)" };
+            var table = new Option<string?>("--table") { Description = "Parameter table: imagenet (default) or cifar10 (for 32 px images)" };
+            cmd.Arguments.Add(input);
+            foreach (var opt in new Option[] { name, severity, outOpt, seed, table }) cmd.Options.Add(opt);
+            cmd.SetAction(p =>
+            {
+                var t = PartRobust.Evaluation.Corruptions.CorruptionRegistry.ParseTable(p.GetValue(table) ?? "imagenet");
+                var (w, h) = PartRobust.Evaluation.Corruptions.CorruptionRegistry.ApplyToFile(p.GetValue(input)!, p.GetValue(outOpt)!,
+                    p.GetValue(name)!, p.GetValue(severity) ?? 3, (ulong)(p.GetValue(seed) ?? 0), t);
+                Console.WriteLine($"wrote {p.GetValue(outOpt)} ({w}x{h}, {p.GetValue(name)}, severity {p.GetValue(severity) ?? 3})");
+                return 0;
+            });
+            return cmd;
         }
 
         static Command PrepareCommand()
