@@ -102,3 +102,31 @@ public class BlurGeometryValuesTests
         Assert.Equal(0f, o[w + 5]);                       // row 1 untouched
     }
 }
+
+/// <summary>Glass blur's shuffle, seen through CIFAR severity 1 where the blur (σ = 0.05, radius 0) is the identity.</summary>
+public class GlassBlurShuffleTests
+{
+    [Fact]
+    public void Each_pixel_takes_an_original_neighbour_from_up_left_and_the_first_two_rows_and_columns_stay()
+    {
+        // δ = 1: dx, dy ∈ {−1, 0}; h, w run downwards from H−1/W−1 to 2, so sources (h−1|h, w−1|w) are still
+        // original when read (they are visited later). Values are the uint8-truncated input.
+        int w = 9, h = 7, plane = w * h;
+        var img = new float[3 * plane];
+        for (int i = 0; i < plane; i++) { img[i] = i / 100f; img[plane + i] = 0.5f + i / 200f; img[2 * plane + i] = 1 - i / 100f; }
+        double Q(int c, int p) => Math.Floor(img[c * plane + p] * 255.0) / 255.0;
+        var o = new GlassBlur().Apply(img, w, h, 1, 3, CorruptionTable.Cifar10);
+        int moved = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int p = y * w + x;
+                if (y < 2 || x < 2) { for (int c = 0; c < 3; c++) Assert.Equal(Q(c, p), o[c * plane + p], 5); continue; }
+                var candidates = new[] { p, p - 1, p - w, p - w - 1 };
+                int src = candidates.FirstOrDefault(s => Enumerable.Range(0, 3).All(c => Math.Abs(Q(c, s) - o[c * plane + p]) < 1e-5), -1);
+                Assert.True(src >= 0, $"pixel ({x},{y}) is not an up/left neighbour's value");
+                if (src != p) moved++;
+            }
+        Assert.InRange(moved, 15, 35); // 35 visited pixels, each moved with probability 3/4
+    }
+}
