@@ -18,14 +18,6 @@ public sealed class Brightness : ICorruption
     {
         WeatherDigitalArgs.Check(Name, image, width, height, severity);
         double c = (table == CorruptionTable.Cifar10 ? CifarC : ImageNetC)[severity - 1];
-        int px = width * height;
-        var o = new float[3 * px];
-        for (int i = 0; i < px; i++)
-        {
-            var (h, s, v) = HsvColor.FromRgb(image[i], image[px + i], image[2 * px + i]);
-            var (r, g, b) = HsvColor.ToRgb(h, s, Math.Clamp(v + c, 0, 1));
-            o[i] = WeatherDigitalArgs.Clip01(r); o[px + i] = WeatherDigitalArgs.Clip01(g); o[2 * px + i] = WeatherDigitalArgs.Clip01(b);
-        }
-        return o;
+        return HsvColor.MapPlanar(image, width * height, p => (p.H, p.S, Math.Clamp(p.V + c, 0, 1)));
     }
 }

@@ -39,4 +39,20 @@ internal static class HsvColor
             _ => (v, p, q),
         };
     }
+
+    /// <summary>
+    /// A planar [3,H,W] image with <paramref name="map"/> applied to each pixel's (h, s, v), converted back to RGB and
+    /// clipped to [0,1]: the skimage rgb2hsv → edit → hsv2rgb round trip of brightness and saturate.
+    /// </summary>
+    public static float[] MapPlanar(ReadOnlySpan<float> image, int pixels, Func<(double H, double S, double V), (double H, double S, double V)> map)
+    {
+        var o = new float[3 * pixels];
+        for (int i = 0; i < pixels; i++)
+        {
+            var (h, s, v) = map(FromRgb(image[i], image[pixels + i], image[2 * pixels + i]));
+            var (r, g, b) = ToRgb(h, s, v);
+            o[i] = WeatherDigitalArgs.Clip01(r); o[pixels + i] = WeatherDigitalArgs.Clip01(g); o[2 * pixels + i] = WeatherDigitalArgs.Clip01(b);
+        }
+        return o;
+    }
 }

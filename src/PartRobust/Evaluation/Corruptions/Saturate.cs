@@ -19,14 +19,6 @@ public sealed class Saturate : ICorruption
     {
         WeatherDigitalArgs.Check(Name, image, width, height, severity);
         var c = (table == CorruptionTable.Cifar10 ? CifarC : ImageNetC)[severity - 1];
-        int px = width * height;
-        var o = new float[3 * px];
-        for (int i = 0; i < px; i++)
-        {
-            var (h, s, v) = HsvColor.FromRgb(image[i], image[px + i], image[2 * px + i]);
-            var (r, g, b) = HsvColor.ToRgb(h, Math.Clamp(s * c.Mul + c.Add, 0, 1), v);
-            o[i] = WeatherDigitalArgs.Clip01(r); o[px + i] = WeatherDigitalArgs.Clip01(g); o[2 * px + i] = WeatherDigitalArgs.Clip01(b);
-        }
-        return o;
+        return HsvColor.MapPlanar(image, width * height, p => (p.H, Math.Clamp(p.S * c.Mul + c.Add, 0, 1), p.V));
     }
 }
