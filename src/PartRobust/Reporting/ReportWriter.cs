@@ -690,7 +690,7 @@ public static class ReportWriter
         // The paper's named segmenters are always full width; the width matters for ResNets, the compact segmenter and part-mask's ResNet.
         bool widthMatters = m.Segmenter is null or "compact" || m.Name == "part-mask";
         if (m.Width is { } w && widthMatters) parts.Add($"width {w}");
-        if (m.Background == false) parts.Add("background channel dropped");
+        if (m.BackgroundChannel == false) parts.Add("background channel dropped");
         return parts.Count == 0 ? "—" : string.Join(", ", parts);
     }
 

@@ -60,6 +60,35 @@ public sealed record RunSettings
     /// (<see cref="ReportWriter.StrongestAttack"/>).
     /// </summary>
     [JsonPropertyName("headline_attack")] public string? HeadlineAttack { get; init; }
+    /// <summary>How the general-robustness suite was run; null when it was not.</summary>
+    [JsonPropertyName("general_robustness")] public RobustnessSettings? GeneralRobustness { get; init; }
+}
+
+/// <summary>The settings of a general-robustness evaluation (common corruptions, cue conflict, backgrounds).</summary>
+public sealed record RobustnessSettings
+{
+    /// <summary>Suites run: any of <c>corruptions</c>, <c>texture</c>, <c>background</c>.</summary>
+    [JsonPropertyName("suites")] public required List<string> Suites { get; init; }
+    /// <summary>Test images each suite was measured on (the first ones of the test set).</summary>
+    [JsonPropertyName("images")] public required int Images { get; init; }
+    /// <summary>Corruption parameter table: <c>imagenet</c> (ImageNet-C, the paper's) or <c>cifar10</c> (CIFAR-10-C).</summary>
+    [JsonPropertyName("table")] public string? Table { get; init; }
+    /// <summary>Corruptions run, by imagecorruptions name.</summary>
+    [JsonPropertyName("corruptions")] public List<string>? Corruptions { get; init; }
+    /// <summary>Severities run (1–5).</summary>
+    [JsonPropertyName("severities")] public List<int>? Severities { get; init; }
+    /// <summary>Seed of the corruptions' random draws and of the donor choices.</summary>
+    [JsonPropertyName("seed")] public required long Seed { get; init; }
+    /// <summary>Model (registry name) the corruption errors are relative to; null = none.</summary>
+    [JsonPropertyName("mce_baseline")] public string? MceBaseline { get; init; }
+    /// <summary>How the cue-conflict images were made.</summary>
+    [JsonPropertyName("cue_conflict_method")] public string? CueConflictMethod { get; init; }
+    /// <summary>How the background variants were made.</summary>
+    [JsonPropertyName("background_method")] public string? BackgroundMethod { get; init; }
+    /// <summary>Figures of the suite, relative to the run folder (heat map, contact sheet).</summary>
+    [JsonPropertyName("figures")] public List<string>? Figures { get; init; }
+    /// <summary>Wall-clock seconds of the whole suite (building the images and every model's forward passes).</summary>
+    [JsonPropertyName("seconds")] public double? Seconds { get; init; }
 }
 
 /// <summary>Results for one model.</summary>
@@ -76,13 +105,13 @@ public sealed record ModelResult
     /// <summary>First-stage width of the model's ResNet / compact segmenter (64 = torchvision's); null when unknown.</summary>
     [JsonPropertyName("width")] public int? Width { get; init; }
     /// <summary>For part models: false when the head drops the background channel; null otherwise.</summary>
-    [JsonPropertyName("background")] public bool? Background { get; init; }
+    [JsonPropertyName("background_channel")] public bool? BackgroundChannel { get; init; }
 
     /// <summary>This result with the architecture fields of <paramref name="spec"/> filled in.</summary>
     public ModelResult WithArchitecture(Models.ModelSpec spec)
     {
         bool part = Models.ModelRegistry.IsPartModel(spec.Name);
-        return this with { Segmenter = part ? spec.Segmenter : null, Width = spec.Width, Background = part ? spec.Background : null };
+        return this with { Segmenter = part ? spec.Segmenter : null, Width = spec.Width, BackgroundChannel = part ? spec.Background : null };
     }
     /// <summary>Wall-clock training time.</summary>
     [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
@@ -136,6 +165,42 @@ public sealed record ModelResult
     /// written to report.json (the safetensors file holds them).
     /// </summary>
     [JsonIgnore] public PartRobust.Evaluation.AdversarialExamples? Examples { get; init; }
+    /// <summary>
+    /// General robustness: mean accuracy in [0,1] over the ImageNet-C benchmark corruptions and severities evaluated
+    /// (the extras speckle, gaussian blur, spatter and saturate are in <see cref="Corruptions"/> but not in this mean, as in
+    /// ImageNet-C); null when the corruption suite was not run.
+    /// </summary>
+    [JsonPropertyName("corruption_accuracy")] public double? CorruptionAccuracy { get; init; }
+    /// <summary>Accuracy in [0,1] per corruption (imagecorruptions name) and severity (<c>"1"</c>…<c>"5"</c>).</summary>
+    [JsonPropertyName("corruptions")] public Dictionary<string, Dictionary<string, double>>? Corruptions { get; init; }
+    /// <summary>
+    /// Corruption error CE_c relative to the run's baseline model (<see cref="RobustnessSettings.MceBaseline"/>):
+    /// Σ_s error_s,c / Σ_s baseline error_s,c, per corruption; null without a baseline.
+    /// </summary>
+    [JsonPropertyName("corruption_errors")] public Dictionary<string, double>? CorruptionErrors { get; init; }
+    /// <summary>mCE: the mean of <see cref="CorruptionErrors"/> over the benchmark corruptions (1 = the baseline's); null without a baseline.</summary>
+    [JsonPropertyName("mce")] public double? Mce { get; init; }
+    /// <summary>
+    /// Relative mCE (Hendrycks and Dietterich): as <see cref="Mce"/> with each error minus the model's clean error;
+    /// null without a baseline or when the baseline loses nothing to some corruption.
+    /// </summary>
+    [JsonPropertyName("relative_mce")] public double? RelativeMce { get; init; }
+    /// <summary>Accuracy in [0,1] on the shape label of the cue-conflict images (shape class ≠ texture class).</summary>
+    [JsonPropertyName("cue_conflict_accuracy")] public double? CueConflictAccuracy { get; init; }
+    /// <summary>Fraction of cue-conflict images classified as the texture's class.</summary>
+    [JsonPropertyName("texture_accuracy")] public double? TextureAccuracy { get; init; }
+    /// <summary>Shape bias (Geirhos et al.): shape hits / (shape hits + texture hits), in [0,1].</summary>
+    [JsonPropertyName("shape_bias")] public double? ShapeBias { get; init; }
+    /// <summary>
+    /// Accuracy in [0,1] per background variant: ImageNet-9's names built from the masks (<c>original</c>,
+    /// <c>only_fg</c>, <c>only_bg_b</c>, <c>no_fg</c>, <c>only_bg_t</c>, <c>mixed_same</c>, <c>mixed_rand</c>) and, on
+    /// PartShapes, the generator's own variants (<c>gen_only_fg</c>, <c>gen_only_bg</c>, <c>gen_mixed_rand</c>).
+    /// </summary>
+    [JsonPropertyName("background")] public Dictionary<string, double>? BackgroundAccuracy { get; init; }
+    /// <summary>BG-gap: acc(<c>mixed_same</c>) − acc(<c>mixed_rand</c>), in [−1,1].</summary>
+    [JsonPropertyName("bg_gap")] public double? BgGap { get; init; }
+    /// <summary>Seconds of this model's share of the general-robustness evaluation (its forward passes).</summary>
+    [JsonPropertyName("general_robustness_seconds")] public double? GeneralRobustnessSeconds { get; init; }
     /// <summary>Checkpoint path relative to the run folder.</summary>
     [JsonPropertyName("checkpoint")] public required string Checkpoint { get; init; }
     /// <summary>Per-epoch training history.</summary>

@@ -43,8 +43,8 @@ public class ReportWriterTests
         var spec = new PartRobust.Models.ModelSpec("part-downsampled", 11, 41, 224, 64) { Segmenter = "deeplabv3plus-resnet50", Background = false };
         var part = ReportSamples.Model("part-downsampled", 0.9, 0.6).WithArchitecture(spec);
         var plain = ReportSamples.Model("resnet50", 0.92, 0.5, part: false).WithArchitecture(spec with { Name = "resnet50" });
-        Assert.Equal(("deeplabv3plus-resnet50", 64, (bool?)false), (part.Segmenter, part.Width, part.Background));
-        Assert.Equal((null, 64, (bool?)null), (plain.Segmenter, plain.Width, plain.Background));
+        Assert.Equal(("deeplabv3plus-resnet50", 64, (bool?)false), (part.Segmenter, part.Width, part.BackgroundChannel));
+        Assert.Equal((null, 64, (bool?)null), (plain.Segmenter, plain.Width, plain.BackgroundChannel));
         ReportWriter.Write(dir, ReportSamples.Report(200, part, plain), []);
         string md = File.ReadAllText(Path.Combine(dir, "report.md"));
         // The paper's segmenter is always full width, so only the ResNet's width is stated.
