@@ -177,13 +177,22 @@ public static class CheckpointEvaluation
 
     static bool IsAutoAttack(string name) => name.Trim() is "aa" or "aa-plus" or "aa-rand";
 
-    static PartDataset LoadTest(Request request, ExperimentConfig config, CheckpointInfo info, Device device)
+    static PartDataset LoadTest(Request request, ExperimentConfig config, CheckpointInfo info, Device device) =>
+        LoadTest(request.DataDir, request.TestSize, config, info, device, out _);
+
+    /// <summary>
+    /// The test set a checkpoint is evaluated on: the test split of <paramref name="dataDir"/> (checked against the
+    /// checkpoint's classes, parts and image size), or the PartShapes test split it was trained with, regenerated
+    /// (then <paramref name="generator"/> is the generator that made it).
+    /// </summary>
+    internal static PartDataset LoadTest(string? dataDir, int? testSize, ExperimentConfig config, CheckpointInfo info, Device device, out PartShapesGenerator? generator)
     {
         PartDataset test;
-        if (request.DataDir is { } dir)
+        generator = null;
+        if (dataDir is { } dir)
         {
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data {dir}: folder not found");
-            test = ExperimentData.LoadEvalSplit(dir, info.Model.ImageSize, request.TestSize ?? 0, null, NullProgress.Instance);
+            test = ExperimentData.LoadEvalSplit(dir, info.Model.ImageSize, testSize ?? 0, null, NullProgress.Instance);
             if (!test.Taxonomy.ClassNames.SequenceEqual(info.Taxonomy.ClassNames) || !test.Taxonomy.PartNames.SequenceEqual(info.Taxonomy.PartNames))
             {
                 test.Dispose();
@@ -199,11 +208,11 @@ public static class CheckpointEvaluation
         }
         else
         {
-            var generator = new PartShapesGenerator(new PartShapesOptions
+            generator = new PartShapesGenerator(new PartShapesOptions
             {
                 ImageSize = info.Model.ImageSize, Classes = config.Classes, Seed = (ulong)config.DataSeed,
             });
-            test = generator.Generate(PartShapesSplit.Test, request.TestSize ?? config.TestSize);
+            test = generator.Generate(PartShapesSplit.Test, testSize ?? config.TestSize);
         }
         if (device.type == DeviceType.CPU) return test;
         using (test) return test.To(device);
