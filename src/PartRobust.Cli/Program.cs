@@ -200,7 +200,9 @@ namespace PartRobust.Cli
             var config = new Option<string?>("--config") { Description = "JSON config whose eval section, attack_points and test_size replace the checkpoint's; flags override it" };
             var aaPoints = new Option<int?>("--autoattack-points") { Description = "Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default: as in the run's config; the demo's is 8)" };
             var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
-            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, device, config }) cmd.Options.Add(opt);
+            var robustness = new Option<string?>("--robustness") { Description = "Also run general-robustness suites: comma-separated corruptions, texture, background, or all (default none; 'partrobust robustness' has every option)" };
+            var robustnessImages = new Option<int?>("--robustness-images") { Description = "Test images the suites measure, 0 = all (default 200)" };
+            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, robustness, robustnessImages, device, config }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var request = new CheckpointEvaluation.Request
@@ -217,6 +219,9 @@ namespace PartRobust.Cli
                     MaskingChecks = p.GetValue(noMasking) ? false : null,
                     Device = p.GetValue(device) ?? "cpu",
                     Settings = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : null,
+                    Robustness = p.GetValue(robustness) is { } suites
+                        ? new RobustnessConfig { Suites = suites, Images = p.GetValue(robustnessImages) ?? new RobustnessConfig().Images }
+                        : null,
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("eval");
                 Reporting.RunReport? report = null;

@@ -84,6 +84,14 @@ public sealed class RobustnessCliTests : IDisposable
         Assert.False(sm.TryGetProperty("mce", out var mce) && mce.ValueKind == JsonValueKind.Number);
         Assert.False(sm.TryGetProperty("cue_conflict_accuracy", out var cca) && cca.ValueKind == JsonValueKind.Number);
 
+        // eval can add a suite to its attacks.
+        string ev = Path.Combine(_root, "eval");
+        var evr = CliRunner.Run("eval", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--attack-points", "0", "--robustness", "texture", "--out", ev);
+        Assert.True(evr.Code == 0, evr.Err);
+        using var evalDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(ev, "report.json")));
+        Assert.Equal(Model(trained, 0).GetProperty("cue_conflict_accuracy").GetDouble(), Model(evalDoc, 0).GetProperty("cue_conflict_accuracy").GetDouble());
+        Assert.False(Model(evalDoc, 0).TryGetProperty("corruptions", out var ec) && ec.ValueKind == JsonValueKind.Object);
+
         // Bad input: one line naming the flag, exit 2, no run folder.
         foreach (var (args, text) in new (string[], string)[]
                  {
