@@ -20,7 +20,7 @@ namespace PartRobust.Evaluation.Corruptions;
 /// Remaining differences from the library: (1) the normal draws come from our xoshiro stream, not numpy's; (2) OpenCV's
 /// routines are managed re-implementations of OpenCV's own C++ code (<see cref="CannyEdges"/>, <see cref="ChamferDistance"/>
 /// in 16.16 fixed point, <see cref="OpenCvGrayFilters"/>); opencv-python wheels built with IPP may run IPP's
-/// distanceTransform/box filter instead, whose float rounding can move a truncated distance by one level; (3) when the water
+/// Canny/distanceTransform/box filter instead, whose float rounding can move a truncated distance by one level; (3) when the water
 /// layer has no positive pixel (possible on tiny images) the library divides 0 by 0 and returns garbage (NaN cast to uint8),
 /// here the image is returned unchanged; (4) the mud mask is filtered in double where recent skimage keeps float32, and the
 /// blend is in double (the water blend is in float32 as the library's); (5) no final uint8 quantisation (the
