@@ -49,11 +49,17 @@ sealed class ExperimentOptions
     public readonly Option<string?> InitFrom = new("--init-from") { Description = "Start every model from saved weights with its own names: a run folder (its checkpoints/NAME.safetensors), a checkpoint folder or a weights file; with --clean-epochs 0 this is the paper's adversarial fine-tuning of a clean run" };
     public readonly Option<string?> PretrainedBackbone = new("--pretrained-backbone") { Description = "torchvision ResNet state_dict (.pt/.pth/.safetensors, e.g. ImageNet weights) loaded into every model's ResNet trunk before training (classifier trunk, DeepLabV3+ encoder, DeepLabV3 backbone)" };
 
+    public readonly Option<string?> Robustness = new("--robustness") { Description = "General-robustness suites run after the attacks: comma-separated corruptions, texture, background, or all (default) or none" };
+    public readonly Option<int?> RobustnessImages = new("--robustness-images") { Description = $"Test images the general-robustness suites measure, 0 = all (default {D.Robustness.Images})" };
+    public readonly Option<string?> Severities = new("--severities") { Description = "Corruption severities, e.g. 1-5 (default), 3 or 1,3,5" };
+    public readonly Option<string?> CorruptionTable = new("--corruption-table") { Description = "imagenet (ImageNet-C) or cifar10 (CIFAR-10-C) parameters; default cifar10 for images of at most 32 px, imagenet above" };
+    public readonly Option<string?> Baseline = new("--baseline") { Description = "Model the corruption errors (mCE) are relative to; default the first non-part model; none = no mCE" };
+
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Config, Out, Data, Dataset, Workers, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
                      CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, AdvTrain, TradesBeta, LabelSmoothing, SemiLabel, WarmupEpochs, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
-                     Device, Threads, PretrainedBackbone, InitFrom })
+                     Robustness, RobustnessImages, Severities, CorruptionTable, Baseline, Device, Threads, PretrainedBackbone, InitFrom })
             command.Options.Add(o);
     }
 
@@ -112,7 +118,13 @@ sealed class ExperimentOptions
             t = t with { Epsilon = eps };
             e = e with { Epsilon = eps };
         }
-        return c with { Train = t, Eval = e };
+        var r = c.Robustness;
+        if (p.GetValue(Robustness) is { } suites) r = r with { Suites = suites };
+        if (p.GetValue(RobustnessImages) is { } ri) r = r with { Images = ri };
+        if (p.GetValue(Severities) is { } sev) r = r with { Severities = sev };
+        if (p.GetValue(CorruptionTable) is { } table) r = r with { Table = table };
+        if (p.GetValue(Baseline) is { } b) r = r with { Baseline = b };
+        return c with { Train = t, Eval = e, Robustness = r };
     }
 
     public static double ParseEps(string text)

@@ -55,6 +55,7 @@ namespace PartRobust.Cli
             root.Subcommands.Add(EvalCommand());
             root.Subcommands.Add(AttackCommand());
             root.Subcommands.Add(DataCommand());
+            root.Subcommands.Add(RobustnessCommand());
             root.Subcommands.Add(CorruptCommand());
             root.Subcommands.Add(BenchCommand());
             root.Subcommands.Add(ModelsCommand());
@@ -199,7 +200,9 @@ namespace PartRobust.Cli
             var config = new Option<string?>("--config") { Description = "JSON config whose eval section, attack_points and test_size replace the checkpoint's; flags override it" };
             var aaPoints = new Option<int?>("--autoattack-points") { Description = "Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default: as in the run's config; the demo's is 8)" };
             var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
-            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, device, config }) cmd.Options.Add(opt);
+            var robustness = new Option<string?>("--robustness") { Description = "Also run general-robustness suites: comma-separated corruptions, texture, background, or all (default none; 'partrobust robustness' has every option)" };
+            var robustnessImages = new Option<int?>("--robustness-images") { Description = "Test images the suites measure, 0 = all (default 200)" };
+            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, robustness, robustnessImages, device, config }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var request = new CheckpointEvaluation.Request
@@ -216,6 +219,9 @@ namespace PartRobust.Cli
                     MaskingChecks = p.GetValue(noMasking) ? false : null,
                     Device = p.GetValue(device) ?? "cpu",
                     Settings = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : null,
+                    Robustness = p.GetValue(robustness) is { } suites
+                        ? new RobustnessConfig { Suites = suites, Images = p.GetValue(robustnessImages) ?? new RobustnessConfig().Images }
+                        : null,
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("eval");
                 Reporting.RunReport? report = null;
@@ -357,6 +363,66 @@ namespace PartRobust.Cli
             data.Subcommands.Add(gen);
             data.Subcommands.Add(PrepareCommand());
             return data;
+        }
+
+        static Command RobustnessCommand()
+        {
+            var cmd = new Command("robustness", "General robustness of saved checkpoints, as the paper's second table: accuracy under 19 common corruptions × 5 severities " +
+                                                "(with mCE relative to a baseline), shape bias on cue-conflict images, and accuracy on ImageNet-9-style background variants.");
+            var checkpoint = new Option<string[]>("--checkpoint") { Description = "Checkpoint (NAME.safetensors, NAME.json or NAME) or a run folder (all its checkpoints); repeat to compare models", Required = true, AllowMultipleArgumentsPerToken = true };
+            var data = new Option<string?>("--data") { Description = "Dataset folder (its test/ split); default: regenerate the PartShapes test split the models were trained with" };
+            var testSize = new Option<int?>("--test-size") { Description = "Test images loaded (default: as trained for PartShapes, all for a folder)" };
+            var suite = new Option<string?>("--suite") { Description = "Comma-separated: corruptions, texture, background (default all)" };
+            var severities = new Option<string?>("--severities") { Description = "Corruption severities, e.g. 1-5 (default), 3 or 1,3,5" };
+            var images = new Option<int?>("--images") { Description = "Test images each suite measures (the first ones), 0 = all (default)" };
+            var table = new Option<string?>("--table") { Description = "Corruption parameters: imagenet (ImageNet-C) or cifar10 (CIFAR-10-C); default cifar10 for images of at most 32 px, imagenet above" };
+            var corruptions = new Option<string?>("--corruptions") { Description = "Comma-separated corruption names (default all 19: " + string.Join(", ", PartRobust.Evaluation.Corruptions.CorruptionRegistry.Benchmark.Concat(PartRobust.Evaluation.Corruptions.CorruptionRegistry.Extras)) + ")" };
+            var seed = new Option<long?>("--seed") { Description = "Seed of the corruptions and donor choices (default 0)" };
+            var baseline = new Option<string?>("--baseline") { Description = "Model (registry name) the corruption errors are relative to; default the first non-part model; none = no mCE" };
+            var batch = new Option<int?>("--batch-size") { Description = "Images per forward pass (default 200)" };
+            var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
+            var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/robustness-<time>)" };
+            foreach (var opt in new Option[] { checkpoint, data, testSize, suite, severities, images, table, corruptions, seed, baseline, batch, device, outOpt }) cmd.Options.Add(opt);
+            cmd.SetAction(p =>
+            {
+                var request = new RobustnessEvaluation.Request
+                {
+                    Checkpoints = p.GetValue(checkpoint)!,
+                    DataDir = p.GetValue(data),
+                    TestSize = p.GetValue(testSize),
+                    Robustness = new RobustnessConfig
+                    {
+                        Suites = p.GetValue(suite) ?? "all",
+                        Severities = p.GetValue(severities) ?? "1-5",
+                        Images = p.GetValue(images) ?? 0,
+                        Table = p.GetValue(table),
+                        Corruptions = p.GetValue(corruptions)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                        Seed = p.GetValue(seed) ?? 0,
+                        Baseline = p.GetValue(baseline),
+                    },
+                    BatchSize = p.GetValue(batch) ?? 200,
+                    Device = p.GetValue(device) ?? "cpu",
+                };
+                string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("robustness");
+                Reporting.RunReport? report = null;
+                int rc = ConsoleProgress.Run(sink => { report = RobustnessEvaluation.Run(request, outDir, sink, CommandLine(p)); return 0; });
+                if (report is not null) PrintRobustness(report, outDir);
+                return rc;
+            });
+            return cmd;
+        }
+
+        static void PrintRobustness(Reporting.RunReport report, string outDir)
+        {
+            foreach (var m in report.Models)
+            {
+                var parts = new List<string> { $"clean {100 * m.CleanAccuracy:F1}%" };
+                if (m.CorruptionAccuracy is { } ca) parts.Add($"corruptions {100 * ca:F1}%" + (m.Mce is { } mce ? $" (mCE {mce:F2})" : ""));
+                if (m.CueConflictAccuracy is { } cca) parts.Add($"cue-conflict {100 * cca:F1}%" + (m.ShapeBias is { } sb ? $" (shape bias {100 * sb:F1}%)" : ""));
+                if (m.BackgroundAccuracy?.TryGetValue("mixed_rand", out var mr) == true) parts.Add($"mixed-rand {100 * mr:F1}%" + (m.BgGap is { } gap ? $" (BG-gap {100 * gap:F1})" : ""));
+                Console.WriteLine($"{m.DisplayName}: {string.Join(", ", parts)}");
+            }
+            Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
         }
 
         static Command CorruptCommand()

@@ -125,6 +125,17 @@ public static class ReportWriter
             foreach (var (key, value) in m.RobustAccuracy) Finite(value, $"{at}.robust_accuracy.{key}");
             if (m.PartPixelAccuracy is { } ppa) Finite(ppa, $"{at}.part_pixel_accuracy");
             if (m.PartMiou is { } miou) Finite(miou, $"{at}.part_miou");
+            if (m.CorruptionAccuracy is { } ca) Finite(ca, $"{at}.corruption_accuracy");
+            foreach (var (key, bySeverity) in m.Corruptions ?? [])
+                foreach (var (severity, value) in bySeverity) Finite(value, $"{at}.corruptions.{key}.{severity}");
+            foreach (var (key, value) in m.CorruptionErrors ?? []) Finite(value, $"{at}.corruption_errors.{key}");
+            if (m.Mce is { } mce) Finite(mce, $"{at}.mce");
+            if (m.RelativeMce is { } rmce) Finite(rmce, $"{at}.relative_mce");
+            if (m.CueConflictAccuracy is { } cca) Finite(cca, $"{at}.cue_conflict_accuracy");
+            if (m.TextureAccuracy is { } ta) Finite(ta, $"{at}.texture_accuracy");
+            if (m.ShapeBias is { } sbias) Finite(sbias, $"{at}.shape_bias");
+            foreach (var (key, value) in m.BackgroundAccuracy ?? []) Finite(value, $"{at}.background.{key}");
+            if (m.BgGap is { } gap) Finite(gap, $"{at}.bg_gap");
             FiniteStages(m.AttackStages, $"{at}.attack_stages");
             FiniteStages(m.AutoAttackStages, $"{at}.autoattack_stages");
             foreach (var (key, t) in m.AttackTiming ?? [])
@@ -558,6 +569,8 @@ public static class ReportWriter
             if (notChecked.Count > 0)
                 sb.Append(Inv, $"The checks were not run on {JoinAnd(notChecked.Select(m => m.DisplayName))}.\n\n");
         }
+
+        GeneralRobustnessSection.Append(sb, report, Path.GetFullPath(runDir));
 
         // Figures.
         if (figureFiles.Count > 0)

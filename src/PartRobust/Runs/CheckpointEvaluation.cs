@@ -62,6 +62,8 @@ public static class CheckpointEvaluation
         /// <see cref="EvalOptions.AdversarialExamples"/>.
         /// </summary>
         public int? SaveExamples { get; init; }
+        /// <summary>The general-robustness suite run after the attacks; null = none.</summary>
+        public RobustnessConfig? Robustness { get; init; }
     }
 
     /// <summary>Runs the evaluation.</summary>
@@ -93,7 +95,8 @@ public static class CheckpointEvaluation
         if (attackPoints < 0) throw new ArgumentException("--attack-points must be ≥ 0");
 
         using var run = new RunDirectory(outDir);
-        using var test = LoadTest(request, config, info, device);
+        var robustnessOptions = request.Robustness is { Enabled: true } rc ? rc.ToOptions(eval.BatchSize) : null;
+        using var test = LoadTest(request.DataDir, request.TestSize, config, info, device, out var generator);
         using var attackSet = test.Take(attackPoints);
         string display = ModelRegistry.DisplayName(info.Model.Name);
         var threat = new Attacks.ThreatModel(request.Norm, eval.Epsilon);
@@ -142,6 +145,14 @@ public static class CheckpointEvaluation
             Plots.AccuracyVsRobust(new[] { result }, plotKey, 1.0 / info.Taxonomy.NumClasses, run.PathOf("accuracy_vs_robust.png"));
             figures.Add("accuracy_vs_robust.png");
         }
+        RobustnessSettings? robustness = null;
+        if (robustnessOptions is not null)
+        {
+            var measured = Evaluation.Robustness.GeneralRobustnessEvaluator.Run([model], test, robustnessOptions, progress, [display], generator);
+            result = GeneralRobustnessReport.Apply([result], measured, null)[0];
+            robustness = GeneralRobustnessReport.Settings(measured, robustnessOptions, null,
+                GeneralRobustnessFigures.Write(run.WorkPath, [result], test, measured, robustnessOptions));
+        }
         var report = new RunReport
         {
             Settings = new RunSettings
@@ -165,6 +176,7 @@ public static class CheckpointEvaluation
                 AdvEpochs = info.Train?.AdvEpochs ?? 0,
                 SegWeight = info.Train?.SegWeight ?? 0,
                 Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = info.Train?.Seed ?? 0, ["attack"] = eval.Seed },
+                GeneralRobustness = robustness,
             },
             Models = new List<ModelResult> { result },
             Environment = RunEnvironment.Capture(device.ToString(), started, clock.Elapsed.TotalSeconds),
@@ -177,13 +189,19 @@ public static class CheckpointEvaluation
 
     static bool IsAutoAttack(string name) => name.Trim() is "aa" or "aa-plus" or "aa-rand";
 
-    static PartDataset LoadTest(Request request, ExperimentConfig config, CheckpointInfo info, Device device)
+    /// <summary>
+    /// The test set a checkpoint is evaluated on: the test split of <paramref name="dataDir"/> (checked against the
+    /// checkpoint's classes, parts and image size), or the PartShapes test split it was trained with, regenerated
+    /// (then <paramref name="generator"/> is the generator that made it).
+    /// </summary>
+    internal static PartDataset LoadTest(string? dataDir, int? testSize, ExperimentConfig config, CheckpointInfo info, Device device, out PartShapesGenerator? generator)
     {
         PartDataset test;
-        if (request.DataDir is { } dir)
+        generator = null;
+        if (dataDir is { } dir)
         {
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data {dir}: folder not found");
-            test = ExperimentData.LoadEvalSplit(dir, info.Model.ImageSize, request.TestSize ?? 0, null, NullProgress.Instance);
+            test = ExperimentData.LoadEvalSplit(dir, info.Model.ImageSize, testSize ?? 0, null, NullProgress.Instance);
             if (!test.Taxonomy.ClassNames.SequenceEqual(info.Taxonomy.ClassNames) || !test.Taxonomy.PartNames.SequenceEqual(info.Taxonomy.PartNames))
             {
                 test.Dispose();
@@ -199,11 +217,11 @@ public static class CheckpointEvaluation
         }
         else
         {
-            var generator = new PartShapesGenerator(new PartShapesOptions
+            generator = new PartShapesGenerator(new PartShapesOptions
             {
                 ImageSize = info.Model.ImageSize, Classes = config.Classes, Seed = (ulong)config.DataSeed,
             });
-            test = generator.Generate(PartShapesSplit.Test, request.TestSize ?? config.TestSize);
+            test = generator.Generate(PartShapesSplit.Test, testSize ?? config.TestSize);
         }
         if (device.type == DeviceType.CPU) return test;
         using (test) return test.To(device);

@@ -61,6 +61,50 @@ public sealed record EvalOptions
     }
 }
 
+/// <summary>The general-robustness suite run after the attacks (common corruptions, cue conflict, background variants).</summary>
+public sealed record RobustnessConfig
+{
+    /// <summary>Comma-separated suites: <c>corruptions</c>, <c>texture</c>, <c>background</c>, <c>all</c>; <c>none</c> = skip the suite.</summary>
+    [JsonPropertyName("suites")] public string Suites { get; init; } = "all";
+    /// <summary>
+    /// Test images measured (the first ones of the test set); 0 = all. The default, 200, keeps the suite to about a minute
+    /// for the demo's three models on 2 cores (each image is seen 107 times per model: 19 corruptions × 5 severities, the
+    /// cue-conflict set and 10 background variants; docs/benchmarks.md); differences below 1/√200 ≈ 7 points are noise.
+    /// </summary>
+    [JsonPropertyName("images")] public int Images { get; init; } = 200;
+    /// <summary>Corruption table, <c>imagenet</c> or <c>cifar10</c>; null = CIFAR-10-C's for images of at most 32 px, ImageNet-C's above.</summary>
+    [JsonPropertyName("table")] public string? Table { get; init; }
+    /// <summary>Severities, e.g. <c>1-5</c> or <c>1,3,5</c>.</summary>
+    [JsonPropertyName("severities")] public string Severities { get; init; } = "1-5";
+    /// <summary>Corruptions by name; null = all 19.</summary>
+    [JsonPropertyName("corruptions")] public string[]? Corruptions { get; init; }
+    /// <summary>Seed of the corruptions and donor choices.</summary>
+    [JsonPropertyName("seed")] public long Seed { get; init; }
+    /// <summary>Model the corruption errors (mCE) are relative to, by registry name; null = the first non-part model; <c>none</c> = no mCE.</summary>
+    [JsonPropertyName("baseline")] public string? Baseline { get; init; }
+
+    /// <summary>False when <see cref="Suites"/> is <c>none</c>.</summary>
+    [JsonIgnore] public bool Enabled => Suites.Trim() != "none";
+
+    /// <summary>The evaluator's options (throws <see cref="ArgumentException"/> naming a bad setting).</summary>
+    public Evaluation.Robustness.GeneralRobustnessOptions ToOptions(int batchSize)
+    {
+        if (Seed < 0) throw new ArgumentException($"--robustness-seed {Seed}: must be ≥ 0");
+        var options = new Evaluation.Robustness.GeneralRobustnessOptions
+        {
+            Suites = Evaluation.Robustness.RobustnessSuites.Parse(Suites),
+            Images = Images,
+            Table = Table is null ? null : Evaluation.Corruptions.CorruptionRegistry.ParseTable(Table),
+            Severities = Evaluation.Robustness.RobustnessSuites.ParseSeverities(Severities),
+            Corruptions = Corruptions,
+            Seed = (ulong)Seed,
+            BatchSize = batchSize,
+        };
+        options.Validate();
+        return options;
+    }
+}
+
 /// <summary>
 /// A whole experiment: data, models, training and evaluation. It is written to <c>config.json</c> in the run
 /// folder and can be given back with <c>--config</c> to reproduce the run.
@@ -111,6 +155,8 @@ public sealed record ExperimentConfig
     [JsonPropertyName("train")] public TrainOptions Train { get; init; } = new();
     /// <summary>Evaluation settings.</summary>
     [JsonPropertyName("eval")] public EvalOptions Eval { get; init; } = new();
+    /// <summary>General-robustness suite run on every model after the attacks.</summary>
+    [JsonPropertyName("robustness")] public RobustnessConfig Robustness { get; init; } = new();
     /// <summary>Torch device, e.g. <c>cpu</c> or <c>cuda</c>.</summary>
     [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
     /// <summary>Torch intra-op threads; null = libtorch's default (the number of cores).</summary>
@@ -174,5 +220,11 @@ public sealed record ExperimentConfig
         if (InitFrom is not null && PretrainedBackbone is not null) throw new ArgumentException("--init-from and --pretrained-backbone: give one of them");
         Train.Validate();
         Eval.Validate();
+        if (Robustness.Enabled)
+        {
+            Robustness.ToOptions(Eval.BatchSize);
+            if (Robustness.Baseline is { } b && b != "none" && !Models.Contains(b))
+                throw new ArgumentException($"--baseline {b}: not one of the models ({string.Join(", ", Models)}) or none");
+        }
     }
 }

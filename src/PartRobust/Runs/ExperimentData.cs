@@ -30,6 +30,9 @@ public sealed class ExperimentData : IDisposable
     /// <summary>Model input side in pixels.</summary>
     public required int ImageSize { get; init; }
 
+    /// <summary>The generator that made the data when it is PartShapes (its variants feed the general-robustness suite); null otherwise.</summary>
+    public PartShapesGenerator? Generator { get; init; }
+
     /// <summary>The in-memory training set, when there is one (disposed with this object).</summary>
     PartDataset? _trainInMemory;
 
@@ -46,6 +49,7 @@ public sealed class ExperimentData : IDisposable
         if (RealDatasets.Contains(config.Dataset)) return LoadPrepared(config, device, progress);
         var clock = Stopwatch.StartNew();
         PartDataset train, val, test;
+        PartShapesGenerator? generator = null;
         if (config.Dataset == "folder")
         {
             train = PartDatasetFolder.Read(Path.Combine(config.DataDir!, "train"));
@@ -54,7 +58,7 @@ public sealed class ExperimentData : IDisposable
         }
         else
         {
-            var generator = new PartShapesGenerator(new PartShapesOptions
+            generator = new PartShapesGenerator(new PartShapesOptions
             {
                 ImageSize = config.ImageSize, Classes = config.Classes, Seed = (ulong)config.DataSeed,
             });
@@ -68,7 +72,7 @@ public sealed class ExperimentData : IDisposable
         return new ExperimentData
         {
             Train = new InMemoryTrainingSet(train, config.Train.SemiLabel, config.Train.AugmentFlip), _trainInMemory = train,
-            Val = val, Test = test, Taxonomy = train.Taxonomy, ImageSize = train.ImageSize,
+            Val = val, Test = test, Taxonomy = train.Taxonomy, ImageSize = train.ImageSize, Generator = generator,
         };
     }
 

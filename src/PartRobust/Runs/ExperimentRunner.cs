@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using PartRobust.Data;
 using PartRobust.Evaluation;
+using PartRobust.Evaluation.Robustness;
 using PartRobust.Models;
 using PartRobust.Reporting;
 using PartRobust.Training;
@@ -55,6 +56,7 @@ public static class ExperimentRunner
                      $"{taxonomy.NumClasses} classes, {taxonomy.NumSegLabels - 1} parts (chance {100.0 / taxonomy.NumClasses:F1}%)");
 
         var results = new List<ModelResult>();
+        RobustnessSettings? robustnessSettings = null;
         var overlayPredictions = new List<(string, long[], int[])>();
         int overlayCount = Math.Min(config.Eval.OverlayImages, test.Count);
         Directory.CreateDirectory(run.PathOf("checkpoints"));
@@ -109,6 +111,17 @@ public static class ExperimentRunner
                 if (model is IPartModel part && overlayCount > 0)
                     overlayPredictions.Add((result.DisplayName, PredictMasks(part, test, overlayCount), Evaluator.Predictions(model, test.Take(overlayCount), overlayCount).Select(p => (int)p).ToArray()));
             }
+
+            if (config.Robustness.Enabled)
+            {
+                var options = config.Robustness.ToOptions(config.Eval.BatchSize);
+                var measured = GeneralRobustnessEvaluator.Run(trainedModels.Select(t => t.Model).ToList(), test, options, progress,
+                    results.Select(r => r.DisplayName).ToList(), data.Generator);
+                int? baseline = GeneralRobustnessReport.ResolveBaseline(config.Robustness.Baseline, config.Models);
+                results = GeneralRobustnessReport.Apply(results, measured, baseline);
+                var robustnessFigures = GeneralRobustnessFigures.Write(run.WorkPath, results, test, measured, options);
+                robustnessSettings = GeneralRobustnessReport.Settings(measured, options, baseline is { } b ? config.Models[b] : null, robustnessFigures);
+            }
         }
         finally
         {
@@ -150,6 +163,7 @@ public static class ExperimentRunner
                 AdvEpochs = config.Train.AdvEpochs,
                 SegWeight = config.Train.SegWeight,
                 Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = config.Train.Seed, ["attack"] = config.Eval.Seed },
+                GeneralRobustness = robustnessSettings,
             },
             Models = results,
             Environment = RunEnvironment.Capture(device.ToString(), started, clock.Elapsed.TotalSeconds),

@@ -129,3 +129,31 @@ public sealed class TinyTwoHeadModel : nn.Module<Tensor, Tensor>, IPartModel
 
     public override Tensor forward(Tensor x) => ForwardWithParts(x).ClassLogits;
 }
+
+/// <summary>Always predicts class <c>k</c>: its accuracy on any set is the fraction of label k, known in advance.</summary>
+public sealed class ConstantClassifier : nn.Module<Tensor, Tensor>
+{
+    readonly int _classes, _k;
+
+    public ConstantClassifier(int classes, int k) : base(nameof(ConstantClassifier)) { (_classes, _k) = (classes, k); RegisterComponents(); }
+
+    public override Tensor forward(Tensor x) => nn.functional.one_hot(full(x.shape[0], (long)_k, dtype: ScalarType.Int64, device: x.device), _classes).to_type(ScalarType.Float32);
+}
+
+/// <summary>
+/// Predicts class 1 when the image's mean is above <c>threshold</c>, else 0: a model whose accuracy a brightness or
+/// contrast change moves in a known direction.
+/// </summary>
+public sealed class MeanThresholdClassifier : nn.Module<Tensor, Tensor>
+{
+    readonly double _threshold;
+    readonly int _classes;
+
+    public MeanThresholdClassifier(int classes, double threshold) : base(nameof(MeanThresholdClassifier)) { (_classes, _threshold) = (classes, threshold); RegisterComponents(); }
+
+    public override Tensor forward(Tensor x)
+    {
+        var bright = x.mean(new long[] { 1, 2, 3 }).gt(_threshold).to_type(ScalarType.Int64);
+        return nn.functional.one_hot(bright, _classes).to_type(ScalarType.Float32);
+    }
+}

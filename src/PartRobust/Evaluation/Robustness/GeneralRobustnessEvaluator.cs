@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using PartRobust.Data;
+using PartRobust.Evaluation.Corruptions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PartRobust.Evaluation.Robustness;
+
+/// <summary>The outcome of <see cref="GeneralRobustnessEvaluator.Run"/>: one result per model and how the images were made.</summary>
+/// <param name="Results">One result per model, in the order given.</param>
+/// <param name="Images">Test images each suite measured.</param>
+/// <param name="Table">Corruption table used (null when the corruption suite did not run).</param>
+/// <param name="Corruptions">Corruptions run, in order (empty when the suite did not run).</param>
+/// <param name="Severities">Severities run.</param>
+/// <param name="CueConflictMethod">How the cue-conflict images were made (null when the texture suite did not run).</param>
+/// <param name="BackgroundMethod">How the background variants were made (null when the background suite did not run).</param>
+/// <param name="Seconds">Wall-clock seconds of the whole evaluation.</param>
+public sealed record GeneralRobustnessRun(
+    IReadOnlyList<GeneralRobustnessResult> Results, int Images, CorruptionTable? Table, IReadOnlyList<string> Corruptions,
+    IReadOnlyList<int> Severities, string? CueConflictMethod, string? BackgroundMethod, double Seconds);
+
+/// <summary>
+/// The paper's general-robustness evaluation of several models on the same images: accuracy under every common
+/// corruption and severity, shape bias on cue-conflict images and accuracy on ImageNet-9-style background variants.
+/// Each image set is built once and every model is measured on it before the next is built, so models are compared on
+/// identical images and the corruption cost is paid once. Deterministic for a seed.
+/// </summary>
+public static class GeneralRobustnessEvaluator
+{
+    /// <summary>Report names of the mask-built background variants, in <see cref="BackgroundVariant"/> order.</summary>
+    public static readonly IReadOnlyDictionary<BackgroundVariant, string> VariantNames = new Dictionary<BackgroundVariant, string>
+    {
+        [BackgroundVariant.Original] = "original", [BackgroundVariant.OnlyFg] = "only_fg", [BackgroundVariant.OnlyBgBox] = "only_bg_b",
+        [BackgroundVariant.NoFg] = "no_fg", [BackgroundVariant.OnlyBgTiled] = "only_bg_t", [BackgroundVariant.MixedSame] = "mixed_same",
+        [BackgroundVariant.MixedRand] = "mixed_rand",
+    };
+
+    /// <summary>Report names of the PartShapes generator's own variants.</summary>
+    public static readonly IReadOnlyDictionary<PartShapesVariant, string> GeneratorVariantNames = new Dictionary<PartShapesVariant, string>
+    {
+        [PartShapesVariant.OnlyForeground] = "gen_only_fg", [PartShapesVariant.OnlyBackground] = "gen_only_bg",
+        [PartShapesVariant.MixedRandomBackground] = "gen_mixed_rand",
+    };
+
+    /// <summary>How cue-conflict images are made from part masks (real datasets).</summary>
+    public const string MaskCueConflictMethod =
+        "part masks: each foreground re-textured with a mirror-tiled patch of the foreground of an image of another class (label = shape class; no style transfer offline)";
+
+    /// <summary>How cue-conflict images are made for PartShapes.</summary>
+    public const string GeneratorCueConflictMethod =
+        "PartShapes generator: the shape of class A drawn with the texture family class B ≠ A prefers (label = A, texture label = B)";
+
+    /// <summary>Runs the suites.</summary>
+    /// <param name="models">Models to measure (put in eval mode while measured).</param>
+    /// <param name="test">Test set; its first <see cref="GeneralRobustnessOptions.Images"/> images are used.</param>
+    /// <param name="options">What to run.</param>
+    /// <param name="progress">Progress bars and a log line per finished corruption and suite.</param>
+    /// <param name="modelNames">Display names for the log (null = model 1, 2, …).</param>
+    /// <param name="generator">
+    /// The PartShapes generator that made <paramref name="test"/>, or null for other data. With it, cue conflict uses the
+    /// generator's own variant and the background suite adds its variants; without it, both are built from the masks.
+    /// </param>
+    public static GeneralRobustnessRun Run(IReadOnlyList<nn.Module<Tensor, Tensor>> models, PartDataset test,
+        GeneralRobustnessOptions options, IProgressSink progress, IReadOnlyList<string>? modelNames = null, PartShapesGenerator? generator = null)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(test);
+        options.Validate();
+        if (models.Count == 0) throw new ArgumentException("at least one model is needed");
+        var names = modelNames ?? models.Select((_, i) => $"model {i + 1}").ToList();
+        var clock = Stopwatch.StartNew();
+        int n = options.Images == 0 ? test.Count : Math.Min(options.Images, test.Count);
+        if (n == 0) throw new ArgumentException("the test set is empty");
+        using var data = test.Take(n);
+        var seconds = new double[models.Count];
+
+        double[] Accuracies(PartDataset set)
+        {
+            var labels = set.Labels.cpu().data<long>().ToArray();
+            var accs = new double[models.Count];
+            for (int m = 0; m < models.Count; m++)
+            {
+                var sw = Stopwatch.StartNew();
+                var preds = Evaluator.Predictions(models[m], set, options.BatchSize);
+                seconds[m] += sw.Elapsed.TotalSeconds;
+                accs[m] = (double)preds.Where((p, i) => p == labels[i]).Count() / labels.Length;
+            }
+            return accs;
+        }
+
+        string Line(double[] accs) => string.Join(", ", accs.Select((a, m) => $"{names[m]} {a * 100:F1}%"));
+
+        var clean = Accuracies(data);
+        var corruptions = models.Select(_ => new Dictionary<string, Dictionary<int, double>>()).ToArray();
+        var shapeBias = new ShapeBiasResult?[models.Count];
+        var background = models.Select(_ => new Dictionary<string, double>()).ToArray();
+        CorruptionTable? table = null;
+        var corruptionNames = new List<string>();
+        string? cueMethod = null, backgroundMethod = null;
+
+        if (options.Suites.HasFlag(RobustnessSuite.Corruptions))
+        {
+            table = options.TableFor(data.ImageSize);
+            var list = options.CorruptionList();
+            corruptionNames = list.Select(c => c.Name).ToList();
+            using var task = progress.Start($"corruptions ({(table == CorruptionTable.Cifar10 ? "CIFAR-10-C" : "ImageNet-C")} table, {n} images)",
+                (long)list.Count * options.Severities.Count * n);
+            foreach (var c in list)
+            {
+                foreach (int s in options.Severities)
+                {
+                    task.SetStatus($"{c.Name} severity {s}");
+                    using var corrupted = CorruptedDataset.Build(data, c, s, options.Seed, table.Value);
+                    var accs = Accuracies(corrupted);
+                    for (int m = 0; m < models.Count; m++)
+                    {
+                        if (!corruptions[m].TryGetValue(c.Name, out var bySeverity)) corruptions[m][c.Name] = bySeverity = new();
+                        bySeverity[s] = accs[m];
+                    }
+                    task.Advance(n);
+                }
+                progress.Log($"{c.Name}: " + Line(corruptions.Select(d => d[c.Name].Values.Average()).ToArray()) +
+                             $" (mean over severities {string.Join(",", options.Severities)})");
+            }
+        }
+
+        if (options.Suites.HasFlag(RobustnessSuite.Texture))
+        {
+            using var task = progress.Start($"cue conflict ({n} images)", n);
+            var (cue, textureLabels) = generator is null ? MaskCueConflict(data, options.Seed) : GeneratorCueConflict(generator, n, data);
+            cueMethod = generator is null ? MaskCueConflictMethod : GeneratorCueConflictMethod;
+            using (cue)
+            {
+                var shapeLabels = cue.Labels.cpu().data<long>().ToArray();
+                for (int m = 0; m < models.Count; m++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    var preds = Evaluator.Predictions(models[m], cue, options.BatchSize);
+                    seconds[m] += sw.Elapsed.TotalSeconds;
+                    shapeBias[m] = ShapeBias.Compute(preds, shapeLabels, textureLabels);
+                }
+            }
+            task.Advance(n);
+            progress.Log("cue conflict, shape accuracy / shape bias: " + string.Join(", ", shapeBias.Select((b, m) =>
+                $"{names[m]} {b!.ShapeAccuracy * 100:F1}% / {b.Bias * 100:F1}%")) + $" ({shapeBias[0]!.ConflictImages} conflict images)");
+        }
+
+        if (options.Suites.HasFlag(RobustnessSuite.Background))
+        {
+            var variants = Enum.GetValues<BackgroundVariant>();
+            var generated = generator is null ? Array.Empty<PartShapesVariant>() : GeneratorVariantNames.Keys.ToArray();
+            using var task = progress.Start($"background variants ({n} images)", (long)(variants.Length + generated.Length) * n);
+            foreach (var v in variants)
+            {
+                task.SetStatus(VariantNames[v]);
+                using var built = BackgroundVariants.Build(data, v, options.Seed);
+                var accs = Accuracies(built.Data);
+                for (int m = 0; m < models.Count; m++) background[m][VariantNames[v]] = accs[m];
+                task.Advance(n);
+            }
+            foreach (var v in generated)
+            {
+                task.SetStatus(GeneratorVariantNames[v]);
+                using var raw = generator!.Generate(PartShapesSplit.Test, n, v);
+                using var set = raw.To(data.Images.device);
+                var accs = Accuracies(set);
+                for (int m = 0; m < models.Count; m++) background[m][GeneratorVariantNames[v]] = accs[m];
+                task.Advance(n);
+            }
+            backgroundMethod = "part masks (foreground = part label > 0), ImageNet-9 style: only_fg = foreground on black, only_bg_b = foreground box black, " +
+                               "no_fg = foreground pixels black, only_bg_t = foreground box filled with mirror-tiled background, mixed_same / mixed_rand = " +
+                               "foreground pasted on the only_bg_t image of a random image of the same / another class" +
+                               (generator is null ? "" : "; gen_* = the PartShapes generator's own variants (object on a plain background; background only, label = the class whose background family it is; background family of another class)");
+            progress.Log("background, mixed_same / mixed_rand / BG-gap: " + string.Join(", ", background.Select((b, m) =>
+                $"{names[m]} {b["mixed_same"] * 100:F1}% / {b["mixed_rand"] * 100:F1}% / {(b["mixed_same"] - b["mixed_rand"]) * 100:F1}")));
+        }
+
+        var results = Enumerable.Range(0, models.Count).Select(m => new GeneralRobustnessResult
+        {
+            CleanAccuracy = clean[m], Corruptions = corruptions[m], CueConflict = shapeBias[m], Background = background[m], Seconds = seconds[m],
+        }).ToList();
+        return new GeneralRobustnessRun(results, n, table, corruptionNames, options.Suites.HasFlag(RobustnessSuite.Corruptions) ? options.Severities.ToList() : [],
+            cueMethod, backgroundMethod, clock.Elapsed.TotalSeconds);
+    }
+
+    static (PartDataset Data, long[] TextureLabels) MaskCueConflict(PartDataset data, ulong seed)
+    {
+        var built = CueConflict.Build(data, seed);
+        return (built.Data, built.TextureLabels);
+    }
+
+    /// <summary>
+    /// The generator's cue-conflict variant; the texture label is the class (of the dataset's taxonomy) whose preferred
+    /// texture family the object wears, or the shape label (excluded from shape bias) when that class is not in the taxonomy.
+    /// </summary>
+    static (PartDataset Data, long[] TextureLabels) GeneratorCueConflict(PartShapesGenerator generator, int n, PartDataset like)
+    {
+        using var raw = generator.Generate(PartShapesSplit.Test, n, PartShapesVariant.CueConflict, out var samples);
+        var classes = generator.Taxonomy.ClassNames;
+        var byTexture = Enumerable.Range(0, classes.Count).ToDictionary(c => PartShapesGenerator.PreferredTexture(classes[c]), c => (long)c);
+        var textureLabels = samples.Select(s => byTexture.TryGetValue(s.Texture, out long t) ? t : s.Label).ToArray();
+        return (raw.To(like.Images.device), textureLabels);
+    }
+}

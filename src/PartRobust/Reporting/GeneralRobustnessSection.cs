@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+
+namespace PartRobust.Reporting;
+
+/// <summary>
+/// The report.md section of the general-robustness suite: the paper-style table (rows: models; columns: common
+/// corruptions, texture bias, background bias), then accuracy per corruption and per background variant, and the figures.
+/// </summary>
+public static class GeneralRobustnessSection
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>What each background variant is, by report name.</summary>
+    public static readonly IReadOnlyDictionary<string, string> VariantMeanings = new Dictionary<string, string>
+    {
+        ["original"] = "the test image unchanged",
+        ["only_fg"] = "foreground on black",
+        ["only_bg_b"] = "foreground box blacked out",
+        ["no_fg"] = "foreground pixels blacked out",
+        ["only_bg_t"] = "foreground box filled with tiled background",
+        ["mixed_same"] = "foreground on the background of another image of the same class",
+        ["mixed_rand"] = "foreground on the background of an image of another class",
+        ["gen_only_fg"] = "PartShapes: object on a plain background, no clutter",
+        ["gen_only_bg"] = "PartShapes: no object, the background family of the label's class",
+        ["gen_mixed_rand"] = "PartShapes: object on the background family of another class",
+    };
+
+    /// <summary>Appends the section when any model has general-robustness results; otherwise nothing.</summary>
+    public static void Append(StringBuilder sb, RunReport report, string root)
+    {
+        var g = report.Settings.GeneralRobustness;
+        var models = report.Models.Where(m => m.CorruptionAccuracy is not null || m.CueConflictAccuracy is not null || m.BackgroundAccuracy is not null).ToList();
+        if (g is null || models.Count == 0) return;
+        bool corr = models.Any(m => m.Corruptions is not null), tex = models.Any(m => m.CueConflictAccuracy is not null),
+             bg = models.Any(m => m.BackgroundAccuracy is not null), mce = models.Any(m => m.Mce is not null);
+        string baseline = g.MceBaseline is { } b ? report.Models.FirstOrDefault(m => m.Name == b)?.DisplayName ?? b : "";
+
+        sb.Append("## General robustness\n\n");
+        sb.Append(Inv, $"The paper's second table, measured on the first {g.Images} test images");
+        if (corr) sb.Append(Inv, $": common corruptions are the mean accuracy over the {Benchmarks(g)} at severities {string.Join(", ", g.Severities ?? [])} ({TableText(g.Table)} parameters)");
+        if (tex) sb.Append("; texture bias is the accuracy on the shape label of cue-conflict images (shape of one class, texture of another)");
+        if (bg) sb.Append("; background bias is the accuracy with the foreground on the background of an image of another class (Mixed-Rand)");
+        sb.Append(". Higher is better in these three columns.");
+        if (tex) sb.Append(" Shape bias is shape hits / (shape hits + texture hits) (Geirhos et al.); 100% = decides by shape only.");
+        if (bg) sb.Append(" BG-gap = acc(Mixed-Same) − acc(Mixed-Rand) in points: how much a background of the wrong class costs (lower is better).");
+        if (mce) sb.Append(Inv, $" mCE is the corruption error relative to {baseline} on the same images (= 1.00 for it; lower is better; ImageNet-C normalises by AlexNet instead).");
+        sb.Append(Inv, $" With {g.Images} images, differences below 1/√{g.Images} = {100 / Math.Sqrt(Math.Max(1, g.Images)):0.0} points are within the sampling noise.\n\n");
+
+        sb.Append("| model | clean acc |");
+        if (corr) sb.Append(" common corruptions |");
+        if (tex) sb.Append(" texture bias (cue-conflict acc) |");
+        if (bg) sb.Append(" background bias (Mixed-Rand acc) |");
+        if (mce) sb.Append(" mCE |");
+        if (tex) sb.Append(" shape bias |");
+        if (bg) sb.Append(" BG-gap |");
+        sb.Append("\n|---|---:|");
+        int cols = (corr ? 1 : 0) + (tex ? 2 : 0) + (bg ? 2 : 0) + (mce ? 1 : 0);
+        for (int i = 0; i < cols; i++) sb.Append("---:|");
+        sb.Append('\n');
+        foreach (var m in models)
+        {
+            sb.Append(Inv, $"| {Cell(m.DisplayName)} (`{Cell(m.Name)}`) | {Pct(m.CleanAccuracy)} |");
+            if (corr) sb.Append(' ').Append(Opt(m.CorruptionAccuracy)).Append(" |");
+            if (tex) sb.Append(' ').Append(Opt(m.CueConflictAccuracy)).Append(" |");
+            if (bg) sb.Append(' ').Append(m.BackgroundAccuracy?.TryGetValue("mixed_rand", out var mr) == true ? Pct(mr) : "—").Append(" |");
+            if (mce) sb.Append(' ').Append(m.Mce is { } v ? v.ToString("0.00", Inv) : "—").Append(" |");
+            if (tex) sb.Append(' ').Append(Opt(m.ShapeBias)).Append(" |");
+            if (bg) sb.Append(' ').Append(m.BgGap is { } gap ? (gap * 100).ToString("+0.0;−0.0;0.0", Inv) : "—").Append(" |");
+            sb.Append('\n');
+        }
+        sb.Append('\n');
+        sb.Append("Clean accuracy here is on the whole test set; every other number is on the same images for every model. ");
+        if (tex) sb.Append(Inv, $"Cue-conflict images: {g.CueConflictMethod}. ");
+        if (bg) sb.Append(Inv, $"Background variants: {g.BackgroundMethod}. ");
+        sb.Append(Inv, $"Seed {g.Seed}; the suite took {g.Seconds ?? 0:0} s.\n\n");
+
+        if (corr)
+        {
+            var names = g.Corruptions ?? models.First(m => m.Corruptions is not null).Corruptions!.Keys.ToList();
+            sb.Append("### Accuracy per corruption\n\n");
+            sb.Append(Inv, $"Mean over severities {string.Join(", ", g.Severities ?? [])}");
+            if (mce) sb.Append(Inv, $"; in brackets the corruption error CE relative to {baseline}");
+            sb.Append(". The extras (marked *) are not in the mean of the table above, as in ImageNet-C; the heat map gives every severity.\n\n");
+            sb.Append("| corruption |");
+            foreach (var m in models) sb.Append(' ').Append(Cell(m.DisplayName)).Append(" |");
+            sb.Append("\n|---|");
+            foreach (var _ in models) sb.Append("---:|");
+            sb.Append('\n');
+            foreach (var c in names)
+            {
+                bool extra = !Evaluation.Corruptions.CorruptionRegistry.Benchmark.Contains(c);
+                sb.Append(Inv, $"| {c.Replace('_', ' ')}{(extra ? " *" : "")} |");
+                foreach (var m in models)
+                {
+                    string cell = m.Corruptions?.TryGetValue(c, out var bySeverity) == true && bySeverity.Count > 0 ? Pct(bySeverity.Values.Average()) : "—";
+                    if (m.CorruptionErrors?.TryGetValue(c, out var ce) == true) cell += $" ({ce.ToString("0.00", Inv)})";
+                    sb.Append(' ').Append(cell).Append(" |");
+                }
+                sb.Append('\n');
+            }
+            sb.Append('\n');
+        }
+
+        if (bg)
+        {
+            var variants = models.SelectMany(m => m.BackgroundAccuracy?.Keys ?? Enumerable.Empty<string>()).Distinct().ToList();
+            sb.Append("### Accuracy per background variant\n\n");
+            sb.Append("Only-BG variants keep no object: accuracy above chance there means the model reads the class from the background.\n\n");
+            sb.Append("| variant | what it is |");
+            foreach (var m in models) sb.Append(' ').Append(Cell(m.DisplayName)).Append(" |");
+            sb.Append("\n|---|---|");
+            foreach (var _ in models) sb.Append("---:|");
+            sb.Append('\n');
+            foreach (var v in variants)
+            {
+                sb.Append(Inv, $"| {v} | {(VariantMeanings.TryGetValue(v, out var meaning) ? meaning : "")} |");
+                foreach (var m in models) sb.Append(' ').Append(m.BackgroundAccuracy?.TryGetValue(v, out var a) == true ? Pct(a) : "—").Append(" |");
+                sb.Append('\n');
+            }
+            sb.Append('\n');
+        }
+
+        foreach (var f in g.Figures ?? [])
+        {
+            string caption = Path.GetFileNameWithoutExtension(f).Replace('_', ' ');
+            string full = Path.IsPathRooted(f) ? f : Path.Combine(root, f);
+            sb.Append(Inv, $"![{caption}]({Path.GetRelativePath(root, full).Replace('\\', '/')})\n\n");
+        }
+    }
+
+    static string Benchmarks(RobustnessSettings g)
+    {
+        var names = g.Corruptions ?? [];
+        int bench = names.Count(n => Evaluation.Corruptions.CorruptionRegistry.Benchmark.Contains(n));
+        return bench > 0 ? $"{bench} ImageNet-C corruption{(bench == 1 ? "" : "s")}" : $"{names.Count} corruption{(names.Count == 1 ? "" : "s")}";
+    }
+
+    static string TableText(string? table) => table == "cifar10" ? "CIFAR-10-C" : "ImageNet-C";
+
+    static string Opt(double? v) => v is { } x ? Pct(x) : "—";
+
+    static string Pct(double fraction) => (fraction * 100).ToString("0.0", Inv) + "%";
+
+    static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');
+}

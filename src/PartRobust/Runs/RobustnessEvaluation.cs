@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PartRobust.Data;
+using PartRobust.Evaluation;
+using PartRobust.Evaluation.Robustness;
+using PartRobust.Models;
+using PartRobust.Reporting;
+using PartRobust.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PartRobust.Runs;
+
+/// <summary>
+/// The general-robustness suite on saved checkpoints (what <c>partrobust robustness</c> calls): every checkpoint is
+/// measured on the same test images, corrupted and re-backgrounded once, and a run folder with report.md, report.json
+/// and the figures is written.
+/// </summary>
+public static class RobustnessEvaluation
+{
+    /// <summary>What to evaluate.</summary>
+    public sealed record Request
+    {
+        /// <summary>Checkpoints (stem or either file) or run folders (every checkpoint in their <c>checkpoints/</c>, in the run's model order).</summary>
+        public required IReadOnlyList<string> Checkpoints { get; init; }
+        /// <summary>Dataset folder (its test/ split, or the folder itself when it holds index.csv); null = regenerate the PartShapes test split.</summary>
+        public string? DataDir { get; init; }
+        /// <summary>Test images loaded (regenerated PartShapes, or a cap on a folder's); null = as trained / all.</summary>
+        public int? TestSize { get; init; }
+        /// <summary>The suite's settings.</summary>
+        public RobustnessConfig Robustness { get; init; } = new();
+        /// <summary>Images per forward pass.</summary>
+        public int BatchSize { get; init; } = 200;
+        /// <summary>Torch device.</summary>
+        public string Device { get; init; } = "cpu";
+    }
+
+    /// <summary>The checkpoint stems <paramref name="paths"/> name, run folders expanded.</summary>
+    /// <exception cref="FileNotFoundException">A path that is neither a checkpoint nor a run folder with checkpoints.</exception>
+    public static List<string> ExpandCheckpoints(IEnumerable<string> paths)
+    {
+        var stems = new List<string>();
+        foreach (var path in paths)
+        {
+            if (!Directory.Exists(path)) { stems.Add(path); continue; }
+            string dir = Directory.Exists(Path.Combine(path, "checkpoints")) ? Path.Combine(path, "checkpoints") : path;
+            var found = Directory.GetFiles(dir, "*.json").Where(f => File.Exists(Path.ChangeExtension(f, ".safetensors")))
+                .Select(f => Path.ChangeExtension(f, null)!).OrderBy(f => f, StringComparer.Ordinal).ToList();
+            if (found.Count == 0) throw new FileNotFoundException($"--checkpoint {path}: a folder without checkpoints (expected NAME.safetensors + NAME.json, or a run folder with checkpoints/)");
+            string configFile = Path.Combine(path, "config.json");
+            if (File.Exists(configFile))
+            {
+                var order = ExperimentConfig.Load(configFile).Models.ToList();
+                found = found.OrderBy(f => order.IndexOf(Path.GetFileName(f)) is var i && i >= 0 ? i : int.MaxValue).ThenBy(f => f, StringComparer.Ordinal).ToList();
+            }
+            stems.AddRange(found);
+        }
+        if (stems.Count == 0) throw new ArgumentException("--checkpoint: at least one checkpoint is needed");
+        return stems;
+    }
+
+    /// <summary>Runs the suite and writes the run folder <paramref name="outDir"/> (it appears only on success).</summary>
+    public static RunReport Run(Request request, string outDir, IProgressSink progress, string commandLine)
+    {
+        var clock = Stopwatch.StartNew();
+        string started = DateTime.UtcNow.ToString("o");
+        if (request.BatchSize < 1) throw new ArgumentException($"--batch-size {request.BatchSize}: must be ≥ 1");
+        if (!request.Robustness.Enabled) throw new ArgumentException("--suite none: nothing to run");
+        var options = request.Robustness.ToOptions(request.BatchSize);
+        var device = ExperimentRunner.ParseDevice(request.Device);
+        var stems = ExpandCheckpoints(request.Checkpoints);
+        var loaded = new List<(nn.Module<Tensor, Tensor> Model, CheckpointInfo Info, string Stem)>();
+        try
+        {
+            foreach (var stem in stems)
+            {
+                var (model, info) = Checkpoint.Load(stem);
+                loaded.Add((model, info, stem));
+                model.to(device);
+                var first = loaded[0].Info;
+                if (!info.Taxonomy.ClassNames.SequenceEqual(first.Taxonomy.ClassNames) || !info.Taxonomy.PartNames.SequenceEqual(first.Taxonomy.PartNames) || info.Model.ImageSize != first.Model.ImageSize)
+                    throw new InvalidDataException($"--checkpoint {stem}: its classes, parts or image size differ from {loaded[0].Stem}'s; compare checkpoints trained on the same data");
+            }
+            var names = loaded.Select(l => l.Info.Model.Name).ToList();
+            int? baseline = GeneralRobustnessReport.ResolveBaseline(request.Robustness.Baseline, names);
+            var firstInfo = loaded[0].Info;
+            var config = firstInfo.Config is { } json ? json.Deserialize<ExperimentConfig>() ?? new ExperimentConfig() : new ExperimentConfig();
+
+            using var run = new RunDirectory(outDir);
+            using var test = CheckpointEvaluation.LoadTest(request.DataDir, request.TestSize, config, firstInfo, device, out var generator);
+            progress.Log($"{loaded.Count} model{(loaded.Count == 1 ? "" : "s")}: {string.Join(", ", names)}; {test.Count} test images of {test.ImageSize}px");
+            var results = new List<ModelResult>();
+            foreach (var (model, info, stem) in loaded)
+            {
+                double clean = Evaluator.Accuracy(model, test, request.BatchSize);
+                PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, request.BatchSize) : null;
+                results.Add(new ModelResult
+                {
+                    Name = info.Model.Name, DisplayName = ModelRegistry.DisplayName(info.Model.Name), Parameters = model.ParameterCount(),
+                    TrainSeconds = 0, CleanAccuracy = clean, CleanAccuracyAttackSubset = clean, RobustAccuracy = new(),
+                    PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU,
+                    Checkpoint = Path.GetFullPath(stem) + ".safetensors", History = new(),
+                }.WithArchitecture(info.Model));
+            }
+            var measured = GeneralRobustnessEvaluator.Run(loaded.Select(l => l.Model).ToList(), test, options, progress,
+                results.Select(r => r.DisplayName).ToList(), generator);
+            results = GeneralRobustnessReport.Apply(results, measured, baseline);
+            var figures = GeneralRobustnessFigures.Write(run.WorkPath, results, test, measured, options);
+            var report = new RunReport
+            {
+                Settings = new RunSettings
+                {
+                    Dataset = request.DataDir is null ? "partshapes" : $"folder:{request.DataDir}",
+                    ImageSize = test.ImageSize,
+                    NumClasses = firstInfo.Taxonomy.NumClasses,
+                    ChanceAccuracy = 1.0 / firstInfo.Taxonomy.NumClasses,
+                    TrainSize = 0, ValSize = 0, TestSize = test.Count, AttackPoints = 0,
+                    Epsilon = firstInfo.Train?.Epsilon ?? 0,
+                    EpsilonText = ExperimentRunner.FormatEpsilon(firstInfo.Train?.Epsilon ?? 0),
+                    TrainAttackSteps = firstInfo.Train?.AttackSteps ?? 0,
+                    AdvTrain = firstInfo.Train?.AdvTrain,
+                    TradesBeta = firstInfo.Train is { AdvTrain: "trades" } t ? t.TradesBeta : null,
+                    EvalAttacks = new(),
+                    CleanEpochs = firstInfo.Train?.CleanEpochs ?? 0,
+                    AdvEpochs = firstInfo.Train?.AdvEpochs ?? 0,
+                    SegWeight = firstInfo.Train?.SegWeight ?? 0,
+                    Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = firstInfo.Train?.Seed ?? 0, ["robustness"] = request.Robustness.Seed },
+                    GeneralRobustness = GeneralRobustnessReport.Settings(measured, options, baseline is { } b ? names[b] : null, figures),
+                },
+                Models = results,
+                Environment = RunEnvironment.Capture(device.ToString(), started, clock.Elapsed.TotalSeconds),
+            };
+            File.WriteAllText(run.PathOf("command.txt"), commandLine + Environment.NewLine);
+            ReportWriter.Write(run.WorkPath, report, [], commandLine);
+            run.Commit();
+            return report;
+        }
+        finally
+        {
+            foreach (var l in loaded) l.Model.Dispose();
+        }
+    }
+}
