@@ -2,7 +2,7 @@ namespace PartRobust.Evaluation.Corruptions;
 
 /// <summary>
 /// The common corruptions by imagecorruptions name: ImageNet-C's 15 in the benchmark's order (noise, blur, weather,
-/// digital), then the extras. <c>spatter</c> is not implemented yet.
+/// digital), then the four extras in imagecorruptions' order (its <c>corruption_tuple</c>).
 /// </summary>
 public static class CorruptionRegistry
 {
@@ -13,13 +13,13 @@ public static class CorruptionRegistry
         "snow", "frost", "fog", "brightness", "contrast", "elastic_transform", "pixelate", "jpeg_compression",
     ];
 
-    /// <summary>The extra ("validation") corruptions that are implemented.</summary>
-    public static readonly string[] Extras = ["speckle_noise", "gaussian_blur", "saturate"];
+    /// <summary>The four extra ("validation") corruptions, in imagecorruptions' order.</summary>
+    public static readonly string[] Extras = ["speckle_noise", "gaussian_blur", "spatter", "saturate"];
 
     static readonly Dictionary<string, ICorruption> ByName =
         NoiseBlurCorruptions.All.Concat(WeatherDigitalCorruptions.All).ToDictionary(c => c.Name, StringComparer.Ordinal);
 
-    /// <summary>Every implemented corruption: <see cref="Benchmark"/>, then <see cref="Extras"/>.</summary>
+    /// <summary>Every corruption: <see cref="Benchmark"/>, then <see cref="Extras"/>.</summary>
     public static IReadOnlyList<ICorruption> All { get; } = Benchmark.Concat(Extras).Select(n => ByName[n]).ToList();
 
     /// <summary>The corruption called <paramref name="name"/>.</summary>

@@ -6,6 +6,6 @@ public static class WeatherDigitalCorruptions
     /// <summary>One instance of each, in ImageNet-C order within the group.</summary>
     public static IReadOnlyList<ICorruption> All { get; } = new ICorruption[]
     {
-        new Snow(), new Frost(), new Fog(), new Brightness(), new Contrast(), new Pixelate(), new ElasticTransform(), new JpegCompression(), new Saturate(),
+        new Snow(), new Frost(), new Fog(), new Brightness(), new Contrast(), new Pixelate(), new ElasticTransform(), new JpegCompression(), new Spatter(), new Saturate(),
     };
 }

@@ -52,11 +52,20 @@ public class WeatherDigitalCorruptionsTests
                 // frost: the error c1·f − (1−c0)·x of the reference blend is not monotone in PSNR: whether lowering the image
                 // weight c0 (ImageNet 3→4: .7→.65 at the same c1) moves the output towards or away from the clean image depends
                 // on the frost/image brightness ratio. Only the first step and severity 5 vs 1 are required.
-                int[] pairs = name == "saturate" ? new[] { 1, 3, 4 } : name == "frost" ? new[] { 1 } : pixelCifar ? Array.Empty<int>() : new[] { 1, 2, 3, 4 };
+                // spatter switches from water (severities 1–3) to mud (4–5), so only steps within a mode are required, plus 5 vs 1.
+                // CIFAR-10-C's severity 3 is water with noise scale .3 (about 19% of pixels wet) while its mud severities use
+                // scale .1 (4–7% of pixels): severity 4 is milder than 3 for every seed (mean PSNR over 40 seeds on 32×32:
+                // 29.7, 25.4, 22.1, 25.7, 23.4). ImageNet's water 2→3 and water 3→mud 4 steps differ by only 0.1–0.4 dB on the
+                // mean at 32–64 px (the table is sized for 224 px; SpatterTests checks the full order there), so one seed can
+                // invert them; water 1→2 and mud 4→5 held for all 40 seeds at both sizes.
+                bool spatter = name == "spatter";
+                int[] pairs = name == "saturate" ? new[] { 1, 3, 4 } : name == "frost" ? new[] { 1 }
+                    : spatter ? (table == CorruptionTable.Cifar10 ? new[] { 1, 2, 4 } : new[] { 1, 4 })
+                    : pixelCifar ? Array.Empty<int>() : new[] { 1, 2, 3, 4 };
                 if (pixelCifar) Assert.True(psnr[4] < psnr[2] && psnr[3] < psnr[1] && psnr[2] < psnr[0], string.Join(", ", psnr));
                 foreach (int s in pairs)
                     Assert.True(psnr[s] < psnr[s - 1], $"{name} {table} {w}x{h}: PSNR sev {s + 1} = {psnr[s]:F2} not below sev {s} = {psnr[s - 1]:F2} ({string.Join(", ", psnr.Select(p => p.ToString("F2")))})");
-                if (name == "frost") Assert.True(psnr[4] < psnr[0], string.Join(", ", psnr));
+                if (name is "frost" or "spatter") Assert.True(psnr[4] < psnr[0], string.Join(", ", psnr));
                 Assert.All(psnr, p => Assert.True(p < 200));
             }
         }
