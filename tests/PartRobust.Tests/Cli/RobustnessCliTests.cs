@@ -39,12 +39,12 @@ public sealed class RobustnessCliTests : IDisposable
         Assert.Equal(24, g.GetProperty("images").GetInt32()); // the default 200 capped at the 24 test images
         Assert.Equal("cifar10", g.GetProperty("table").GetString()); // 32 px
         Assert.Equal("resnet18", g.GetProperty("mce_baseline").GetString());
-        Assert.Equal(PartRobust.Evaluation.Corruptions.CorruptionRegistry.All.Count, g.GetProperty("corruptions").GetArrayLength());
+        Assert.Equal(19, g.GetProperty("corruptions").GetArrayLength());
         for (int i = 0; i < 2; i++)
         {
             var m = Model(trained, i);
             var corruptions = Corruptions(m);
-            Assert.Equal(PartRobust.Evaluation.Corruptions.CorruptionRegistry.All.Count, corruptions.Count);
+            Assert.Equal(19, corruptions.Count);
             Assert.All(corruptions.Values, d => Assert.Equal(["1", "2", "3", "4", "5"], d.Keys));
             Assert.All(corruptions.Values.SelectMany(d => d.Values), a => Assert.InRange(a, 0, 1));
             Assert.InRange(m.GetProperty("corruption_accuracy").GetDouble(), 0, 1);
