@@ -36,7 +36,7 @@ public static class CorruptionHeatmap
     /// <summary>Width of the colour bar in pixels (less if the figure is narrower).</summary>
     public const int ColourBarWidth = 360;
     /// <summary>Smallest figure width in pixels, so the title and colour bar fit next to one narrow panel.</summary>
-    public const int MinWidth = 560;
+    public const int MinWidth = 600;
     /// <summary>Most panels drawn side by side; more models wrap onto further rows.</summary>
     public const int MaxPanelsPerRow = 3;
 
@@ -183,8 +183,7 @@ public static class CorruptionHeatmap
 
             float textWidth = width - 2 * Pad;
             MaskOverlay.DrawLeft(canvas, "Accuracy under common corruptions", Pad, Pad + 15, textWidth, titleFont, ink);
-            string scale = chance > 0 ? $"{Pct(chance)} (chance) → 100%" : "0% → 100%";
-            MaskOverlay.DrawLeft(canvas, $"rows: corruption, then the mean over corruptions; columns: clean, severity, mean over severities; colour: accuracy {scale}",
+            MaskOverlay.DrawLeft(canvas, $"colour: accuracy ({Pct(chance)} → 100%); mean row: over corruptions; mean column: over severities",
                 Pad, Pad + 35, textWidth, font, ink);
 
             for (int k = 0; k < panels.Count; k++)
@@ -262,12 +261,16 @@ public static class CorruptionHeatmap
         var ticks = new List<double> { chance };
         for (int k = 1; k <= 5; k++)
             if (k * 0.2 - chance > 0.06) ticks.Add(k * 0.2);
+        float previousRight = float.NegativeInfinity;
         foreach (double t in ticks)
         {
             float x = x0 + (float)((t - chance) / (1 - chance)) * (barW - 1);
             canvas.DrawLine(x, y0 + barH, x, y0 + barH + 4, outline);
             string text = chance > 0 && t == chance ? $"{Pct0(t)} chance" : Pct0(t);
+            float half = font.MeasureText(text) / 2;
+            if (x - half < previousRight + 6) continue; // the tick stays; its label would collide with the previous one
             canvas.DrawText(text, x, y0 + barH + 17, SKTextAlign.Center, font, ink);
+            previousRight = x + half;
         }
     }
 
