@@ -99,8 +99,13 @@ public static class CorruptionContactSheet
     /// <param name="seed">Seed of every corruption's random draws.</param>
     /// <param name="table">Parameter table (named in the title).</param>
     /// <param name="pngPath">Output PNG path.</param>
+    /// <param name="cellSeed">
+    /// The seed of each cell from (corruption, severity); null = <paramref name="seed"/> for every cell. The report passes
+    /// the evaluator's per-image seeds so the sheet shows exactly what the models saw for that image; the title still
+    /// names <paramref name="seed"/>.
+    /// </param>
     public static void Write(float[] planarImage, int width, int height, IReadOnlyList<ICorruption> corruptions,
-        IReadOnlyList<int> severities, ulong seed, CorruptionTable table, string pngPath)
+        IReadOnlyList<int> severities, ulong seed, CorruptionTable table, string pngPath, Func<ICorruption, int, ulong>? cellSeed = null)
     {
         ArgumentNullException.ThrowIfNull(planarImage);
         ArgumentNullException.ThrowIfNull(corruptions);
@@ -119,7 +124,8 @@ public static class CorruptionContactSheet
         int rows = corruptions.Count, sev = severities.Count;
         var corrupted = new float[rows * sev][];
         Parallel.For(0, rows * sev, i =>
-            corrupted[i] = corruptions[i / sev].Apply(planarImage, width, height, severities[i % sev], seed, table));
+            corrupted[i] = corruptions[i / sev].Apply(planarImage, width, height, severities[i % sev],
+                cellSeed?.Invoke(corruptions[i / sev], severities[i % sev]) ?? seed, table));
 
         var (figW, figH) = FigureSize(width, height, rows, sev);
         var (dw, dh) = DisplaySize(width, height);

@@ -56,6 +56,11 @@ public sealed class RobustnessCliTests : IDisposable
         string md = File.ReadAllText(Path.Combine(run, "report.md"));
         Assert.Contains("## General robustness", md);
         Assert.Contains("| Bounding-Box part model (`part-bbox`) |", md);
+        foreach (var f in new[] { "corruption_heatmap.png", "corruption_contact_sheet.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(run, f)), f);
+            Assert.Contains($"]({f})", md);
+        }
 
         // The same checkpoints, test images and seed through `robustness` give the same numbers.
         string rob = Path.Combine(_root, "rob");
