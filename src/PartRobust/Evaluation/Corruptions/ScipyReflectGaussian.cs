@@ -44,6 +44,7 @@ internal static class ScipyReflectGaussian
 
     static double[] Kernel(double sigma, double truncate)
     {
+        if (sigma <= 1e-15) return [1.0]; // scipy skips an axis whose σ is 0
         int radius = (int)(truncate * sigma + 0.5);
         var k = new double[2 * radius + 1];
         double sum = 0;

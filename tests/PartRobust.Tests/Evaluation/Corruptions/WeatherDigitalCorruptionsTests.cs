@@ -59,6 +59,12 @@ public class WeatherDigitalCorruptionsTests
                 // mean at 32–64 px (the table is sized for 224 px; SpatterTests checks the full order there), so one seed can
                 // invert them; water 1→2 and mud 4→5 held for all 40 seeds at both sizes.
                 bool spatter = name == "spatter";
+                // elastic_transform on the CIFAR table: make_cifar_c's random affine jitter falls with severity (2.56, 2.24, 1.92,
+                // 1.6, 0.96 px) while its elastic field grows, and the affine shift dominates PSNR, so PSNR rises with severity
+                // (e.g. 15.6, 16.4, 17.6, 18.5, 20.6 dB at seed 7 on 32×32): a property of the reference table. Every severity must
+                // still change the image clearly.
+                bool elasticCifar = name == "elastic_transform" && table == CorruptionTable.Cifar10;
+                if (elasticCifar) { Assert.All(psnr, p => Assert.True(p < 30, string.Join(", ", psnr))); continue; }
                 int[] pairs = name == "saturate" ? new[] { 1, 3, 4 } : name == "frost" ? new[] { 1 }
                     : spatter ? (table == CorruptionTable.Cifar10 ? new[] { 1, 2, 4 } : new[] { 1, 4 })
                     : pixelCifar ? Array.Empty<int>() : new[] { 1, 2, 3, 4 };
