@@ -181,6 +181,7 @@ namespace PartRobust.Cli
             foreach (var m in report.Models)
                 foreach (var (version, stages) in m.AutoAttackStages ?? new())
                     Console.WriteLine($"  {m.Name} {version} stages: " + string.Join(" → ", stages.Select(st => $"{st.Attack} {100 * st.RobustAccuracy:F1}%")));
+            PrintRobustnessTable(report);
             Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
         }
 
@@ -379,7 +380,7 @@ namespace PartRobust.Cli
             var corruptions = new Option<string?>("--corruptions") { Description = "Comma-separated corruption names (default all 19: " + string.Join(", ", PartRobust.Evaluation.Corruptions.CorruptionRegistry.Benchmark.Concat(PartRobust.Evaluation.Corruptions.CorruptionRegistry.Extras)) + ")" };
             var seed = new Option<long?>("--seed") { Description = "Seed of the corruptions and donor choices (default 0)" };
             var baseline = new Option<string?>("--baseline") { Description = "Model (registry name) the corruption errors are relative to; default the first non-part model; none = no mCE" };
-            var batch = new Option<int?>("--batch-size") { Description = "Images per forward pass (default 200)" };
+            var batch = new Option<int?>("--batch-size") { Description = "Images per forward pass of the suites (default 100)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
             var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/robustness-<time>)" };
             foreach (var opt in new Option[] { checkpoint, data, testSize, suite, severities, images, table, corruptions, seed, baseline, batch, device, outOpt }) cmd.Options.Add(opt);
@@ -399,30 +400,38 @@ namespace PartRobust.Cli
                         Corruptions = p.GetValue(corruptions)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
                         Seed = p.GetValue(seed) ?? 0,
                         Baseline = p.GetValue(baseline),
+                        BatchSize = p.GetValue(batch) ?? new RobustnessConfig().BatchSize,
                     },
-                    BatchSize = p.GetValue(batch) ?? 200,
                     Device = p.GetValue(device) ?? "cpu",
                 };
                 string outDir = p.GetValue(outOpt) ?? ExperimentOptions.DefaultOut("robustness");
                 Reporting.RunReport? report = null;
                 int rc = ConsoleProgress.Run(sink => { report = RobustnessEvaluation.Run(request, outDir, sink, CommandLine(p)); return 0; });
-                if (report is not null) PrintRobustness(report, outDir);
+                if (report is not null)
+                {
+                    PrintRobustnessTable(report);
+                    Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
+                }
                 return rc;
             });
             return cmd;
         }
 
-        static void PrintRobustness(Reporting.RunReport report, string outDir)
+        /// <summary>The general-robustness table (when the suite ran): one row per model, as in the report.</summary>
+        static void PrintRobustnessTable(Reporting.RunReport report)
         {
+            if (report.Settings.GeneralRobustness is not { } g) return;
+            int nameWidth = Math.Max(28, report.Models.Select(m => m.DisplayName.Length).DefaultIfEmpty(0).Max());
+            Console.WriteLine();
+            Console.WriteLine($"general robustness on the first {g.Images} test images" + (g.Table is { } t ? $" ({(t == "cifar10" ? "CIFAR-10-C" : "ImageNet-C")} table, severities {string.Join(",", g.Severities ?? [])})" : "") + $", {g.Seconds ?? 0:F0}s:");
+            Console.WriteLine($"{"model".PadRight(nameWidth)} {"clean",7} {"corruptions",12} {"mCE",6} {"cue-conflict",13} {"shape bias",11} {"mixed-rand",11} {"BG-gap",7}");
+            static string P(double? v) => v is { } x ? $"{100 * x:F1}%" : "-";
             foreach (var m in report.Models)
             {
-                var parts = new List<string> { $"clean {100 * m.CleanAccuracy:F1}%" };
-                if (m.CorruptionAccuracy is { } ca) parts.Add($"corruptions {100 * ca:F1}%" + (m.Mce is { } mce ? $" (mCE {mce:F2})" : ""));
-                if (m.CueConflictAccuracy is { } cca) parts.Add($"cue-conflict {100 * cca:F1}%" + (m.ShapeBias is { } sb ? $" (shape bias {100 * sb:F1}%)" : ""));
-                if (m.BackgroundAccuracy?.TryGetValue("mixed_rand", out var mr) == true) parts.Add($"mixed-rand {100 * mr:F1}%" + (m.BgGap is { } gap ? $" (BG-gap {100 * gap:F1})" : ""));
-                Console.WriteLine($"{m.DisplayName}: {string.Join(", ", parts)}");
+                double? mixedRand = m.BackgroundAccuracy?.TryGetValue("mixed_rand", out var mr) == true ? mr : null;
+                Console.WriteLine($"{m.DisplayName.PadRight(nameWidth)} {P(m.CleanAccuracy),7} {P(m.CorruptionAccuracy),12} {(m.Mce is { } mce ? mce.ToString("F2") : "-"),6} " +
+                                  $"{P(m.CueConflictAccuracy),13} {P(m.ShapeBias),11} {P(mixedRand),11} {(m.BgGap is { } gap ? (100 * gap).ToString("+0.0;-0.0;0.0") : "-"),7}");
             }
-            Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
         }
 
         static Command CorruptCommand()

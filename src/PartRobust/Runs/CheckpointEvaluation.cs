@@ -95,7 +95,7 @@ public static class CheckpointEvaluation
         if (attackPoints < 0) throw new ArgumentException("--attack-points must be ≥ 0");
 
         using var run = new RunDirectory(outDir);
-        var robustnessOptions = request.Robustness is { Enabled: true } rc ? rc.ToOptions(eval.BatchSize) : null;
+        var robustnessOptions = request.Robustness is { Enabled: true } rc ? rc.ToOptions() : null;
         using var test = LoadTest(request.DataDir, request.TestSize, config, info, device, out var generator);
         using var attackSet = test.Take(attackPoints);
         string display = ModelRegistry.DisplayName(info.Model.Name);

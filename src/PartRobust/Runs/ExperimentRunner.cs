@@ -114,7 +114,7 @@ public static class ExperimentRunner
 
             if (config.Robustness.Enabled)
             {
-                var options = config.Robustness.ToOptions(config.Eval.BatchSize);
+                var options = config.Robustness.ToOptions();
                 var measured = GeneralRobustnessEvaluator.Run(trainedModels.Select(t => t.Model).ToList(), test, options, progress,
                     results.Select(r => r.DisplayName).ToList(), data.Generator);
                 int? baseline = GeneralRobustnessReport.ResolveBaseline(config.Robustness.Baseline, config.Models);

@@ -29,8 +29,6 @@ public static class RobustnessEvaluation
         public int? TestSize { get; init; }
         /// <summary>The suite's settings.</summary>
         public RobustnessConfig Robustness { get; init; } = new();
-        /// <summary>Images per forward pass.</summary>
-        public int BatchSize { get; init; } = 200;
         /// <summary>Torch device.</summary>
         public string Device { get; init; } = "cpu";
     }
@@ -64,9 +62,8 @@ public static class RobustnessEvaluation
     {
         var clock = Stopwatch.StartNew();
         string started = DateTime.UtcNow.ToString("o");
-        if (request.BatchSize < 1) throw new ArgumentException($"--batch-size {request.BatchSize}: must be ≥ 1");
         if (!request.Robustness.Enabled) throw new ArgumentException("--suite none: nothing to run");
-        var options = request.Robustness.ToOptions(request.BatchSize);
+        var options = request.Robustness.ToOptions();
         var device = ExperimentRunner.ParseDevice(request.Device);
         var stems = ExpandCheckpoints(request.Checkpoints);
         var loaded = new List<(nn.Module<Tensor, Tensor> Model, CheckpointInfo Info, string Stem)>();
@@ -92,8 +89,9 @@ public static class RobustnessEvaluation
             var results = new List<ModelResult>();
             foreach (var (model, info, stem) in loaded)
             {
-                double clean = Evaluator.Accuracy(model, test, request.BatchSize);
-                PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, request.BatchSize) : null;
+                // Clean accuracy and part metrics as `eval` computes them (the checkpoint's eval batch size), so they equal the run's.
+                double clean = Evaluator.Accuracy(model, test, config.Eval.BatchSize);
+                PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, config.Eval.BatchSize) : null;
                 results.Add(new ModelResult
                 {
                     Name = info.Model.Name, DisplayName = ModelRegistry.DisplayName(info.Model.Name), Parameters = model.ParameterCount(),

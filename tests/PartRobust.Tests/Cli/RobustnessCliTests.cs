@@ -36,7 +36,7 @@ public sealed class RobustnessCliTests : IDisposable
         Assert.True(t.Code == 0, t.Err);
         using var trained = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
         var g = trained.RootElement.GetProperty("settings").GetProperty("general_robustness");
-        Assert.Equal(24, g.GetProperty("images").GetInt32()); // the default 200 capped at the 24 test images
+        Assert.Equal(24, g.GetProperty("images").GetInt32()); // the default 100 capped at the 24 test images
         Assert.Equal("cifar10", g.GetProperty("table").GetString()); // 32 px
         Assert.Equal("resnet18", g.GetProperty("mce_baseline").GetString());
         Assert.Equal(19, g.GetProperty("corruptions").GetArrayLength());
@@ -66,7 +66,8 @@ public sealed class RobustnessCliTests : IDisposable
         string rob = Path.Combine(_root, "rob");
         var r = CliRunner.Run("robustness", "--checkpoint", run, "--out", rob);
         Assert.True(r.Code == 0, r.Err);
-        Assert.Contains("Bounding-Box part model: clean", r.Out);
+        Assert.Contains("general robustness on the first 24 test images (CIFAR-10-C table, severities 1,2,3,4,5)", r.Out);
+        Assert.Contains("Bounding-Box part model", r.Out);
         using var again = JsonDocument.Parse(File.ReadAllText(Path.Combine(rob, "report.json")));
         for (int i = 0; i < 2; i++)
         {
@@ -96,6 +97,20 @@ public sealed class RobustnessCliTests : IDisposable
         using var evalDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(ev, "report.json")));
         Assert.Equal(Model(trained, 0).GetProperty("cue_conflict_accuracy").GetDouble(), Model(evalDoc, 0).GetProperty("cue_conflict_accuracy").GetDouble());
         Assert.False(Model(evalDoc, 0).TryGetProperty("corruptions", out var ec) && ec.ValueKind == JsonValueKind.Object);
+
+        // A dataset folder (here an exported PartShapes test split): no generator, so cue conflict comes from the masks.
+        string data = Path.Combine(_root, "data");
+        var d = CliRunner.Run("data", "generate", "--out", data, "--classes", "Car,Fish,Snake", "--train-size", "6", "--val-size", "3", "--test-size", "9");
+        Assert.True(d.Code == 0, d.Err);
+        string folder = Path.Combine(_root, "folder");
+        var fr = CliRunner.Run("robustness", "--checkpoint", run, "--data", data, "--suite", "texture,background", "--out", folder);
+        Assert.True(fr.Code == 0, fr.Err);
+        using var folderDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
+        var fg = folderDoc.RootElement.GetProperty("settings").GetProperty("general_robustness");
+        Assert.Equal(9, fg.GetProperty("images").GetInt32());
+        Assert.StartsWith("part masks", fg.GetProperty("cue_conflict_method").GetString());
+        Assert.Equal(7, Model(folderDoc, 0).GetProperty("background").EnumerateObject().Count()); // no generator variants
+        Assert.False(File.Exists(Path.Combine(folder, "corruption_heatmap.png")));
 
         // Bad input: one line naming the flag, exit 2, no run folder.
         foreach (var (args, text) in new (string[], string)[]

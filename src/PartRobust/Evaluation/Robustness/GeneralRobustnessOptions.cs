@@ -27,7 +27,7 @@ public sealed record GeneralRobustnessOptions
     public ulong Seed { get; init; }
 
     /// <summary>Images per forward pass.</summary>
-    public int BatchSize { get; init; } = 200;
+    public int BatchSize { get; init; } = 100;
 
     /// <summary>The table in effect for images of <paramref name="imageSize"/> px.</summary>
     public CorruptionTable TableFor(int imageSize) => Table ?? (imageSize <= 32 ? CorruptionTable.Cifar10 : CorruptionTable.ImageNet);
