@@ -458,7 +458,10 @@ public static class ReportWriter
             ? $"the KL-maximising attack, {s.TrainAttackSteps} step{(s.TrainAttackSteps == 1 ? "" : "s")} of 1.25ε/steps from a random start"
             : s.TrainAttackSteps == 1 ? "1 step of 1.25ε from a random start, i.e. FGSM-RS" : $"{s.TrainAttackSteps} steps";
         sb.Append(Inv, $"(L∞, ε = {s.EpsilonText}, {trainAttack}; segmentation-loss weight {Num(s.SegWeight)}). ");
-        sb.Append(Inv, $"Clean accuracy is measured on the {s.TestSize} test images and robust accuracy on the first {s.AttackPoints} of them under {(attackList.Length == 0 ? "no attacks" : attackList)}. ");
+        if (s.AttackPoints == 0 || attacks.Count == 0) sb.Append(Inv, $"Clean accuracy is measured on the {s.TestSize} test images; no attack was run. ");
+        else sb.Append(Inv, $"Clean accuracy is measured on the {s.TestSize} test images and robust accuracy on the first {s.AttackPoints} of them under {(attackList.Length == 0 ? "no attacks" : attackList)}. ");
+        if (s.GeneralRobustness is { } gr)
+            sb.Append(Inv, $"The general-robustness suite ({string.Join(", ", gr.Suites)}) ran on the first {gr.Images} test images (see [General robustness](#general-robustness)). ");
         sb.Append(Inv, $"The run took {Duration(env.TotalSeconds)} on {env.Cores} logical cores ({env.Device}, {env.TorchThreads} torch threads, {env.Os}), started {env.StartedUtc}, PartRobust {env.Version}.\n\n");
 
         // Settings.
