@@ -76,7 +76,7 @@ public static class GeneralRobustnessEvaluator
 
         double[] Accuracies(PartDataset set)
         {
-            var labels = set.Labels.cpu().data<long>().ToArray();
+            var labels = Labels(set);
             var accs = new double[models.Count];
             for (int m = 0; m < models.Count; m++)
             {
@@ -131,7 +131,7 @@ public static class GeneralRobustnessEvaluator
             cueMethod = generator is null ? MaskCueConflictMethod : GeneratorCueConflictMethod;
             using (cue)
             {
-                var shapeLabels = cue.Labels.cpu().data<long>().ToArray();
+                var shapeLabels = Labels(cue);
                 for (int m = 0; m < models.Count; m++)
                 {
                     var sw = Stopwatch.StartNew();
@@ -181,6 +181,12 @@ public static class GeneralRobustnessEvaluator
         }).ToList();
         return new GeneralRobustnessRun(results, n, table, corruptionNames, options.Suites.HasFlag(RobustnessSuite.Corruptions) ? options.Severities.ToList() : [],
             cueMethod, backgroundMethod, clock.Elapsed.TotalSeconds);
+    }
+
+    static long[] Labels(PartDataset set)
+    {
+        using var scope = NewDisposeScope();
+        return set.Labels.cpu().data<long>().ToArray();
     }
 
     static (PartDataset Data, long[] TextureLabels) MaskCueConflict(PartDataset data, ulong seed)
