@@ -82,11 +82,7 @@ public static class GeneralRobustnessSection
             sb.Append(Inv, $"Mean over severities {string.Join(", ", g.Severities ?? [])}");
             if (mce) sb.Append(Inv, $"; in brackets the corruption error CE relative to {baseline}");
             sb.Append(". The extras (marked *) are not in the mean of the table above, as in ImageNet-C; the heat map gives every severity.\n\n");
-            sb.Append("| corruption |");
-            foreach (var m in models) sb.Append(' ').Append(Cell(m.DisplayName)).Append(" |");
-            sb.Append("\n|---|");
-            foreach (var _ in models) sb.Append("---:|");
-            sb.Append('\n');
+            AppendHeader(sb, ["corruption"], models);
             foreach (var c in names)
             {
                 bool extra = !Evaluation.Corruptions.CorruptionRegistry.Benchmark.Contains(c);
@@ -107,11 +103,7 @@ public static class GeneralRobustnessSection
             var variants = models.SelectMany(m => m.BackgroundAccuracy?.Keys ?? Enumerable.Empty<string>()).Distinct().ToList();
             sb.Append("### Accuracy per background variant\n\n");
             sb.Append("Only-BG variants keep no object: accuracy above chance there means the model reads the class from the background.\n\n");
-            sb.Append("| variant | what it is |");
-            foreach (var m in models) sb.Append(' ').Append(Cell(m.DisplayName)).Append(" |");
-            sb.Append("\n|---|---|");
-            foreach (var _ in models) sb.Append("---:|");
-            sb.Append('\n');
+            AppendHeader(sb, ["variant", "what it is"], models);
             foreach (var v in variants)
             {
                 sb.Append(Inv, $"| {v} | {(VariantMeanings.TryGetValue(v, out var meaning) ? meaning : "")} |");
@@ -127,6 +119,18 @@ public static class GeneralRobustnessSection
             string full = Path.IsPathRooted(f) ? f : Path.Combine(root, f);
             sb.Append(Inv, $"![{caption}]({Path.GetRelativePath(root, full).Replace('\\', '/')})\n\n");
         }
+    }
+
+    /// <summary>A table header: the text columns, then one right-aligned column per model.</summary>
+    static void AppendHeader(StringBuilder sb, string[] columns, List<ModelResult> models)
+    {
+        sb.Append('|');
+        foreach (var c in columns) sb.Append(' ').Append(c).Append(" |");
+        foreach (var m in models) sb.Append(' ').Append(Cell(m.DisplayName)).Append(" |");
+        sb.Append("\n|");
+        foreach (var _ in columns) sb.Append("---|");
+        foreach (var _ in models) sb.Append("---:|");
+        sb.Append('\n');
     }
 
     static string Benchmarks(RobustnessSettings g)

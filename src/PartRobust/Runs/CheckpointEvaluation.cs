@@ -155,26 +155,14 @@ public static class CheckpointEvaluation
         }
         var report = new RunReport
         {
-            Settings = new RunSettings
+            Settings = SettingsOf(info, config, request.DataDir, test, eval.Epsilon) with
             {
-                Dataset = request.DataDir is null ? "partshapes" : $"folder:{request.DataDir}",
-                ImageSize = test.ImageSize,
-                NumClasses = info.Taxonomy.NumClasses,
-                ChanceAccuracy = 1.0 / info.Taxonomy.NumClasses,
-                TrainSize = 0, ValSize = 0, TestSize = test.Count, AttackPoints = attackSet.Count,
-                Epsilon = eval.Epsilon,
-                EpsilonText = ExperimentRunner.FormatEpsilon(eval.Epsilon),
-                TrainAttackSteps = info.Train?.AttackSteps ?? 0,
-                AdvTrain = info.Train?.AdvTrain,
-                TradesBeta = info.Train is { AdvTrain: "trades" } t ? t.TradesBeta : null,
+                AttackPoints = attackSet.Count,
                 EvalAttacks = named is null
                     ? new Dictionary<string, string> { ["pgd"] = eval.CreatePgd().Describe() }
                     : names!.Zip(named).ToDictionary(p => p.Second.Name,
                         p => $"{request.Norm} ε={eval.Epsilon:G4}: " + string.Join(" then ", p.First.Split('+').Select(n => Attacks.AttackRegistry.Describe(n.Split(':')[0])))),
                 HeadlineAttack = result.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey) ? ReportWriter.WorstCaseKey : null,
-                CleanEpochs = info.Train?.CleanEpochs ?? 0,
-                AdvEpochs = info.Train?.AdvEpochs ?? 0,
-                SegWeight = info.Train?.SegWeight ?? 0,
                 Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = info.Train?.Seed ?? 0, ["attack"] = eval.Seed },
                 GeneralRobustness = robustness,
             },
@@ -186,6 +174,29 @@ public static class CheckpointEvaluation
         run.Commit();
         return report;
     }
+
+    /// <summary>
+    /// The settings of a report on saved checkpoints: data and classes from <paramref name="test"/> and
+    /// <paramref name="info"/>, the training recipe from the checkpoint, no attacks (callers add theirs with <c>with</c>).
+    /// </summary>
+    internal static RunSettings SettingsOf(CheckpointInfo info, ExperimentConfig config, string? dataDir, PartDataset test, double epsilon) => new()
+    {
+        Dataset = dataDir is null ? "partshapes" : $"folder:{dataDir}",
+        ImageSize = test.ImageSize,
+        NumClasses = info.Taxonomy.NumClasses,
+        ChanceAccuracy = 1.0 / info.Taxonomy.NumClasses,
+        TrainSize = 0, ValSize = 0, TestSize = test.Count, AttackPoints = 0,
+        Epsilon = epsilon,
+        EpsilonText = ExperimentRunner.FormatEpsilon(epsilon),
+        TrainAttackSteps = info.Train?.AttackSteps ?? 0,
+        AdvTrain = info.Train?.AdvTrain,
+        TradesBeta = info.Train is { AdvTrain: "trades" } t ? t.TradesBeta : null,
+        EvalAttacks = new(),
+        CleanEpochs = info.Train?.CleanEpochs ?? 0,
+        AdvEpochs = info.Train?.AdvEpochs ?? 0,
+        SegWeight = info.Train?.SegWeight ?? 0,
+        Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = info.Train?.Seed ?? 0 },
+    };
 
     static bool IsAutoAttack(string name) => name.Trim() is "aa" or "aa-plus" or "aa-rand";
 

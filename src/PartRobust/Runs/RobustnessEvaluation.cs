@@ -106,22 +106,8 @@ public static class RobustnessEvaluation
             var figures = GeneralRobustnessFigures.Write(run.WorkPath, results, test, measured, options);
             var report = new RunReport
             {
-                Settings = new RunSettings
+                Settings = CheckpointEvaluation.SettingsOf(firstInfo, config, request.DataDir, test, firstInfo.Train?.Epsilon ?? 0) with
                 {
-                    Dataset = request.DataDir is null ? "partshapes" : $"folder:{request.DataDir}",
-                    ImageSize = test.ImageSize,
-                    NumClasses = firstInfo.Taxonomy.NumClasses,
-                    ChanceAccuracy = 1.0 / firstInfo.Taxonomy.NumClasses,
-                    TrainSize = 0, ValSize = 0, TestSize = test.Count, AttackPoints = 0,
-                    Epsilon = firstInfo.Train?.Epsilon ?? 0,
-                    EpsilonText = ExperimentRunner.FormatEpsilon(firstInfo.Train?.Epsilon ?? 0),
-                    TrainAttackSteps = firstInfo.Train?.AttackSteps ?? 0,
-                    AdvTrain = firstInfo.Train?.AdvTrain,
-                    TradesBeta = firstInfo.Train is { AdvTrain: "trades" } t ? t.TradesBeta : null,
-                    EvalAttacks = new(),
-                    CleanEpochs = firstInfo.Train?.CleanEpochs ?? 0,
-                    AdvEpochs = firstInfo.Train?.AdvEpochs ?? 0,
-                    SegWeight = firstInfo.Train?.SegWeight ?? 0,
                     Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = firstInfo.Train?.Seed ?? 0, ["robustness"] = request.Robustness.Seed },
                     GeneralRobustness = GeneralRobustnessReport.Settings(measured, options, baseline is { } b ? names[b] : null, figures),
                 },
