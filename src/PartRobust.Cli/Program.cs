@@ -295,10 +295,20 @@ namespace PartRobust.Cli
             var iterations = new Option<int?>("--iterations") { Description = "Timed training steps per measurement (default 10)" };
             var segmenter = new Option<string?>("--segmenter") { Description = "Segmenter of the part models (default: the demo's compact one)" };
             var loader = new Option<string?>("--loader") { Description = "Measure the data loader instead (images/s of decoding and the train/eval transforms): a prepared dataset folder, or 'synthetic' for ImageNet-sized JPEGs" };
-            var images = new Option<int?>("--images") { Description = "Images per loader measurement (default 256)" };
-            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations, segmenter, loader, images }) cmd.Options.Add(opt);
+            var images = new Option<int?>("--images") { Description = "Images per loader measurement (default 256) or per corruption and severity (default 20)" };
+            var corruptions = new Option<bool>("--corruptions") { Description = "Measure how fast each common corruption is made instead (images/s at --image-size, default 224; --table)" };
+            var corruptionTable = new Option<string?>("--table") { Description = "With --corruptions: imagenet or cifar10 (default: cifar10 up to 32 px, imagenet above)" };
+            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations, segmenter, loader, images, corruptions, corruptionTable }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
+                if (p.GetValue(corruptions))
+                {
+                    string sheet = "";
+                    var t = p.GetValue(corruptionTable) is { } name ? PartRobust.Evaluation.Corruptions.CorruptionRegistry.ParseTable(name) : (PartRobust.Evaluation.Corruptions.CorruptionTable?)null;
+                    int exit = ConsoleProgress.Run(sink => { sheet = CorruptionBenchmark.Run(p.GetValue(size) ?? 224, p.GetValue(images) ?? 20, t, sink); return 0; });
+                    Console.WriteLine(sheet);
+                    return exit;
+                }
                 if (p.GetValue(loader) is { } data)
                 {
                     var loaderRequest = new LoaderBenchmark.Request
