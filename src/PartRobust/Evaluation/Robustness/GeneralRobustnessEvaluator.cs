@@ -42,6 +42,9 @@ public static class GeneralRobustnessEvaluator
         [PartShapesVariant.MixedRandomBackground] = "gen_mixed_rand",
     };
 
+    /// <summary>Size of the float32 images of one corrupted chunk (256 MB: 1,300 images at 224 px, all of a 32 px test set).</summary>
+    const int ChunkBytes = 256 << 20;
+
     /// <summary>How cue-conflict images are made from part masks (real datasets).</summary>
     public const string MaskCueConflictMethod =
         "part masks: each foreground re-textured with a mirror-tiled patch of the foreground of an image of another class (label = shape class; no style transfer offline)";
@@ -74,19 +77,21 @@ public static class GeneralRobustnessEvaluator
         using var data = test.Take(n);
         var seconds = new double[models.Count];
 
-        double[] Accuracies(PartDataset set)
+        long[] Correct(PartDataset set)
         {
             var labels = Labels(set);
-            var accs = new double[models.Count];
+            var correct = new long[models.Count];
             for (int m = 0; m < models.Count; m++)
             {
                 var sw = Stopwatch.StartNew();
                 var preds = Evaluator.Predictions(models[m], set, options.BatchSize);
                 seconds[m] += sw.Elapsed.TotalSeconds;
-                accs[m] = (double)preds.Where((p, i) => p == labels[i]).Count() / labels.Length;
+                correct[m] = preds.Where((p, i) => p == labels[i]).Count();
             }
-            return accs;
+            return correct;
         }
+
+        double[] Accuracies(PartDataset set) => Correct(set).Select(c => (double)c / set.Count).ToArray();
 
         string Line(double[] accs) => string.Join(", ", accs.Select((a, m) => $"{names[m]} {a * 100:F1}%"));
 
@@ -105,19 +110,28 @@ public static class GeneralRobustnessEvaluator
             corruptionNames = list.Select(c => c.Name).ToList();
             using var task = progress.Start($"corruptions ({(table == CorruptionTable.Cifar10 ? "CIFAR-10-C" : "ImageNet-C")} table, {n} images)",
                 (long)list.Count * options.Severities.Count * n);
+            // One pixel copy for all sets; each set is made and scored in chunks, so memory stays flat on large test sets.
+            var pixels = new DatasetPixels(data);
+            int chunk = Math.Max(1, Math.Min(n, options.ChunkImages ?? ChunkBytes / (3 * pixels.Plane * sizeof(float))));
             foreach (var c in list)
             {
                 foreach (int s in options.Severities)
                 {
                     task.SetStatus($"{c.Name} severity {s}");
-                    using var corrupted = CorruptedDataset.Build(data, c, s, options.Seed, table.Value);
-                    var accs = Accuracies(corrupted);
+                    var correct = new long[models.Count];
+                    for (int start = 0; start < n; start += chunk)
+                    {
+                        int count = Math.Min(chunk, n - start);
+                        using var corrupted = CorruptedDataset.Build(pixels, data, start, count, c, s, options.Seed, table.Value);
+                        var hits = Correct(corrupted);
+                        for (int m = 0; m < models.Count; m++) correct[m] += hits[m];
+                        task.Advance(count);
+                    }
                     for (int m = 0; m < models.Count; m++)
                     {
                         if (!corruptions[m].TryGetValue(c.Name, out var bySeverity)) corruptions[m][c.Name] = bySeverity = new();
-                        bySeverity[s] = accs[m];
+                        bySeverity[s] = (double)correct[m] / n;
                     }
-                    task.Advance(n);
                 }
                 progress.Log($"{c.Name}: " + Line(corruptions.Select(d => d[c.Name].Values.Average()).ToArray()) +
                              $" (mean over severities {string.Join(",", options.Severities)})");

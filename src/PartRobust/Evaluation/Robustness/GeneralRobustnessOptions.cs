@@ -29,6 +29,9 @@ public sealed record GeneralRobustnessOptions
     /// <summary>Images per forward pass.</summary>
     public int BatchSize { get; init; } = 100;
 
+    /// <summary>Images per corrupted chunk; null = as many as fit in 256 MB of float32 pixels (tests set it small).</summary>
+    internal int? ChunkImages { get; init; }
+
     /// <summary>The table in effect for images of <paramref name="imageSize"/> px.</summary>
     public CorruptionTable TableFor(int imageSize) => Table ?? (imageSize <= 32 ? CorruptionTable.Cifar10 : CorruptionTable.ImageNet);
 

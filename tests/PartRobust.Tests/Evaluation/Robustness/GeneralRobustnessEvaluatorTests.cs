@@ -88,6 +88,9 @@ public sealed class GeneralRobustnessEvaluatorTests
             Assert.Equal(Flatten(together.Results[m]), Flatten(again.Results[m]));
         }
         Assert.Equal(Flatten(together.Results[1]), Flatten(alone.Results[0]));
+        // Corrupting and scoring in chunks of 5 (of 12 images) gives the numbers of one chunk.
+        var chunked = GeneralRobustnessEvaluator.Run([a, b], data, Small with { ChunkImages = 5 }, NullProgress.Instance);
+        for (int m = 0; m < 2; m++) Assert.Equal(Flatten(together.Results[m]), Flatten(chunked.Results[m]));
     }
 
     static List<double> Flatten(GeneralRobustnessResult r) =>
@@ -121,6 +124,11 @@ public sealed class GeneralRobustnessEvaluatorTests
         Assert.Equal(RobustnessFixtures.Masks(head), RobustnessFixtures.Masks(first));
         Assert.Equal(RobustnessFixtures.Labels(head), RobustnessFixtures.Labels(first));
         Assert.NotEqual(CorruptedDataset.ImageSeed(9, "gaussian_noise", 3, 0), CorruptedDataset.ImageSeed(9, "shot_noise", 3, 0));
+        // A chunk (rows 2–3) made from the pixel copy equals those rows of the whole set, masks and labels included.
+        using var chunk = CorruptedDataset.Build(new DatasetPixels(data), data, 2, 2, noise, 3, 9, CorruptionTable.ImageNet);
+        Assert.Equal(x.Skip(x.Length / 2), RobustnessFixtures.Images(chunk));
+        Assert.Equal(RobustnessFixtures.Masks(data).Skip(2 * 8 * 8), RobustnessFixtures.Masks(chunk));
+        Assert.Equal([2L, 3L], RobustnessFixtures.Labels(chunk));
     }
 
     [Fact]
