@@ -70,6 +70,14 @@ public static class GeneralRobustnessSection
             sb.Append('\n');
         }
         sb.Append('\n');
+        if (models.Count > 1)
+        {
+            double noise = 1 / Math.Sqrt(Math.Max(1, g.Images));
+            if (corr) sb.Append(Verdict("common-corruption accuracy", models, m => m.CorruptionAccuracy, noise));
+            if (tex) sb.Append(Verdict("cue-conflict accuracy", models, m => m.CueConflictAccuracy, noise));
+            if (bg) sb.Append(Verdict("Mixed-Rand accuracy", models, m => m.BackgroundAccuracy?.TryGetValue("mixed_rand", out var v) == true ? v : null, noise));
+            sb.Append('\n');
+        }
         sb.Append("Clean accuracy here is on the whole test set; every other number is on the same images for every model. ");
         if (tex) sb.Append(Inv, $"Cue-conflict images: {g.CueConflictMethod}. ");
         if (bg) sb.Append(Inv, $"Background variants: {g.BackgroundMethod}. ");
@@ -119,6 +127,21 @@ public static class GeneralRobustnessSection
             string full = Path.IsPathRooted(f) ? f : Path.Combine(root, f);
             sb.Append(Inv, $"![{caption}]({Path.GetRelativePath(root, full).Replace('\\', '/')})\n\n");
         }
+    }
+
+    /// <summary>
+    /// One sentence naming the model with the highest value and its margin over the next, called a tie when the margin is
+    /// within the sampling noise 1/√n.
+    /// </summary>
+    static string Verdict(string what, List<ModelResult> models, Func<ModelResult, double?> value, double noise)
+    {
+        var ranked = models.Select(m => (Model: m, Value: value(m))).Where(x => x.Value is not null).OrderByDescending(x => x.Value).ToList();
+        if (ranked.Count < 2) return "";
+        double gap = ranked[0].Value!.Value - ranked[1].Value!.Value;
+        string margin = (gap * 100).ToString("0.0", Inv), n = (noise * 100).ToString("0.0", Inv);
+        return gap <= noise
+            ? $"Highest {what}: {ranked[0].Model.DisplayName} ({Pct(ranked[0].Value!.Value)}), {margin} points above {ranked[1].Model.DisplayName}: within the ±{n}-point sampling noise, a tie. "
+            : $"Highest {what}: {ranked[0].Model.DisplayName} ({Pct(ranked[0].Value!.Value)}), {margin} points above {ranked[1].Model.DisplayName}, more than the ±{n}-point sampling noise. ";
     }
 
     /// <summary>A table header: the text columns, then one right-aligned column per model.</summary>

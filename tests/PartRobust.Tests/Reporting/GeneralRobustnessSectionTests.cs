@@ -79,6 +79,23 @@ public sealed class GeneralRobustnessSectionTests
             Assert.Contains("| saturate * |", md);
             Assert.Contains("| mixed_rand | foreground on the background of an image of another class | 50.0% | 65.0% |", md);
             Assert.Contains("![corruption heatmap](corruption_heatmap.png)", md);
+            // 10 images: ±31.6 points of noise. Corruptions 65.0 vs 60.0 is a tie; nothing here clears the noise.
+            Assert.Contains("Highest common-corruption accuracy: part-bbox model (65.0%), 5.0 points above resnet18 model: within the ±31.6-point sampling noise, a tie.", md);
+            Assert.Contains("Highest cue-conflict accuracy: resnet18 model (30.0%), 30.0 points above part-bbox model: within the ±31.6-point sampling noise, a tie.", md);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void A_margin_beyond_the_sampling_noise_is_not_called_a_tie()
+    {
+        string dir = ReportSamples.TempDir();
+        try
+        {
+            var report = Report();
+            report = report with { Settings = report.Settings with { GeneralRobustness = report.Settings.GeneralRobustness! with { Images = 1000 } } };
+            string md = ReportWriter.ToMarkdown(dir, report, [], "partrobust demo");
+            Assert.Contains("Highest common-corruption accuracy: part-bbox model (65.0%), 5.0 points above resnet18 model, more than the ±3.2-point sampling noise.", md);
         }
         finally { Directory.Delete(dir, true); }
     }
