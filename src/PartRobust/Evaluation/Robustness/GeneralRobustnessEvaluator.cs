@@ -167,8 +167,13 @@ public static class GeneralRobustnessEvaluator
             foreach (var v in variants)
             {
                 task.SetStatus(VariantNames[v]);
-                using var built = BackgroundVariants.Build(data, v, options.Seed);
-                var accs = Accuracies(built.Data);
+                double[] accs;
+                if (v == BackgroundVariant.Original) accs = clean; // the unchanged images: already measured
+                else
+                {
+                    using var built = BackgroundVariants.Build(data, v, options.Seed);
+                    accs = Accuracies(built.Data);
+                }
                 for (int m = 0; m < models.Count; m++) background[m][VariantNames[v]] = accs[m];
                 task.Advance(n);
             }
