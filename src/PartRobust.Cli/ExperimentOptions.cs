@@ -15,6 +15,7 @@ sealed class ExperimentOptions
     public readonly Option<string?> Dataset = new("--dataset") { Description = "partshapes, folder, partimagenet, cityscapes or pascal-part (default: what --data holds, else partshapes)" };
     public readonly Option<int?> Workers = new("--workers") { Description = "Loader threads decoding a real dataset's images (default: one per core)" };
     public readonly Option<int?> ImageSize = new("--image-size") { Description = $"Model input size in pixels, 32-224: the PartShapes image size (default {D.ImageSize}) or a real dataset's crop (default 224)" };
+    public readonly Option<string?> Preset = new("--preset") { Description = $"PartShapes regime: natural (default; calibrated so a standard-trained ResNet is texture- and background-biased, docs/calibration.md) or easy (the earlier generator)" };
     public readonly Option<string?> Classes = new("--classes") { Description = "Comma-separated PartImageNet classes to use (default: all 11)" };
     public readonly Option<int?> TrainSize = new("--train-size") { Description = $"Training images (default {D.TrainSize}; real datasets: at most this many, default 0 = all)" };
     public readonly Option<int?> ValSize = new("--val-size") { Description = $"Validation images (default {D.ValSize}; real datasets: at most this many, default 0 = all)" };
@@ -57,7 +58,7 @@ sealed class ExperimentOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Config, Out, Data, Dataset, Workers, ImageSize, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
+        foreach (var o in new Option[] { Config, Out, Data, Dataset, Workers, ImageSize, Preset, Classes, TrainSize, ValSize, TestSize, AttackPoints, Models, Segmenter, NoBackground, Width,
                      CleanEpochs, AdvEpochs, BatchSize, Optimizer, Lr, SegWeight, Eps, TrainAttackSteps, AdvTrain, TradesBeta, LabelSmoothing, SemiLabel, WarmupEpochs, PgdSteps, PgdRestarts, PaperPgd, AutoAttackPoints, NoMaskingChecks, Seed, DataSeed,
                      Robustness, RobustnessImages, Severities, CorruptionTable, Baseline, Device, Threads, PretrainedBackbone, InitFrom })
             command.Options.Add(o);
@@ -78,6 +79,7 @@ sealed class ExperimentOptions
         else if (p.GetValue(Dataset) is { } named) c = c with { Dataset = named };
         if (p.GetValue(Workers) is { } workers) c = c with { Workers = workers };
         if (p.GetValue(ImageSize) is { } s) c = c with { ImageSize = s };
+        if (p.GetValue(Preset) is { } preset) c = c with { PartShapes = c.PartShapes with { Preset = preset } };
         if (p.GetValue(Classes) is { } cls) c = c with { Classes = Split(cls) };
         if (p.GetValue(TrainSize) is { } tr) c = c with { TrainSize = tr };
         if (p.GetValue(ValSize) is { } va) c = c with { ValSize = va };

@@ -52,6 +52,7 @@ namespace PartRobust.Cli
             root.Options.Add(new VersionOption());
             root.Subcommands.Add(DemoCommand());
             root.Subcommands.Add(TrainCommand());
+            root.Subcommands.Add(StudyCommand.Create());
             root.Subcommands.Add(EvalCommand());
             root.Subcommands.Add(AttackCommand());
             root.Subcommands.Add(DataCommand());
@@ -94,8 +95,9 @@ namespace PartRobust.Cli
 
         static Command DemoCommand()
         {
-            var cmd = new Command("demo", "Generate PartShapes, PGD-train a ResNet-18 and the Downsampled and Bounding-Box part models, " +
-                                          "evaluate clean and PGD accuracy, and write a run folder with report.md, report.json, checkpoints and figures.");
+            var cmd = new Command("demo", "A small version of 'study': generate PartShapes, adversarially train a ResNet-18, the Downsampled part model and the " +
+                                          "same part model without part labels (c_seg = 0), evaluate clean and PGD accuracy on every test image, compare them " +
+                                          "point by point with 95% confidence intervals, and write a run folder with report.md, report.json, checkpoints and figures.");
             var o = new ExperimentOptions();
             o.AddTo(cmd);
             cmd.SetAction(p =>
@@ -182,7 +184,20 @@ namespace PartRobust.Cli
                 foreach (var (version, stages) in m.AutoAttackStages ?? new())
                     Console.WriteLine($"  {m.Name} {version} stages: " + string.Join(" → ", stages.Select(st => $"{st.Attack} {100 * st.RobustAccuracy:F1}%")));
             PrintRobustnessTable(report);
+            PrintComparisons(report);
             Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
+        }
+
+        static void PrintComparisons(Reporting.RunReport report)
+        {
+            if (report.Comparisons is not { Count: > 0 } list) return;
+            string Display(string key) => report.Models.FirstOrDefault(m => m.Name == key)?.DisplayName ?? key;
+            Console.WriteLine();
+            Console.WriteLine("paired comparisons on the same points (A − B in points, paired bootstrap 95% CI, exact McNemar p):");
+            foreach (var c in list)
+                Console.WriteLine($"  {Display(c.A)} − {Display(c.B)}, {c.Metric} (n = {c.N}): " +
+                                  $"{Reporting.ComparisonsSection.Signed(c.Difference)}, CI {Reporting.ComparisonsSection.Interval(c)}, p = {c.PValue:0.###}");
+            if (report.Verdict is { } v) { Console.WriteLine(); Console.WriteLine(v); }
         }
 
         static Command EvalCommand()

@@ -16,7 +16,10 @@ public enum PartShapesVariant
 {
     /// <summary>The training distribution (texture and background correlated with the class as configured).</summary>
     Standard = 0,
-    /// <summary>Shape of class A with the texture family preferred by a class B ≠ A; label = A (shape).</summary>
+    /// <summary>
+    /// Shape of class A with the texture (family, and hue when the options tie hues to classes) preferred by a class
+    /// B ≠ A, on a background of a random family and hue, so that only shape and texture conflict; label = A (shape).
+    /// </summary>
     CueConflict = 1,
     /// <summary>The object on the background family preferred by another class B ≠ A; label = A.</summary>
     MixedRandomBackground = 2,

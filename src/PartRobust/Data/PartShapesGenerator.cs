@@ -92,18 +92,28 @@ public sealed class PartShapesGenerator
         int s = o.ImageSize, label = index % Taxonomy.NumClasses, full = _fullClass[label];
         string cls = PartImageNetTaxonomy.ClassNames[full];
 
-        var texture = rng.Chance(o.TextureCorrelation) ? PreferredTexture(cls) : RandomFamily(rng);
-        var background = rng.Chance(o.BackgroundCorrelation) ? PreferredBackground(cls) : RandomFamily(rng);
+        // The class whose look the texture / background carries (null = a random family and hue).
+        // (The draws stay in this order: the easy preset reproduces the generator's earlier datasets byte for byte.)
+        string? textureClass = rng.Chance(o.TextureCorrelation) ? cls : null;
+        var texture = textureClass is null ? RandomFamily(rng) : PreferredTexture(cls);
+        string? backgroundClass = rng.Chance(o.BackgroundCorrelation) ? cls : null;
+        var background = backgroundClass is null ? RandomFamily(rng) : PreferredBackground(cls);
         bool drawObject = true, clutter = true;
         switch (variant)
         {
-            case PartShapesVariant.CueConflict: texture = PreferredTexture(OtherClass(full, rng)); break;
-            case PartShapesVariant.MixedRandomBackground: background = PreferredBackground(OtherClass(full, rng)); break;
-            case PartShapesVariant.OnlyForeground: background = PartShapesPattern.Solid; clutter = false; break;
-            case PartShapesVariant.OnlyBackground: background = PreferredBackground(cls); drawObject = false; texture = PartShapesPattern.Solid; break;
+            case PartShapesVariant.CueConflict:
+                // Shape against texture only: the background is drawn as if uncorrelated, so it votes for neither class.
+                textureClass = OtherClass(full, rng); texture = PreferredTexture(textureClass);
+                backgroundClass = null; background = RandomFamily(rng);
+                break;
+            case PartShapesVariant.MixedRandomBackground: backgroundClass = OtherClass(full, rng); background = PreferredBackground(backgroundClass); break;
+            case PartShapesVariant.OnlyForeground: background = PartShapesPattern.Solid; backgroundClass = null; clutter = false; break;
+            case PartShapesVariant.OnlyBackground: backgroundClass = cls; background = PreferredBackground(cls); drawObject = false; texture = PartShapesPattern.Solid; break;
         }
+        double? textureHue = o.TextureHues && textureClass is not null ? PreferredTextureHue(textureClass) : null;
+        double? backgroundHue = o.BackgroundHues && backgroundClass is not null ? PreferredBackgroundHue(backgroundClass) : null;
 
-        var (bgA, bgB) = RandomColors(rng, 0.08, 0.22); // calmer than parts, so objects stay findable
+        var (bgA, bgB) = RandomColors(rng, 0.08, 0.22, backgroundHue, o.HueSpread); // calmer than parts, so objects stay findable
         canvas.FillAll(new PartShapesPaintField(background, bgA, bgB, rng, s, 1.8));
         if (clutter)
         {
@@ -129,11 +139,12 @@ public sealed class PartShapesGenerator
             var fields = new PartShapesPaintField[numParts];
             for (int p = 0; p < numParts; p++)
             {
-                var (a, b) = PartColors(rng, (Value(bgA) + Value(bgB)) / 2, o.ForegroundSeparation);
+                var (a, b) = PartColors(rng, (Value(bgA) + Value(bgB)) / 2, o.ForegroundSeparation, textureHue, o.HueSpread);
                 fields[p] = new PartShapesPaintField(texture, a, b, rng, s, 1.0);
                 paints.Add(new PartShapesPaint(_partOffset[label] + p + 1, a, b));
             }
-            var builder = new PartShapesLayouts.Builder(full, rng);
+            // Half the minimum part width in the layout's local units (the pose scales them by about `unit` pixels).
+            var builder = new PartShapesLayouts.Builder(full, rng, o.MinPartWidth / 2 / (unit * 0.9));
             PartShapesLayouts.Draw(full, builder);
             foreach (var (shape, part) in builder.Items)
                 canvas.Fill(shape, pose, fields[part], (byte)(_partOffset[label] + part + 1));
@@ -164,10 +175,20 @@ public sealed class PartShapesGenerator
         return PartImageNetTaxonomy.ClassNames[others[pick]];
     }
 
-    /// <summary>Two colours from a pool shared by all classes: a random HSV colour and a shifted second one.</summary>
-    static (PartShapesColor, PartShapesColor) RandomColors(PartShapesRandom rng, double minContrast = 0.2, double maxContrast = 0.4)
+    /// <summary>The hue (0–1) that class's preferred texture carries when <see cref="PartShapesOptions.TextureHues"/> is on.</summary>
+    public static double PreferredTextureHue(string className) => PartImageNetTaxonomy.IndexOf(className) / (double)NumFamilies;
+
+    /// <summary>The hue that class's preferred background carries when <see cref="PartShapesOptions.BackgroundHues"/> is on (half a step from the texture hues).</summary>
+    public static double PreferredBackgroundHue(string className) => (PartImageNetTaxonomy.IndexOf(className) + 0.5) / NumFamilies;
+
+    /// <summary>The first hue of a colour pair: <paramref name="classHue"/> ± <paramref name="spread"/>, or uniform when null (one draw either way).</summary>
+    static double Hue(PartShapesRandom rng, double? classHue, double spread) =>
+        classHue is { } c ? c + (2 * rng.NextDouble() - 1) * spread : rng.NextDouble();
+
+    /// <summary>Two colours: an HSV colour (random hue, or near <paramref name="classHue"/>) and a shifted second one.</summary>
+    static (PartShapesColor, PartShapesColor) RandomColors(PartShapesRandom rng, double minContrast = 0.2, double maxContrast = 0.4, double? classHue = null, double spread = 0)
     {
-        double h = rng.NextDouble(), sat = rng.Uniform(0.2, 0.9), v = rng.Uniform(0.25, 0.95);
+        double h = Hue(rng, classHue, spread), sat = rng.Uniform(0.2, 0.9), v = rng.Uniform(0.25, 0.95);
         double v2 = v > 0.6 ? v - rng.Uniform(minContrast, maxContrast) : v + rng.Uniform(minContrast, maxContrast);
         return (Hsv(h, sat, v), Hsv(h + rng.Uniform(-0.1, 0.1), sat * rng.Uniform(0.6, 1.0), v2));
     }
@@ -177,9 +198,9 @@ public sealed class PartShapesGenerator
     /// background's, on the side with more room, so the object's silhouette is a real signal rather than one a
     /// perturbation of a few /255 can erase. Texture contrast within the part points away from the background too.
     /// </summary>
-    static (PartShapesColor, PartShapesColor) PartColors(PartShapesRandom rng, double backgroundValue, double separation)
+    static (PartShapesColor, PartShapesColor) PartColors(PartShapesRandom rng, double backgroundValue, double separation, double? classHue, double spread)
     {
-        double h = rng.NextDouble(), sat = rng.Uniform(0.2, 0.9);
+        double h = Hue(rng, classHue, spread), sat = classHue is null ? rng.Uniform(0.2, 0.9) : rng.Uniform(0.55, 0.9);
         bool brighter = backgroundValue < 0.5;
         double v = brighter ? rng.Uniform(Math.Min(0.95, backgroundValue + separation), 1.0)
                             : rng.Uniform(0.0, Math.Max(0.05, backgroundValue - separation));

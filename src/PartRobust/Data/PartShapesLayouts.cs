@@ -8,7 +8,10 @@ namespace PartRobust.Data;
 internal static class PartShapesLayouts
 {
     /// <summary>Primitives in painter's order, each with a local part index (0-based within the class).</summary>
-    internal sealed class Builder(int fullClass, PartShapesRandom rng)
+    /// <param name="fullClass">PartImageNet class index.</param>
+    /// <param name="rng">Source of the layout's random proportions.</param>
+    /// <param name="minRadius">Smallest half-width of a capsule, ellipse or ring in local units (0 = as drawn), so that no part is thinner than the generator's minimum width.</param>
+    internal sealed class Builder(int fullClass, PartShapesRandom rng, double minRadius = 0)
     {
         public readonly List<(PartShapesPrimitive Shape, int Part)> Items = [];
         public readonly PartShapesRandom Rng = rng;
@@ -22,11 +25,17 @@ internal static class PartShapesLayouts
 
         public double U(double lo, double hi) => Rng.Uniform(lo, hi);
 
-        public void Ellipse(string part, double cx, double cy, double rx, double ry, double angle = 0, double inner = 0) =>
+        public void Ellipse(string part, double cx, double cy, double rx, double ry, double angle = 0, double inner = 0)
+        {
+            rx = Math.Max(rx, minRadius);
+            ry = Math.Max(ry, minRadius);
+            // A ring keeps a band at least 2·minRadius thick.
+            if (inner > 0 && minRadius > 0) inner = Math.Max(0, Math.Min(inner, 1 - 2 * minRadius / Math.Min(rx, ry)));
             Items.Add((new EllipsePrimitive(cx, cy, rx, ry, angle, inner), P(part)));
+        }
 
         public void Capsule(string part, double ax, double ay, double bx, double by, double r0, double r1) =>
-            Items.Add((new CapsulePrimitive(ax, ay, bx, by, r0, r1), P(part)));
+            Items.Add((new CapsulePrimitive(ax, ay, bx, by, Math.Max(r0, minRadius), Math.Max(r1, minRadius)), P(part)));
 
         /// <summary>A limb from (ax, ay) in direction <paramref name="angle"/> (0 = +x, π/2 = down); returns its end.</summary>
         public (double X, double Y) Limb(string part, double ax, double ay, double angle, double length, double r0, double r1)
@@ -37,6 +46,12 @@ internal static class PartShapesLayouts
         }
 
         public void Poly(string part, params (double, double)[] pts) => Items.Add((new PolygonPrimitive(pts), P(part)));
+
+        /// <summary>A spine of the minimum width along a thin polygon, so it is never thinner than that (nothing when there is no minimum).</summary>
+        public void Spine(string part, double ax, double ay, double bx, double by)
+        {
+            if (minRadius > 0) Capsule(part, ax, ay, bx, by, minRadius, minRadius);
+        }
     }
 
     const double Down = Math.PI / 2;
@@ -68,6 +83,7 @@ internal static class PartShapesLayouts
         {
             b.Poly("Wing", (root + 0.2, s * bodyR * 0.5), (root - 0.2, s * bodyR * 0.5), (root - 0.2 - sweep - 0.08, s * span), (root - sweep + 0.04, s * span));
             b.Poly("Tail", (-0.6, s * bodyR * 0.5), (-0.8, s * bodyR * 0.5), (-0.95, s * 0.38), (-0.82, s * 0.38));
+            b.Spine("Tail", -0.7, s * bodyR * 0.5, -0.885, s * 0.36);
         }
         b.Ellipse("Body", -0.05, 0, 0.75, bodyR);
         b.Poly("Head", (0.6, -bodyR * 0.95), (0.6, bodyR * 0.95), (0.98, 0));

@@ -45,6 +45,25 @@ public sealed record PartShapesOptions
     /// <summary>Maximum number of unlabelled clutter shapes behind the object (0..MaxDistractors, uniform). Default 2.</summary>
     public int MaxDistractors { get; init; } = 2;
 
+    /// <summary>
+    /// When an object wears its class's preferred texture family, its parts also take the class's hue
+    /// (<see cref="PartShapesGenerator.PreferredTextureHue"/> ± <see cref="HueSpread"/>), so "texture" means pattern and
+    /// colour together, as in the style of a natural image. Default false (hues drawn from a pool shared by all classes).
+    /// </summary>
+    public bool TextureHues { get; init; }
+
+    /// <summary>As <see cref="TextureHues"/> for the class's preferred background family. Default false.</summary>
+    public bool BackgroundHues { get; init; }
+
+    /// <summary>Half-range of the hue around a class hue (hue in 0–1). Default 0.03.</summary>
+    public double HueSpread { get; init; } = 0.03;
+
+    /// <summary>
+    /// Smallest width in pixels of the capsule, ellipse and ring primitives that parts are drawn with (limbs, tails,
+    /// feet, mirrors, tyres); 0 = as the layout draws them, which leaves thin parts 1–2 px wide at 32 px. Default 0.
+    /// </summary>
+    public double MinPartWidth { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid knob.</summary>
     public void Validate()
     {
@@ -63,6 +82,10 @@ public sealed record PartShapesOptions
             throw new ArgumentException($"NoiseStd must be in [0,0.5], got {NoiseStd}.", nameof(NoiseStd));
         if (MaxDistractors is < 0 or > 32)
             throw new ArgumentException($"MaxDistractors must be in 0..32, got {MaxDistractors}.", nameof(MaxDistractors));
+        if (!(HueSpread >= 0 && HueSpread <= 0.5))
+            throw new ArgumentException($"HueSpread must be in [0,0.5], got {HueSpread}.", nameof(HueSpread));
+        if (!(MinPartWidth >= 0 && MinPartWidth <= 8))
+            throw new ArgumentException($"MinPartWidth must be in [0,8] pixels, got {MinPartWidth}.", nameof(MinPartWidth));
         if (Classes is not null) PartImageNetTaxonomy.Select(Classes); // throws on unknown / repeated / empty
     }
 

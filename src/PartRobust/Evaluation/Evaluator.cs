@@ -31,9 +31,15 @@ public static class Evaluator
     public static double Accuracy(nn.Module<Tensor, Tensor> model, PartDataset data, int batchSize)
     {
         if (data.Count == 0) return 0;
+        return (double)Correct(model, data, batchSize).Count(c => c) / data.Count;
+    }
+
+    /// <summary>Per image: whether the model classifies it correctly (what <see cref="Accuracy"/> averages).</summary>
+    public static bool[] Correct(nn.Module<Tensor, Tensor> model, PartDataset data, int batchSize)
+    {
         var labels = data.Labels.data<long>().ToArray();
         var preds = Predictions(model, data, batchSize);
-        return (double)preds.Where((p, i) => p == labels[i]).Count() / data.Count;
+        return preds.Select((p, i) => p == labels[i]).ToArray();
     }
 
     /// <summary>Predicted class of every image.</summary>

@@ -224,7 +224,8 @@ public static class AdversarialExamplesFigure
         ArgumentException.ThrowIfNullOrEmpty(runDir);
         ArgumentNullException.ThrowIfNull(result);
         if (result.Examples is not { Count: > 0 } examples) return result with { Examples = null };
-        string figure = $"adversarial_{result.Name}.png", tensors = $"adversarial_{result.Name}.safetensors";
+        string stem = result.Name.Replace(':', '.'); // ':' (a control arm's key) is not allowed in Windows file names
+        string figure = $"adversarial_{stem}.png", tensors = $"adversarial_{stem}.safetensors";
         Write(Path.Combine(runDir, figure), examples, result.DisplayName, taxonomy);
         examples.SaveSafetensors(Path.Combine(runDir, tensors));
         return result with

@@ -15,8 +15,8 @@ public static class Plots
     /// <summary>Height in pixels of one model's row in <see cref="TrainingCurves"/>.</summary>
     public const int CurvesRowHeight = 320;
 
-    // Okabe–Ito colour-blind-safe palette.
-    private static readonly Color[] Series =
+    // Okabe–Ito colour-blind-safe palette (shared with StudyPlots).
+    internal static readonly Color[] Series =
     [
         Color.FromHex("#0072B2"), Color.FromHex("#D55E00"), Color.FromHex("#009E73"), Color.FromHex("#CC79A7"),
         Color.FromHex("#E69F00"), Color.FromHex("#56B4E9"), Color.FromHex("#000000"), Color.FromHex("#F0E442"),

@@ -520,9 +520,12 @@ public static class ReportWriter
         sb.Append("Part metrics are shown for part models only (— otherwise).");
         sb.Append(NotApplicableNote(report)).Append("\n\n");
         sb.Append(WinnerSentence(report)).Append("\n\n");
+        if (!string.IsNullOrEmpty(report.Verdict)) sb.Append("**Part labels.** ").Append(report.Verdict).Append("\n\n");
         var warned = report.Models.Where(m => (m.MaskingChecks ?? []).Any(IsWarning)).ToList();
         if (warned.Count > 0)
             sb.Append(Inv, $"⚠ The gradient-masking checks warned for {JoinAnd(warned.Select(m => m.DisplayName))} (see [Gradient-masking checks](#gradient-masking-checks)), so {(warned.Count == 1 ? "its" : "their")} robust accuracies may overstate the true robustness.\n\n");
+
+        ComparisonsSection.Append(sb, report);
 
         // AutoAttack stages, then the stages of other attack sequences.
         var aaStages = report.Models.Select(m => (Model: m, Tables: AutoAttackStageTables(m))).Where(x => x.Tables.Count > 0).ToList();

@@ -11,6 +11,16 @@ public sealed record RunReport
     /// <summary>One entry per trained or evaluated model.</summary>
     [JsonPropertyName("models")] public required List<ModelResult> Models { get; init; }
 
+    /// <summary>
+    /// Paired comparisons between models on the same points (<see cref="RunComparisons"/>): part labels vs no part labels
+    /// for each part architecture with a control arm, and part models vs the plain classifier, on clean accuracy, PGD and
+    /// the headline attack, each with its 95% CI and p-value. Null in older reports.
+    /// </summary>
+    [JsonPropertyName("comparisons")] public List<Evaluation.Statistics.PairedComparison>? Comparisons { get; init; }
+
+    /// <summary>The verdict on part supervision (<see cref="RunComparisons.Verdict"/>); null without a control arm.</summary>
+    [JsonPropertyName("verdict")] public string? Verdict { get; init; }
+
     /// <summary>Machine facts (OS, cores, torch threads) and the wall-clock time of the run.</summary>
     [JsonPropertyName("environment")] public required RunEnvironment Environment { get; init; }
 }
@@ -113,6 +123,14 @@ public sealed record ModelResult
         bool part = Models.ModelRegistry.IsPartModel(spec.Name);
         return this with { Segmenter = part ? spec.Segmenter : null, Width = spec.Width, BackgroundChannel = part ? spec.Background : null };
     }
+    /// <summary>
+    /// Per-point outcomes behind the accuracies, for paired comparisons between models evaluated on the same points:
+    /// <c>clean</c> over the test images, and each attack key over the attacked points in order; one character per point,
+    /// '1' = correct (clean) or robust (attack), '0' otherwise (<see cref="PerPointOutcomes"/>). Null in older reports.
+    /// </summary>
+    [JsonPropertyName("per_point")] public Dictionary<string, string>? PerPoint { get; init; }
+    /// <summary>c_seg the part model was trained with (0 = the control arm, no part labels); null for a plain classifier.</summary>
+    [JsonPropertyName("seg_weight")] public double? SegWeight { get; init; }
     /// <summary>Wall-clock training time.</summary>
     [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
     /// <summary>Adversarial-training throughput in images per second (0 if not adversarially trained).</summary>
@@ -261,6 +279,8 @@ public sealed record EpochRecord
     [JsonPropertyName("val_accuracy")] public required double ValAccuracy { get; init; }
     /// <summary>Validation accuracy under the training attack, when measured.</summary>
     [JsonPropertyName("val_robust_accuracy")] public double? ValRobustAccuracy { get; init; }
+    /// <summary>Part mean IoU on the validation set after the epoch (part models only).</summary>
+    [JsonPropertyName("val_part_miou")] public double? ValPartMiou { get; init; }
     /// <summary>Learning rate at the end of the epoch.</summary>
     [JsonPropertyName("learning_rate")] public required double LearningRate { get; init; }
     /// <summary>Seconds the epoch took.</summary>

@@ -76,7 +76,7 @@ public static class CheckpointEvaluation
         var (model, info) = Checkpoint.Load(request.Checkpoint);
         using var _model = model;
         model.to(device);
-        var config = info.Config is { } json ? json.Deserialize<ExperimentConfig>() ?? new ExperimentConfig() : new ExperimentConfig();
+        var config = info.Config is { } json ? ExperimentConfig.FromJson(json) : new ExperimentConfig();
         if (request.Settings is { } settings)
             config = config with { Eval = settings.Eval, AttackPoints = settings.AttackPoints, TestSize = settings.TestSize };
         var eval = config.Eval with
@@ -98,7 +98,7 @@ public static class CheckpointEvaluation
         var robustnessOptions = request.Robustness is { Enabled: true } rc ? rc.ToOptions() : null;
         using var test = LoadTest(request.DataDir, request.TestSize, config, info, device, out var generator);
         using var attackSet = test.Take(attackPoints);
-        string display = ModelRegistry.DisplayName(info.Model.Name);
+        string display = ModelArm.Display(info.Model.Name, ModelRegistry.IsPartModel(info.Model.Name) ? info.Train?.SegWeight : null);
         var threat = new Attacks.ThreatModel(request.Norm, eval.Epsilon);
         var names = request.Attacks?.ToList();
         bool isPart = model is IPartModel;
@@ -228,10 +228,7 @@ public static class CheckpointEvaluation
         }
         else
         {
-            generator = new PartShapesGenerator(new PartShapesOptions
-            {
-                ImageSize = info.Model.ImageSize, Classes = config.Classes, Seed = (ulong)config.DataSeed,
-            });
+            generator = new PartShapesGenerator(config.PartShapes.ToOptions(info.Model.ImageSize, config.Classes, config.DataSeed));
             test = generator.Generate(PartShapesSplit.Test, testSize ?? config.TestSize);
         }
         if (device.type == DeviceType.CPU) return test;

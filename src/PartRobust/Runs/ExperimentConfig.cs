@@ -25,12 +25,11 @@ public sealed record EvalOptions
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 200;
     /// <summary>
     /// Test points (the first ones of the attacked set) evaluated with the gradient-masking checks, AutoAttack standard
-    /// and, for part models, the adaptive attacks; 0 = none. The default, 8, is what fits the demo's 10-minute budget on
-    /// 2 cores: AutoAttack's fixed iteration counts (APGD-T and FAB-T 9 × 100, Square 5000 queries per robust point) cost
-    /// about 3 s per point for the demo's ResNet-18 and 5–6 s for its part models (docs/benchmarks.md), so larger
-    /// samples are for <c>--autoattack-points N</c> or <c>partrobust attack --attack aa</c> on the saved checkpoints.
+    /// and, for part models, the adaptive attacks; their per-point worst case then becomes the headline. 0 = none (the
+    /// default: the headline is PGD on every attacked point, which narrows the confidence intervals of the comparisons far
+    /// more than AutoAttack on the few points a short run can afford; docs/benchmarks.md has AutoAttack's cost).
     /// </summary>
-    [JsonPropertyName("autoattack_points")] public int AutoAttackPoints { get; init; } = 8;
+    [JsonPropertyName("autoattack_points")] public int AutoAttackPoints { get; init; }
     /// <summary>Adaptive attacks run on part models beside AutoAttack (registry names; empty = none).</summary>
     [JsonPropertyName("adaptive_attacks")] public string[] AdaptiveAttacks { get; init; } = { "seg-sum", "seg-guided", "seg-inverse" };
     /// <summary>Run the gradient-masking checks on the AutoAttack points before AutoAttack.</summary>
@@ -127,6 +126,10 @@ public sealed record ExperimentConfig
     [JsonPropertyName("image_size")] public int ImageSize { get; init; } = 32;
     /// <summary>Loader threads that decode a real dataset's images; null = one per core.</summary>
     [JsonPropertyName("workers")] public int? Workers { get; init; }
+    /// <summary>PartShapes regime: preset (<c>natural</c> or <c>easy</c>) and knob overrides; ignored for other datasets.</summary>
+    [JsonPropertyName("partshapes")] public PartShapesConfig PartShapes { get; init; } = new();
+    /// <summary>The generator options of a PartShapes run (preset, overrides, size, classes, data seed).</summary>
+    public Data.PartShapesOptions PartShapesOptions() => PartShapes.ToOptions(ImageSize, Classes, DataSeed);
     /// <summary>Subset of PartImageNet classes (PartShapes); null = all 11.</summary>
     [JsonPropertyName("classes")] public string[]? Classes { get; init; }
     /// <summary>Training images generated; for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
@@ -136,11 +139,12 @@ public sealed record ExperimentConfig
     /// <summary>Test images generated (clean accuracy, part metrics); for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
     [JsonPropertyName("test_size")] public int TestSize { get; init; } = 1000;
     /// <summary>Test images attacked (the first ones of the test set).</summary>
-    [JsonPropertyName("attack_points")] public int AttackPoints { get; init; } = 400;
+    [JsonPropertyName("attack_points")] public int AttackPoints { get; init; } = 1000;
     /// <summary>Seed of the generated data.</summary>
     [JsonPropertyName("data_seed")] public long DataSeed { get; init; } = 1;
     /// <summary>Models to train, by registry name.</summary>
-    [JsonPropertyName("models")] public string[] Models { get; init; } = { "resnet18", "part-downsampled", "part-bbox" };
+    /// <remarks>A part model with the suffix <c>:no-part-labels</c> is its control arm, trained with c_seg = 0 (<see cref="ModelArm"/>).</remarks>
+    [JsonPropertyName("models")] public string[] Models { get; init; } = { "resnet18", "part-downsampled", "part-downsampled" + ModelArm.NoPartLabelsSuffix };
     /// <summary>
     /// First-stage width of the ResNets and of the compact segmenter (64 = torchvision's); null = 16 for images of at most
     /// 64 px (the compact demo models) and 64 above. The paper's named segmenters (<c>deeplabv3plus-resnet50</c>, …) always use 64.
@@ -190,14 +194,26 @@ public sealed record ExperimentConfig
         if (!File.Exists(path)) throw new FileNotFoundException($"config file {path} not found", path);
         try
         {
-            return JsonSerializer.Deserialize<ExperimentConfig>(File.ReadAllText(path), Json)
-                   ?? throw new InvalidDataException($"config file {path} is empty");
+            return FromJson(File.ReadAllText(path)) ?? throw new InvalidDataException($"config file {path} is empty");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"config file {path} is not a valid config: {e.Message}");
         }
     }
+
+    /// <summary>A config from its JSON text; a config without a <c>partshapes</c> key predates presets and means <c>easy</c>.</summary>
+    /// <exception cref="JsonException">Not a config.</exception>
+    public static ExperimentConfig? FromJson(string json)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (node is System.Text.Json.Nodes.JsonObject obj && !obj.ContainsKey("partshapes"))
+            obj["partshapes"] = new System.Text.Json.Nodes.JsonObject { ["preset"] = "easy" };
+        return node.Deserialize<ExperimentConfig>(Json);
+    }
+
+    /// <summary>As <see cref="FromJson(string)"/> for a config embedded in a checkpoint.</summary>
+    public static ExperimentConfig FromJson(JsonElement json) => FromJson(json.GetRawText()) ?? new ExperimentConfig();
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
@@ -207,6 +223,7 @@ public sealed record ExperimentConfig
             throw new ArgumentException($"--dataset {Dataset}: expected one of: partshapes, folder, {string.Join(", ", ExperimentData.RealDatasets)}");
         if (Dataset != "partshapes" && string.IsNullOrEmpty(DataDir)) throw new ArgumentException($"--dataset {Dataset} needs --data DIR");
         if (Dataset != "partshapes" && !Directory.Exists(DataDir)) throw new DirectoryNotFoundException($"--data {DataDir}: folder not found");
+        if (Dataset == "partshapes") PartShapesOptions(); // names a bad preset or knob
         if (real && Classes is not null) throw new ArgumentException($"--classes applies to PartShapes only; {Dataset} uses all its classes");
         if (ImageSize < 32 || ImageSize > 224) throw new ArgumentException($"--image-size {ImageSize}: expected 32 to 224");
         if (real ? TrainSize is < 0 or 1 : TrainSize < 2) throw new ArgumentException($"--train-size must be ≥ 2{(real ? " (or 0 = all)" : "")}");
@@ -215,12 +232,13 @@ public sealed record ExperimentConfig
         if (Workers is < 1) throw new ArgumentException("--workers must be ≥ 1");
         if (AttackPoints < 0) throw new ArgumentException("--attack-points must be ≥ 0");
         if (Models.Length == 0) throw new ArgumentException("--models: at least one model is needed");
-        foreach (var m in Models) ModelRegistry.DisplayName(m); // throws naming an unknown model
+        foreach (var m in Models) ModelArm.Parse(m); // throws naming an unknown model
+        if (Models.Distinct().Count() != Models.Length) throw new ArgumentException($"--models {string.Join(",", Models)}: a model is listed twice");
         if (Width is < 4) throw new ArgumentException("--width must be ≥ 4");
         SegmenterRegistry.Describe(Segmenter); // throws naming an unknown segmenter
         if (Threads is < 1) throw new ArgumentException("--threads must be ≥ 1");
         if (PretrainedBackbone is { } pb && !File.Exists(pb)) throw new FileNotFoundException($"--pretrained-backbone {pb}: file not found", pb);
-        if (InitFrom is { } init) foreach (var m in Models) Training.InitialWeights.Resolve(init, m); // names the missing file
+        if (InitFrom is { } init) foreach (var m in Models) Training.InitialWeights.Resolve(init, ModelArm.Parse(m).FileStem); // names the missing file
         if (InitFrom is not null && PretrainedBackbone is not null) throw new ArgumentException("--init-from and --pretrained-backbone: give one of them");
         Train.Validate();
         Eval.Validate();

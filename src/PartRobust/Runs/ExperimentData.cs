@@ -58,15 +58,12 @@ public sealed class ExperimentData : IDisposable
         }
         else
         {
-            generator = new PartShapesGenerator(new PartShapesOptions
-            {
-                ImageSize = config.ImageSize, Classes = config.Classes, Seed = (ulong)config.DataSeed,
-            });
+            generator = new PartShapesGenerator(config.PartShapesOptions());
             train = generator.Generate(PartShapesSplit.Train, config.TrainSize);
             val = generator.Generate(PartShapesSplit.Val, config.ValSize);
             test = generator.Generate(PartShapesSplit.Test, config.TestSize);
             int total = config.TrainSize + config.ValSize + config.TestSize;
-            progress.Log($"generated {total} PartShapes images in {clock.Elapsed.TotalSeconds:F1}s ({total / clock.Elapsed.TotalSeconds:F0} images/s)");
+            progress.Log($"generated {total} PartShapes images ({config.PartShapes.Preset} preset) in {clock.Elapsed.TotalSeconds:F1}s ({total / clock.Elapsed.TotalSeconds:F0} images/s)");
         }
         if (device.type != DeviceType.CPU) (train, val, test) = (MoveTo(train, device), MoveTo(val, device), MoveTo(test, device));
         return new ExperimentData

@@ -67,29 +67,30 @@ public static class ExperimentRunner
         var trainedModels = new List<(nn.Module<Tensor, Tensor> Model, ModelSpec Spec, ModelEvaluation Evaluation, TrainResult Trained, string Checkpoint)>();
         try
         {
-            foreach (var (name, modelIndex) in config.Models.Select((m, i) => (m, i)))
+            foreach (var (arm, modelIndex) in config.Models.Select((m, i) => (ModelArm.Parse(m), i)))
             {
                 manual_seed(config.Train.Seed);
-                var spec = ModelSpec.For(name, taxonomy, data.ImageSize, config.EffectiveWidth, config.Segmenter, config.Background);
+                var spec = ModelSpec.For(arm.Model, taxonomy, data.ImageSize, config.EffectiveWidth, config.Segmenter, config.Background);
                 var model = ModelRegistry.Create(spec);
-                string display = ModelRegistry.DisplayName(name);
+                var trainOptions = arm.TrainOptions(config.Train);
+                string name = arm.Key, display = arm.DisplayName(config.Train);
                 if (config.PretrainedBackbone is { } backboneFile) LoadPretrainedBackbone(model, backboneFile, display, progress);
                 if (config.InitFrom is { } init)
                 {
-                    try { progress.Log($"{display}: initial weights from {InitialWeights.Load(model, init, name)}"); }
+                    try { progress.Log($"{display}: initial weights from {InitialWeights.Load(model, init, arm.FileStem)}"); }
                     catch (Exception) { model.Dispose(); throw; }
                 }
                 long parameters = model.ParameterCount();
                 var evaluation = new ModelEvaluation(model, name, display, parameters, test, attackSet, config.Eval, progress);
                 trainedModels.Add((model, spec, evaluation, null!, "")); // listed at once so that a failed training still disposes it
                 model.to(device);
-                progress.Log($"{display} ({name}): {parameters:N0} parameters");
+                progress.Log($"{display} ({name}): {parameters:N0} parameters" + (arm.IsPartModel ? $", c_seg = {trainOptions.SegWeight:G4}" : ""));
 
-                var trained = Trainer.Train(model, train, val, config.Train, progress, name,
-                    new ResumeOptions(run.ResumeStatePath(modelIndex, name)));
-                string checkpointStem = Path.Combine("checkpoints", name);
+                var trained = Trainer.Train(model, train, val, trainOptions, progress, name,
+                    new ResumeOptions(run.ResumeStatePath(modelIndex, arm.FileStem)));
+                string checkpointStem = Path.Combine("checkpoints", arm.FileStem);
                 Checkpoint.Save(run.PathOf(checkpointStem), model,
-                    new CheckpointInfo { Model = spec, Taxonomy = taxonomy, Train = config.Train, Config = configJson });
+                    new CheckpointInfo { Model = spec, Taxonomy = taxonomy, Train = trainOptions, Config = configJson });
                 evaluation.RunAttacks();
                 trainedModels[^1] = (model, spec, evaluation, trained, checkpointStem + ".safetensors");
             }
@@ -104,6 +105,7 @@ public static class ExperimentRunner
                     AdvTrainImagesPerSecond = trained.AdvImagesPerSecond,
                     Checkpoint = checkpoint,
                     History = trained.History,
+                    SegWeight = ModelRegistry.IsPartModel(spec.Name) ? ModelArm.Parse(evaluation.Name).SegWeight(config.Train) : null,
                 };
                 result = result.WithArchitecture(spec);
                 result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, taxonomy);
@@ -143,8 +145,14 @@ public static class ExperimentRunner
             figures.Add("masks.png");
         }
 
+        string? headline = results.All(r => r.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey)) ? ReportWriter.WorstCaseKey
+            : config.AttackPoints > 0 ? "pgd" : null;
+        var comparisons = RunComparisons.Compute(results, headline, (ulong)config.Eval.Seed);
+        string verdict = RunComparisons.Verdict(comparisons, results, headline);
         var report = new RunReport
         {
+            Comparisons = comparisons,
+            Verdict = verdict.Length == 0 ? null : verdict,
             Settings = new RunSettings
             {
                 Dataset = config.Dataset == "partshapes" ? "partshapes" : $"{config.Dataset}:{config.DataDir}",
@@ -158,7 +166,7 @@ public static class ExperimentRunner
                 AdvTrain = config.Train.AdvTrain,
                 TradesBeta = config.Train.AdvTrain == "trades" ? config.Train.TradesBeta : null,
                 EvalAttacks = DescribeAttacks(config.Eval, config.AttackPoints, results),
-                HeadlineAttack = results.All(r => r.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey)) ? ReportWriter.WorstCaseKey : null,
+                HeadlineAttack = headline,
                 CleanEpochs = config.Train.CleanEpochs,
                 AdvEpochs = config.Train.AdvEpochs,
                 SegWeight = config.Train.SegWeight,

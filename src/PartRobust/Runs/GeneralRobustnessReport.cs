@@ -15,7 +15,7 @@ public static class GeneralRobustnessReport
     {
         if (modelNames.Count < 2) return null;
         for (int i = 0; i < modelNames.Count; i++)
-            if (!Models.ModelRegistry.IsPartModel(modelNames[i])) return i;
+            if (!ModelArm.Parse(modelNames[i]).IsPartModel) return i;
         return 0;
     }
 

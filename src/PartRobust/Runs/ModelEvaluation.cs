@@ -30,6 +30,7 @@ public sealed class ModelEvaluation
     Dictionary<string, List<StageResult>>? stages, aaStages;
     List<MaskingCheckRecord>? checks;
     double clean, cleanSubset;
+    bool[] cleanCorrect = Array.Empty<bool>();
     PartMetrics? parts;
     Attacks.IAttack? keepFrom;
     AdversarialExamples? examples;
@@ -65,7 +66,8 @@ public sealed class ModelEvaluation
     {
         if (attacked) throw new InvalidOperationException("RunAttacks has already run");
         attacked = true;
-        clean = cleanSubset = Evaluator.Accuracy(model, test, eval.BatchSize);
+        cleanCorrect = test.Count == 0 ? Array.Empty<bool>() : Evaluator.Correct(model, test, eval.BatchSize);
+        clean = cleanSubset = test.Count == 0 ? 0 : (double)cleanCorrect.Count(c => c) / test.Count;
         parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, eval.BatchSize) : null;
         keepFrom = examplesFrom;
         if (attackSet.Count == 0) return;
@@ -117,6 +119,7 @@ public sealed class ModelEvaluation
             int common = robustMasks.Values.Min(m => m.Length);
             var worst = Enumerable.Range(0, common).Select(i => robustMasks.Values.All(m => m[i])).ToArray();
             robust[ReportWriter.WorstCaseKey] = common == 0 ? 0 : (double)worst.Count(v => v) / common;
+            robustMasks[ReportWriter.WorstCaseKey] = worst;
             progress.Log($"{display}: worst case over {string.Join(", ", robustMasks.Keys)}: {100 * robust[ReportWriter.WorstCaseKey]:F1}% on {common} points");
         }
         progress.Log($"{display}: clean {100 * clean:F1}%" +
@@ -130,6 +133,7 @@ public sealed class ModelEvaluation
             AttacksNotApplicable = notApplicable.Count == 0 ? null : new Dictionary<string, string>(notApplicable),
             MaskingChecks = checks, PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "",
             History = new List<EpochRecord>(), Examples = examples,
+            PerPoint = PerPointOutcomes.Encode(cleanCorrect, robustMasks),
         };
     }
 

@@ -81,7 +81,7 @@ public static class RobustnessEvaluation
             var names = loaded.Select(l => l.Info.Model.Name).ToList();
             int? baseline = GeneralRobustnessReport.ResolveBaseline(request.Robustness.Baseline, names);
             var firstInfo = loaded[0].Info;
-            var config = firstInfo.Config is { } json ? json.Deserialize<ExperimentConfig>() ?? new ExperimentConfig() : new ExperimentConfig();
+            var config = firstInfo.Config is { } json ? ExperimentConfig.FromJson(json) : new ExperimentConfig();
 
             using var run = new RunDirectory(outDir);
             using var test = CheckpointEvaluation.LoadTest(request.DataDir, request.TestSize, config, firstInfo, device, out var generator);
@@ -94,7 +94,7 @@ public static class RobustnessEvaluation
                 PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, config.Eval.BatchSize) : null;
                 results.Add(new ModelResult
                 {
-                    Name = info.Model.Name, DisplayName = ModelRegistry.DisplayName(info.Model.Name), Parameters = model.ParameterCount(),
+                    Name = info.Model.Name, DisplayName = ModelArm.Display(info.Model.Name, ModelRegistry.IsPartModel(info.Model.Name) ? info.Train?.SegWeight : null), Parameters = model.ParameterCount(),
                     TrainSeconds = 0, CleanAccuracy = clean, CleanAccuracyAttackSubset = clean, RobustAccuracy = new(),
                     PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU,
                     Checkpoint = Path.GetFullPath(stem) + ".safetensors", History = new(),

@@ -82,7 +82,8 @@ public sealed class RunDirectory : IDisposable
         }
     }
 
-    static bool HasResumeState(string workPath)
+    /// <summary>Whether the work folder <paramref name="workPath"/> holds resume state (a <c>resume/*.state</c> file).</summary>
+    public static bool HasResumeState(string workPath)
     {
         string resume = Path.Combine(workPath, ResumeFolder);
         return Directory.Exists(resume) && Directory.EnumerateFiles(resume, "*.state").Any();

@@ -219,6 +219,8 @@ public static class Trainer
                     if (adversarial) { advImages += seen; advSeconds += trainSeconds; }
 
                     double valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
+                    // Part mIoU on the validation set, to see whether the segmenter has stopped improving.
+                    double? valMiou = model is IPartModel partModel ? Evaluator.PartSegmentation(partModel, val, options.BatchSize * 2).MeanIoU : null;
                     var valRobust = valAttack is not null && valAttackSet.Count > 0
                         ? Evaluator.RobustAccuracy(model, valAttackSet, valAttack, options.BatchSize * 2, NullProgress.Instance)
                         : null;
@@ -226,11 +228,11 @@ public static class Trainer
                     history.Add(new EpochRecord
                     {
                         Epoch = epoch, Stage = stage, TrainLoss = lossSum / seen, TrainAccuracy = correct / seen,
-                        ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, LearningRate = lr,
+                        ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, ValPartMiou = valMiou, LearningRate = lr,
                         Seconds = epochSeconds,
                     });
                     progress.Log($"{label} {stage} epoch {e + 1}/{epochs}: loss {lossSum / seen:F3}, train acc {100 * correct / seen:F1}%, " +
-                                 $"val acc {100 * valAccuracy:F1}%{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
+                                 $"val acc {100 * valAccuracy:F1}%{(valMiou is { } vm ? $", val part mIoU {100 * vm:F1}%" : "")}{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
                                  $"({epochSeconds:F0}s)");
 
                     if (selection.Offer(epoch, valAccuracy, valRobust?.Accuracy, valRobust?.CleanAccuracy))

@@ -142,7 +142,8 @@ public class CliTests
         var r = Run(new[] { "demo", "--out", run }.Concat(tiny).ToArray());
         Assert.True(r.Code == 0, r.Err);
         foreach (var f in new[] { "config.json", "report.md", "report.json", "training_curves.png", "accuracy_vs_robust.png", "masks.png",
-                     "checkpoints/resnet18.safetensors", "checkpoints/part-bbox.json", "adversarial_resnet18.png", "adversarial_part-bbox.png",
+                     "checkpoints/resnet18.safetensors", "checkpoints/part-downsampled.no-part-labels.json", "adversarial_resnet18.png",
+                     "adversarial_part-downsampled.no-part-labels.png",
                      "adversarial_part-downsampled.safetensors" })
             Assert.True(File.Exists(Path.Combine(run, f)), f);
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
@@ -150,7 +151,25 @@ public class CliTests
         Assert.Equal(32, settings.GetProperty("image_size").GetInt32());
         Assert.Equal(1, settings.GetProperty("seeds").GetProperty("data").GetInt64());
         var models = doc.RootElement.GetProperty("models").EnumerateArray().ToList();
-        Assert.Equal(new[] { "resnet18", "part-downsampled", "part-bbox" }, models.Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(new[] { "resnet18", "part-downsampled", "part-downsampled:no-part-labels" }, models.Select(m => m.GetProperty("name").GetString()));
+        // The control arm: the same part model trained with c_seg = 0, named as such.
+        Assert.Equal(JsonValueKind.Null, models[0].GetProperty("seg_weight").ValueKind);
+        Assert.Equal(0.5, models[1].GetProperty("seg_weight").GetDouble());
+        Assert.Equal(0, models[2].GetProperty("seg_weight").GetDouble());
+        Assert.Equal("Downsampled part model (no part labels)", models[2].GetProperty("display_name").GetString());
+        // Paired comparisons: part labels vs none and part model vs ResNet, on clean, PGD and the headline, each with a CI.
+        var comparisons = doc.RootElement.GetProperty("comparisons").EnumerateArray().ToList();
+        foreach (var metric in new[] { "clean", "pgd", "worst_case" })
+        {
+            var c = Assert.Single(comparisons, c => c.GetProperty("a").GetString() == "part-downsampled"
+                && c.GetProperty("b").GetString() == "part-downsampled:no-part-labels" && c.GetProperty("metric").GetString() == metric);
+            Assert.True(c.GetProperty("ci_low").GetDouble() <= c.GetProperty("difference").GetDouble());
+            Assert.True(c.GetProperty("ci_high").GetDouble() >= c.GetProperty("difference").GetDouble());
+            Assert.InRange(c.GetProperty("p_value").GetDouble(), 0, 1);
+            Assert.Equal(metric == "clean" ? 24 : metric == "pgd" ? 12 : 4, c.GetProperty("n").GetInt32());
+        }
+        Assert.Contains(comparisons, c => c.GetProperty("b").GetString() == "resnet18");
+        Assert.Contains("part-downsampled", doc.RootElement.GetProperty("verdict").GetString() is { } v ? v.Replace("Downsampled part model", "part-downsampled") : "");
         foreach (var m in models)
         {
             Assert.True(m.GetProperty("parameters").GetInt64() > 0);
@@ -169,18 +188,19 @@ public class CliTests
             Assert.Equal(new[] { "apgd-ce", "fab", "square" }, aaStages);
             Assert.Equal(6, m.GetProperty("masking_checks").GetArrayLength());
             // The demo draws its PGD run's first points for every model.
-            Assert.Equal($"adversarial_{m.GetProperty("name").GetString()}.png", m.GetProperty("adversarial_examples_figure").GetString());
+            Assert.Equal($"adversarial_{m.GetProperty("name").GetString()!.Replace(':', '.')}.png", m.GetProperty("adversarial_examples_figure").GetString());
             Assert.Equal("pgd", m.GetProperty("adversarial_examples_attack").GetString());
         }
         Assert.Equal("worst_case", settings.GetProperty("headline_attack").GetString());
 
         // eval the saved checkpoint: same PGD settings, same data → the same robust accuracy as in the run.
         string evalDir = Path.Combine(root, "eval");
-        var e = Run("eval", "--checkpoint", Path.Combine(run, "checkpoints", "part-bbox"), "--out", evalDir);
+        var e = Run("eval", "--checkpoint", Path.Combine(run, "checkpoints", "part-downsampled.no-part-labels"), "--out", evalDir);
         Assert.True(e.Code == 0, e.Err);
         using var evalDoc = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "report.json")));
         var evalModel = evalDoc.RootElement.GetProperty("models")[0];
         var runModel = models[2];
+        Assert.Equal("Downsampled part model (no part labels)", evalModel.GetProperty("display_name").GetString());
         Assert.Equal(runModel.GetProperty("clean_accuracy").GetDouble(), evalModel.GetProperty("clean_accuracy").GetDouble());
         Assert.Equal(runModel.GetProperty("robust_accuracy").GetProperty("pgd").GetDouble(),
             evalModel.GetProperty("robust_accuracy").GetProperty("pgd").GetDouble());

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PartRobust.Reporting;
+
+namespace PartRobust.Runs.Study;
+
+/// <summary>
+/// Runs a <see cref="StudyConfig"/>: one ordinary run folder per (regime, seed, training-set size) under <c>runs/</c> —
+/// the main runs first, then the data-efficiency runs — and then the study report over all of them
+/// (<see cref="StudyAggregation"/>). A killed study continues with <c>resume: true</c>: finished runs are kept, the
+/// interrupted one continues from its trainer's last saved state (<see cref="ExperimentRunner"/>), so the result equals an
+/// uninterrupted study's apart from timings.
+/// </summary>
+public static class StudyRunner
+{
+    /// <summary>Subfolder of the study holding the runs.</summary>
+    public const string RunsFolder = "runs";
+
+    /// <summary>One planned run.</summary>
+    public sealed record Planned(string Name, string Regime, long Seed, int TrainSize, bool Main, ExperimentConfig Config);
+
+    /// <summary>The runs of <paramref name="study"/>, in the order they run.</summary>
+    public static List<Planned> Plan(StudyConfig study)
+    {
+        var e = study.Experiment;
+        var plan = new List<Planned>();
+        foreach (var main in new[] { true, false })
+            foreach (var regime in study.Regimes)
+                foreach (var seed in study.Seeds)
+                    foreach (var size in study.TrainSizes.OrderByDescending(n => n))
+                    {
+                        if (main != (size == study.MainTrainSize)) continue;
+                        var config = e with
+                        {
+                            PartShapes = e.PartShapes with { Preset = regime },
+                            TrainSize = size,
+                            Models = main ? study.Arms : study.CurveArms,
+                            Train = e.Train with { Seed = seed },
+                            Eval = e.Eval with { AutoAttackPoints = main ? study.AutoAttackPoints : 0 },
+                            Robustness = main ? e.Robustness with { Images = study.RobustnessImages } : e.Robustness with { Suites = "none" },
+                        };
+                        plan.Add(new Planned($"{regime}-seed{seed}-n{size}", regime, seed, size, main, config));
+                    }
+        return plan;
+    }
+
+    /// <summary>Runs (or continues) the study into <paramref name="outDir"/>, which appears only when every run finished.</summary>
+    /// <param name="study">The study; when resuming, the interrupted study's config.json.</param>
+    /// <param name="outDir">The study folder.</param>
+    /// <param name="progress">Progress bars and log lines.</param>
+    /// <param name="commandLine">The command, written to command.txt.</param>
+    /// <param name="resume">Continue the interrupted study at <paramref name="outDir"/>.</param>
+    /// <param name="stopAfterRuns">Stop (throw <see cref="OperationCanceledException"/>) after this many runs have finished in this session, as a kill would; tests use it.</param>
+    public static StudyReport Run(StudyConfig study, string outDir, IProgressSink progress, string commandLine, bool resume = false, int? stopAfterRuns = null)
+    {
+        study.Validate();
+        var clock = Stopwatch.StartNew();
+        string started = DateTime.UtcNow.ToString("o");
+        using var dir = resume ? RunDirectory.Resume(outDir) : new RunDirectory(outDir);
+        if (!resume)
+        {
+            AtomicFile.WriteAllText(dir.PathOf("config.json"), study.ToJson());
+            AtomicFile.WriteAllText(dir.PathOf("command.txt"), commandLine + Environment.NewLine);
+            // Marks the partial folder as resumable, so a failed or killed study is kept for --resume.
+            Directory.CreateDirectory(dir.PathOf(RunDirectory.ResumeFolder));
+            AtomicFile.WriteAllText(dir.PathOf(Path.Combine(RunDirectory.ResumeFolder, "study.state")), "runs are resumed from runs/\n");
+        }
+        else progress.Log($"resuming the interrupted study in {dir.WorkPath}");
+
+        var plan = Plan(study);
+        progress.Log($"study: {plan.Count} runs ({plan.Count(p => p.Main)} main runs of {string.Join(", ", study.Arms)}; " +
+                     $"{plan.Count(p => !p.Main)} data-efficiency runs of {string.Join(", ", study.CurveArms)}), headline {study.Headline}");
+        int finishedHere = 0;
+        foreach (var (p, i) in plan.Select((p, i) => (p, i)))
+        {
+            string final = dir.PathOf(Path.Combine(RunsFolder, p.Name));
+            if (File.Exists(Path.Combine(final, ReportWriter.JsonFileName)))
+            {
+                progress.Log($"study run {i + 1}/{plan.Count} {p.Name}: finished before, kept");
+                continue;
+            }
+            bool partial = RunDirectory.HasResumeState(RunDirectory.PartialPath(final));
+            progress.Log($"study run {i + 1}/{plan.Count} {p.Name}{(partial ? ": continuing the interrupted run" : "")}");
+            ExperimentRunner.Run(p.Config, final, progress, $"{commandLine} [run {p.Name}]", resume: partial);
+            if (stopAfterRuns is { } stop && ++finishedHere >= stop && i + 1 < plan.Count)
+                throw new OperationCanceledException($"study stopped after {finishedHere} run(s), as asked");
+        }
+
+        var report = StudyAggregation.Build(study, plan, dir.WorkPath, JsonSerializer.SerializeToElement(study),
+            RunEnvironment.Capture(ExperimentRunner.ParseDevice(study.Experiment.Device).ToString(), started, clock.Elapsed.TotalSeconds));
+        StudyReportWriter.Write(dir.WorkPath, report, commandLine);
+        dir.Commit();
+        return report;
+    }
+}
