@@ -51,6 +51,11 @@ public static class ModelRegistry
         return s.PartClass;
     }
 
+    /// <summary>
+    /// Suffix of a run's control arm, <c>NAME:no-part-labels</c>: part model NAME trained with c_seg = 0 (see <c>Runs.ModelArm</c>).
+    /// </summary>
+    public const string NoPartLabelsSuffix = ":no-part-labels";
+
     /// <summary>All registered names, in registration order.</summary>
     public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
 

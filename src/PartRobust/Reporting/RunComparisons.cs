@@ -11,9 +11,6 @@ namespace PartRobust.Reporting;
 /// </summary>
 public static class RunComparisons
 {
-    /// <summary>The control arm's key suffix (as <c>Runs.ModelArm</c> writes it).</summary>
-    public const string ControlSuffix = ":no-part-labels";
-
     /// <summary>Metric name of clean accuracy in a comparison.</summary>
     public const string CleanMetric = "clean";
 
@@ -23,14 +20,14 @@ public static class RunComparisons
         var pairs = new List<(ModelResult, ModelResult)>();
         var labelled = models.Where(m => m.SegWeight is > 0).ToList();
         foreach (var part in labelled)
-            if (models.FirstOrDefault(m => m.Name == part.Name + ControlSuffix) is { } control) pairs.Add((part, control));
+            if (models.FirstOrDefault(m => m.Name == part.Name + Models.ModelRegistry.NoPartLabelsSuffix) is { } control) pairs.Add((part, control));
         if (models.FirstOrDefault(m => m.SegWeight is null && !m.Name.StartsWith("part-", StringComparison.Ordinal)) is { } baseline)
             foreach (var part in labelled) pairs.Add((part, baseline));
         return pairs;
     }
 
     /// <summary>Whether the pair is "part labels vs no part labels".</summary>
-    public static bool IsPartLabelEffect(PairedComparison c) => c.B == c.A + ControlSuffix;
+    public static bool IsPartLabelEffect(PairedComparison c) => c.B == c.A + Models.ModelRegistry.NoPartLabelsSuffix;
 
     /// <summary>
     /// The comparisons of <paramref name="models"/> on <see cref="CleanMetric"/>, <c>pgd</c> and

@@ -12,7 +12,7 @@ namespace PartRobust.Runs;
 public sealed record ModelArm
 {
     /// <summary>Suffix of the control arm.</summary>
-    public const string NoPartLabelsSuffix = ":no-part-labels";
+    public const string NoPartLabelsSuffix = ModelRegistry.NoPartLabelsSuffix;
 
     /// <summary>The key as written in the config, e.g. <c>part-downsampled:no-part-labels</c>; unique within a run.</summary>
     public required string Key { get; init; }

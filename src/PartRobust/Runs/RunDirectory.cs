@@ -41,7 +41,7 @@ public sealed class RunDirectory : IDisposable
         }
         Directory.CreateDirectory(Path.GetDirectoryName(FinalPath)!);
         if (HasResumeState(WorkPath))
-            throw new ArgumentException($"--out {finalPath}: an interrupted run waits in {WorkPath}; continue it with 'partrobust train --resume {finalPath}' or delete that folder");
+            throw new ArgumentException($"--out {finalPath}: an interrupted run waits in {WorkPath}; continue it with 'partrobust train --resume {finalPath}' (a study: 'partrobust study --resume {finalPath}') or delete that folder");
         if (Directory.Exists(WorkPath)) Directory.Delete(WorkPath, recursive: true);
         Directory.CreateDirectory(WorkPath);
     }
