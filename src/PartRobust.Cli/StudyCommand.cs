@@ -19,9 +19,10 @@ static class StudyCommand
         var regimes = new Option<string?>("--regimes") { Description = $"PartShapes presets compared (default {string.Join(",", d.Regimes)})" };
         var arms = new Option<string?>("--arms") { Description = $"Arms of the main runs (default {string.Join(",", d.Arms)})" };
         var curveArms = new Option<string?>("--curve-arms") { Description = $"Arms of the data-efficiency runs (default {string.Join(",", d.CurveArms)})" };
+        var curveRegimes = new Option<string?>("--curve-regimes") { Description = "Regimes of the data-efficiency runs (default: all of --regimes)" };
         var sizes = new Option<string?>("--train-sizes") { Description = $"Training-set sizes of the data-efficiency curve; the largest is the main runs' (default {string.Join(",", d.TrainSizes)})" };
         var resume = new Option<string?>("--resume") { Description = "Continue the interrupted study whose --out was DIR", HelpName = "DIR" };
-        foreach (var x in new Option[] { seeds, regimes, arms, curveArms, sizes, resume }) cmd.Options.Add(x);
+        foreach (var x in new Option[] { seeds, regimes, arms, curveArms, curveRegimes, sizes, resume }) cmd.Options.Add(x);
         cmd.SetAction(p =>
         {
             if (p.GetValue(resume) is { } dir)
@@ -36,6 +37,7 @@ static class StudyCommand
             if (p.GetValue(regimes) is { } r) study = study with { Regimes = ExperimentOptions.Split(r) };
             if (p.GetValue(arms) is { } a) study = study with { Arms = ExperimentOptions.Split(a) };
             if (p.GetValue(curveArms) is { } ca) study = study with { CurveArms = ExperimentOptions.Split(ca) };
+            if (p.GetValue(curveRegimes) is { } cr) study = study with { CurveRegimes = ExperimentOptions.Split(cr) };
             if (p.GetValue(sizes) is { } ts) study = study with { TrainSizes = ParseInts(ts, "--train-sizes") };
             // In a study --autoattack-points applies to the main runs (the data-efficiency runs use PGD only).
             if (p.GetValue(o.AutoAttackPoints) is { } aa) study = study with { AutoAttackPoints = aa };

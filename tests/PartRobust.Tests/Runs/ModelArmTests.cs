@@ -8,6 +8,8 @@ using static TorchSharp.torch;
 
 namespace PartRobust.Tests.Runs;
 
+/// <summary>In the non-parallel collection: the training test compares weights that other tests' global draws could change.</summary>
+[Collection("console")]
 public class ModelArmTests
 {
     [Fact]

@@ -20,6 +20,8 @@ public sealed record StudyConfig
     [JsonPropertyName("arms")] public string[] Arms { get; init; } = ["resnet18", "part-downsampled", "part-bbox", "part-downsampled:no-part-labels"];
     /// <summary>Arms of the data-efficiency curve.</summary>
     [JsonPropertyName("curve_arms")] public string[] CurveArms { get; init; } = ["resnet18", "part-downsampled", "part-downsampled:no-part-labels"];
+    /// <summary>Regimes the data-efficiency runs are made in; null = all of <see cref="Regimes"/>.</summary>
+    [JsonPropertyName("curve_regimes")] public string[]? CurveRegimes { get; init; }
     /// <summary>Training-set sizes of the data-efficiency curve; the largest is the main runs' size.</summary>
     [JsonPropertyName("train_sizes")] public int[] TrainSizes { get; init; } = [500, 1000, 2000, 4000];
     /// <summary>Points of the main runs evaluated with AutoAttack and the adaptive attacks (their worst case is the headline); 0 = PGD only.</summary>
@@ -77,6 +79,8 @@ public sealed record StudyConfig
             foreach (var a in arms) ModelArm.Parse(a);
             if (arms.Distinct().Count() != arms.Length) throw new ArgumentException("--arms: an arm is listed twice");
         }
+        if (CurveRegimes?.Except(Regimes).FirstOrDefault() is { } other)
+            throw new ArgumentException($"--curve-regimes: {other} is not one of --regimes");
         if (CurveArms.Except(Arms).FirstOrDefault() is { } extra)
             throw new ArgumentException($"--curve-arms: {extra} is not one of --arms (the main runs give the curve's largest size)");
         Experiment.Validate();

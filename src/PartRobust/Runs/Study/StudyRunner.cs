@@ -30,6 +30,7 @@ public static class StudyRunner
                     foreach (var size in study.TrainSizes.OrderByDescending(n => n))
                     {
                         if (main != (size == study.MainTrainSize)) continue;
+                        if (!main && study.CurveRegimes is { } curveRegimes && !curveRegimes.Contains(regime)) continue;
                         var config = e with
                         {
                             PartShapes = e.PartShapes with { Preset = regime },
