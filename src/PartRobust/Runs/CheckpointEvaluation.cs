@@ -129,7 +129,7 @@ public static class CheckpointEvaluation
         var named = names?.Select(a => Attacks.AttackRegistry.Create(a, threat, info.Taxonomy.NumClasses, eval.Seed)).ToList();
         // Examples come from the last attack the user named (for `aa` that is AutoAttack), not from an adaptive attack added after it.
         var examplesFrom = named is not null && request.Attacks is { Length: > 0 } user ? named[user.Length - 1] : null;
-        var result = ExperimentRunner.Evaluate(model, info.Model.Name, display, model.ParameterCount(), test, attackSet, eval, progress,
+        var result = ExperimentRunner.Evaluate(model, ModelArm.KeyOf(info.Model.Name, info.Train?.SegWeight), display, model.ParameterCount(), test, attackSet, eval, progress,
                 named, skipPgd: named is not null, norm: request.Norm, examplesFrom: examplesFrom) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
         result = result.WithArchitecture(info.Model);
         result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, info.Taxonomy);

@@ -52,6 +52,10 @@ public sealed record ModelArm
     public static string Display(string model, double? segWeight) =>
         ModelRegistry.DisplayName(model) + (segWeight == 0 ? " (no part labels)" : "");
 
+    /// <summary>The arm key of a saved model: <c>NAME:no-part-labels</c> for a part model trained with c_seg = 0, else NAME.</summary>
+    public static string KeyOf(string model, double? segWeight) =>
+        ModelRegistry.IsPartModel(model) && segWeight == 0 ? ControlKey(model) : model;
+
     /// <summary>File-name stem of the arm's checkpoint and figures (':' is not allowed in Windows file names).</summary>
     public string FileStem => Key.Replace(':', '.');
 }

@@ -48,7 +48,7 @@ public static class RobustnessEvaluation
             string configFile = Path.Combine(path, "config.json");
             if (File.Exists(configFile))
             {
-                var order = ExperimentConfig.Load(configFile).Models.ToList();
+                var order = ExperimentConfig.Load(configFile).Models.Select(m => ModelArm.Parse(m).FileStem).ToList();
                 found = found.OrderBy(f => order.IndexOf(Path.GetFileName(f)) is var i && i >= 0 ? i : int.MaxValue).ThenBy(f => f, StringComparer.Ordinal).ToList();
             }
             stems.AddRange(found);
@@ -78,7 +78,7 @@ public static class RobustnessEvaluation
                 if (!info.Taxonomy.ClassNames.SequenceEqual(first.Taxonomy.ClassNames) || !info.Taxonomy.PartNames.SequenceEqual(first.Taxonomy.PartNames) || info.Model.ImageSize != first.Model.ImageSize)
                     throw new InvalidDataException($"--checkpoint {stem}: its classes, parts or image size differ from {loaded[0].Stem}'s; compare checkpoints trained on the same data");
             }
-            var names = loaded.Select(l => l.Info.Model.Name).ToList();
+            var names = loaded.Select(l => ModelArm.KeyOf(l.Info.Model.Name, l.Info.Train?.SegWeight)).ToList();
             int? baseline = GeneralRobustnessReport.ResolveBaseline(request.Robustness.Baseline, names);
             var firstInfo = loaded[0].Info;
             var config = firstInfo.Config is { } json ? ExperimentConfig.FromJson(json) : new ExperimentConfig();
@@ -94,7 +94,7 @@ public static class RobustnessEvaluation
                 PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, config.Eval.BatchSize) : null;
                 results.Add(new ModelResult
                 {
-                    Name = info.Model.Name, DisplayName = ModelArm.Display(info.Model.Name, ModelRegistry.IsPartModel(info.Model.Name) ? info.Train?.SegWeight : null), Parameters = model.ParameterCount(),
+                    Name = ModelArm.KeyOf(info.Model.Name, info.Train?.SegWeight), DisplayName = ModelArm.Display(info.Model.Name, ModelRegistry.IsPartModel(info.Model.Name) ? info.Train?.SegWeight : null), Parameters = model.ParameterCount(),
                     TrainSeconds = 0, CleanAccuracy = clean, CleanAccuracyAttackSubset = clean, RobustAccuracy = new(),
                     PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU,
                     Checkpoint = Path.GetFullPath(stem) + ".safetensors", History = new(),
