@@ -20,9 +20,10 @@ static class StudyCommand
         var arms = new Option<string?>("--arms") { Description = $"Arms of the main runs (default {string.Join(",", d.Arms)})" };
         var curveArms = new Option<string?>("--curve-arms") { Description = $"Arms of the data-efficiency runs (default {string.Join(",", d.CurveArms)})" };
         var curveRegimes = new Option<string?>("--curve-regimes") { Description = "Regimes of the data-efficiency runs (default: all of --regimes)" };
+        var regimeSeeds = new Option<string?>("--regime-seeds") { Description = "Fewer seeds for some regimes, e.g. easy=1 (the first seeds of --seeds; default: every regime runs every seed)" };
         var sizes = new Option<string?>("--train-sizes") { Description = $"Training-set sizes of the data-efficiency curve; the largest is the main runs' (default {string.Join(",", d.TrainSizes)})" };
         var resume = new Option<string?>("--resume") { Description = "Continue the interrupted study whose --out was DIR", HelpName = "DIR" };
-        foreach (var x in new Option[] { seeds, regimes, arms, curveArms, curveRegimes, sizes, resume }) cmd.Options.Add(x);
+        foreach (var x in new Option[] { seeds, regimes, arms, curveArms, curveRegimes, regimeSeeds, sizes, resume }) cmd.Options.Add(x);
         cmd.SetAction(p =>
         {
             if (p.GetValue(resume) is { } dir)
@@ -38,6 +39,7 @@ static class StudyCommand
             if (p.GetValue(arms) is { } a) study = study with { Arms = ExperimentOptions.Split(a) };
             if (p.GetValue(curveArms) is { } ca) study = study with { CurveArms = ExperimentOptions.Split(ca) };
             if (p.GetValue(curveRegimes) is { } cr) study = study with { CurveRegimes = ExperimentOptions.Split(cr) };
+            if (p.GetValue(regimeSeeds) is { } rs) study = study with { RegimeSeeds = ParseRegimeSeeds(rs) };
             if (p.GetValue(sizes) is { } ts) study = study with { TrainSizes = ParseInts(ts, "--train-sizes") };
             // In a study --autoattack-points applies to the main runs (the data-efficiency runs use PGD only).
             if (p.GetValue(o.AutoAttackPoints) is { } aa) study = study with { AutoAttackPoints = aa };
@@ -58,6 +60,18 @@ static class StudyCommand
         foreach (var v in report.Verdict) Console.WriteLine(v);
         Console.WriteLine($"study: {report.Runs.Count} runs, {report.ComputeSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");
         return rc;
+    }
+
+    static Dictionary<string, int> ParseRegimeSeeds(string text)
+    {
+        var d = new Dictionary<string, int>();
+        foreach (var item in ExperimentOptions.Split(text))
+        {
+            var kv = item.Split('=');
+            if (kv.Length != 2 || !int.TryParse(kv[1], out int k)) throw new ArgumentException($"--regime-seeds {text}: expected REGIME=COUNT, e.g. easy=1");
+            d[kv[0].Trim()] = k;
+        }
+        return d;
     }
 
     static long[] ParseSeeds(string text)

@@ -64,11 +64,28 @@ public class StudyRunnerTests
     }
 
     [Fact]
+    public void The_plan_runs_main_runs_first_and_can_be_scaled_per_regime()
+    {
+        var study = Tiny() with { Regimes = ["natural", "easy"], Seeds = [0, 1, 2], TrainSizes = [500, 1000, 4000] };
+        var plan = StudyRunner.Plan(study);
+        Assert.Equal(2 * 3 + 2 * 3 * 2, plan.Count);
+        Assert.All(plan.Take(6), p => Assert.True(p.Main && p.TrainSize == 4000 && p.Config.Models.SequenceEqual(study.Arms)));
+        Assert.All(plan.Skip(6), p => Assert.True(!p.Main && p.Config.Models.SequenceEqual(study.CurveArms) && p.Config.Robustness.Suites == "none"));
+        Assert.All(plan, p => Assert.Equal(p.Regime, p.Config.PartShapes.Preset));
+        Assert.All(plan, p => Assert.Equal(p.Seed, p.Config.Train.Seed));
+        var reduced = StudyRunner.Plan(study with { RegimeSeeds = new() { ["easy"] = 1 }, CurveRegimes = ["natural"], TrainSizes = [1000, 4000] });
+        Assert.Equal(new[] { "natural-seed0-n4000", "natural-seed1-n4000", "natural-seed2-n4000", "easy-seed0-n4000",
+                             "natural-seed0-n1000", "natural-seed1-n1000", "natural-seed2-n1000" }, reduced.Select(p => p.Name));
+    }
+
+    [Fact]
     public void Bad_study_settings_are_rejected_with_the_flag_named()
     {
         Assert.Contains("--seeds", Assert.Throws<ArgumentException>(() => (Tiny() with { Seeds = [] }).Validate()).Message);
         Assert.Contains("control arm", Assert.Throws<ArgumentException>(() => (Tiny() with { Arms = ["resnet18", "part-bbox"], CurveArms = ["resnet18"] }).Validate()).Message);
         Assert.Contains("--curve-arms", Assert.Throws<ArgumentException>(() => (Tiny() with { CurveArms = ["part-bbox"] }).Validate()).Message);
         Assert.Contains("--regimes", Assert.Throws<ArgumentException>(() => (Tiny() with { Regimes = ["natural", "natural"] }).Validate()).Message);
+        Assert.Contains("--regime-seeds", Assert.Throws<ArgumentException>(() => (Tiny() with { RegimeSeeds = new() { ["natural"] = 2 } }).Validate()).Message);
+        Assert.Contains("--curve-regimes", Assert.Throws<ArgumentException>(() => (Tiny() with { CurveRegimes = ["easy"] }).Validate()).Message);
     }
 }

@@ -16,6 +16,11 @@ public sealed record StudyConfig
     [JsonPropertyName("regimes")] public string[] Regimes { get; init; } = ["natural", "easy"];
     /// <summary>Training seeds (the data seed is fixed, so every seed is evaluated on the same test points).</summary>
     [JsonPropertyName("seeds")] public long[] Seeds { get; init; } = [0, 1, 2];
+    /// <summary>How many of <see cref="Seeds"/> (the first ones) a regime runs, by regime; a regime not listed runs all of them.</summary>
+    [JsonPropertyName("regime_seeds")] public Dictionary<string, int>? RegimeSeeds { get; init; }
+    /// <summary>The seeds regime <paramref name="regime"/> runs.</summary>
+    public IEnumerable<long> SeedsOf(string regime) =>
+        RegimeSeeds is { } r && r.TryGetValue(regime, out int k) ? Seeds.Take(k) : Seeds;
     /// <summary>Arms of the main runs (config model keys; <c>NAME:no-part-labels</c> is a control arm).</summary>
     [JsonPropertyName("arms")] public string[] Arms { get; init; } = ["resnet18", "part-downsampled", "part-bbox", "part-downsampled:no-part-labels"];
     /// <summary>Arms of the data-efficiency curve.</summary>
@@ -79,6 +84,8 @@ public sealed record StudyConfig
             foreach (var a in arms) ModelArm.Parse(a);
             if (arms.Distinct().Count() != arms.Length) throw new ArgumentException("--arms: an arm is listed twice");
         }
+        if (RegimeSeeds is { } rs && rs.FirstOrDefault(kv => !Regimes.Contains(kv.Key) || kv.Value < 1 || kv.Value > Seeds.Length) is { Key: not null } bad)
+            throw new ArgumentException($"--regime-seeds {bad.Key}={bad.Value}: expected one of --regimes and 1 to {Seeds.Length} seeds");
         if (CurveRegimes?.Except(Regimes).FirstOrDefault() is { } other)
             throw new ArgumentException($"--curve-regimes: {other} is not one of --regimes");
         if (CurveArms.Except(Arms).FirstOrDefault() is { } extra)

@@ -26,7 +26,7 @@ public static class StudyRunner
         var plan = new List<Planned>();
         foreach (var main in new[] { true, false })
             foreach (var regime in study.Regimes)
-                foreach (var seed in study.Seeds)
+                foreach (var seed in study.SeedsOf(regime))
                     foreach (var size in study.TrainSizes.OrderByDescending(n => n))
                     {
                         if (main != (size == study.MainTrainSize)) continue;
