@@ -95,7 +95,7 @@ namespace PartRobust.Cli
 
         static Command DemoCommand()
         {
-            var cmd = new Command("demo", "A small version of 'study': generate PartShapes, adversarially train a ResNet-18, the Downsampled part model and the " +
+            var cmd = new Command("demo", "A small version of 'study': generate PartShapes, adversarially train the Downsampled part model and the " +
                                           "same part model without part labels (c_seg = 0), evaluate clean and PGD accuracy on every test image, compare them " +
                                           "point by point with 95% confidence intervals, and write a run folder with report.md, report.json, checkpoints and figures.");
             var o = new ExperimentOptions();

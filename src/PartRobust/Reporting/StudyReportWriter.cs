@@ -26,14 +26,15 @@ public static class StudyReportWriter
         var sb = new StringBuilder();
         string headline = r.HeadlineAttack == ReportWriter.WorstCaseKey ? "worst case" : r.HeadlineAttack;
         var regimes = r.Arms.Select(a => a.Regime).Distinct().ToList();
-        var seeds = r.PerSeed.Select(x => x.Seed).Distinct().Count();
         int main = r.Runs.Where(x => x.Main).Select(x => x.TrainSize).DefaultIfEmpty(0).Max();
+        var curveSizes = r.Runs.Where(x => !x.Main).Select(x => x.TrainSize).Distinct().OrderBy(n => n).ToList();
+        string SeedsOf(string regime) { int n = r.Runs.Count(x => x.Main && x.Regime == regime); return $"{regime}: {n} seed{(n == 1 ? "" : "s")}"; }
         sb.Append("# PartRobust study: do part labels make a model more robust?\n\n");
-        sb.Append(Inv, $"{r.Runs.Count} runs: {regimes.Count} PartShapes regime{(regimes.Count == 1 ? "" : "s")} ({string.Join(", ", regimes)}) × {seeds} training seed{(seeds == 1 ? "" : "s")}, ");
-        sb.Append(Inv, $"the main arms at {main} training images and the data-efficiency arms at {string.Join(", ", r.Runs.Where(x => !x.Main).Select(x => x.TrainSize).Distinct().OrderBy(n => n))} images. ");
+        sb.Append(Inv, $"{r.Runs.Count} runs in {regimes.Count} PartShapes regime{(regimes.Count == 1 ? "" : "s")} ({string.Join(", ", regimes.Select(SeedsOf))}): ");
+        sb.Append(Inv, $"the main arms at {main} training images" + (curveSizes.Count > 0 ? $" and the data-efficiency arms at {string.Join(", ", curveSizes)} images. " : " (no data-efficiency runs). "));
         sb.Append(Inv, $"Every model is evaluated on the same {r.TestSize} test images (the data seed is fixed; seeds vary initialisation, order and attacks). ");
         sb.Append(Inv, $"Robustness is judged under **{headline}** ({Describe(r, r.HeadlineAttack)}); chance is {Pct(r.ChanceAccuracy)}. ");
-        sb.Append(Inv, $"Wall-clock: {Hours(r.ComputeSeconds)} of runs on {r.Environment.Cores} cores ({r.Environment.Device}).\n\n");
+        sb.Append(Inv, $"Compute: {Hours(r.ComputeSeconds)}, the sum of the runs' in-run times (a resumed run counts its last session), on {r.Environment.Cores} cores ({r.Environment.Device}).\n\n");
 
         sb.Append("## Verdict\n\n");
         sb.Append("Across seeds, each difference is the mean of the per-seed differences with a 95% t-interval over seeds "
@@ -76,7 +77,7 @@ public static class StudyReportWriter
             Row(sb, r, c);
         sb.Append('\n');
 
-        if (r.DataEfficiency.Count > 0)
+        if (r.DataEfficiency.Select(p => p.TrainSize).Distinct().Count() > 1)
         {
             sb.Append("## Data efficiency\n\n");
             sb.Append("Clean and PGD accuracy against the number of training images (mean over seeds [95% t-interval]): part labels are \"an alternative to more data\" if the part model with labels at n images matches the others at 2n or more.\n\n");

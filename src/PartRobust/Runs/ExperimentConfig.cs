@@ -12,7 +12,7 @@ public sealed record EvalOptions
     /// <summary>L∞ radius of the evaluation attack.</summary>
     [JsonPropertyName("epsilon")] public double Epsilon { get; init; } = 8.0 / 255;
     /// <summary>PGD steps.</summary>
-    [JsonPropertyName("pgd_steps")] public int PgdSteps { get; init; } = 20;
+    [JsonPropertyName("pgd_steps")] public int PgdSteps { get; init; } = 10;
     /// <summary>PGD step size; null = 2.5ε/steps (Madry et al.), which crosses the ball in any step count.</summary>
     [JsonPropertyName("pgd_step_size")] public double? PgdStepSize { get; init; }
     /// <summary>PGD random restarts (per-sample worst case kept).</summary>
@@ -144,7 +144,7 @@ public sealed record ExperimentConfig
     [JsonPropertyName("data_seed")] public long DataSeed { get; init; } = 1;
     /// <summary>Models to train, by registry name.</summary>
     /// <remarks>A part model with the suffix <c>:no-part-labels</c> is its control arm, trained with c_seg = 0 (<see cref="ModelArm"/>).</remarks>
-    [JsonPropertyName("models")] public string[] Models { get; init; } = { "resnet18", "part-downsampled", "part-downsampled" + ModelArm.NoPartLabelsSuffix };
+    [JsonPropertyName("models")] public string[] Models { get; init; } = { "part-downsampled", "part-downsampled" + ModelArm.NoPartLabelsSuffix };
     /// <summary>
     /// First-stage width of the ResNets and of the compact segmenter (64 = torchvision's); null = 16 for images of at most
     /// 64 px (the compact demo models) and 64 above. The paper's named segmenters (<c>deeplabv3plus-resnet50</c>, …) always use 64.

@@ -138,7 +138,10 @@ public class CliTests
             "--image-size", "32", "--classes", "Car,Fish,Snake", "--train-size", "48", "--val-size", "16", "--test-size", "24",
             "--attack-points", "12", "--width", "4", "--clean-epochs", "1", "--adv-epochs", "1", "--batch-size", "16",
             "--train-attack-steps", "1", "--pgd-steps", "2", "--pgd-restarts", "1", "--autoattack-points", "4",
+            "--models", "resnet18,part-downsampled,part-downsampled:no-part-labels",
         };
+        // The demo's own default is the part model and its control arm; the ResNet-18 is added to test every comparison.
+        Assert.Equal(new[] { "part-downsampled", "part-downsampled:no-part-labels" }, new PartRobust.Runs.ExperimentConfig().Models);
         var r = Run(new[] { "demo", "--out", run }.Concat(tiny).ToArray());
         Assert.True(r.Code == 0, r.Err);
         foreach (var f in new[] { "config.json", "report.md", "report.json", "training_curves.png", "accuracy_vs_robust.png", "masks.png",

@@ -52,7 +52,7 @@ public static class StudyAggregation
             Comparisons = comparisons,
             PerSeedComparisons = perSeedComparisons,
             DataEfficiency = curve,
-            Verdict = Verdict(study, comparisons, arms, headline),
+            Verdict = Verdict(study, comparisons.Concat(perSeedComparisons).ToList(), arms, headline),
             Figures = figures,
             Environment = environment,
             ComputeSeconds = plan.Sum(p => reports[p.Name].Environment.TotalSeconds),
@@ -180,15 +180,20 @@ public static class StudyAggregation
         string Display(string key) => arms.FirstOrDefault(a => a.Arm == key)?.DisplayName ?? key;
         var sentences = new List<string>();
         foreach (var regime in study.Regimes)
-            foreach (var c in comparisons.Where(c => c.Regime == regime && c.TrainSize == study.MainTrainSize && c.Seed is null
+        {
+            // Across seeds when the regime has several; with one seed, the per-point comparison within it.
+            bool oneSeed = study.SeedsOf(regime).Count() == 1;
+            foreach (var c in comparisons.Where(c => c.Regime == regime && c.TrainSize == study.MainTrainSize && (c.Seed is null) != oneSeed
                                                     && c.Comparison.B == c.Comparison.A + ModelArm.NoPartLabelsSuffix
                                                     && (c.Comparison.Metric == headline || c.Comparison.Metric == "clean")))
             {
                 var x = c.Comparison;
                 string effect = !x.Significant ? "" : x.Difference > 0 ? " Part labels helped." : " Part labels hurt.";
-                sentences.Add($"**{regime}**, {(x.Metric == "clean" ? "clean accuracy" : $"robust accuracy ({x.Metric})")}: " +
+                sentences.Add($"**{regime}**{(oneSeed ? $" (one seed, {c.Seed}: per-point CI, training noise not included)" : "")}, " +
+                              $"{(x.Metric == "clean" ? "clean accuracy" : $"robust accuracy ({x.Metric})")}: " +
                               PairedStatistics.Describe(x, Display(x.A), Display(x.B)) + effect);
             }
+        }
         return sentences;
     }
 
