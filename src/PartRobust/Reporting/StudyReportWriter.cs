@@ -31,7 +31,8 @@ public static class StudyReportWriter
         string SeedsOf(string regime) { int n = r.Runs.Count(x => x.Main && x.Regime == regime); return $"{regime}: {n} seed{(n == 1 ? "" : "s")}"; }
         sb.Append("# PartRobust study: do part labels make a model more robust?\n\n");
         sb.Append(Inv, $"{r.Runs.Count} runs in {regimes.Count} PartShapes regime{(regimes.Count == 1 ? "" : "s")} ({string.Join(", ", regimes.Select(SeedsOf))}): ");
-        sb.Append(Inv, $"the main arms at {main} training images" + (curveSizes.Count > 0 ? $" and the data-efficiency arms at {string.Join(", ", curveSizes)} images. " : " (no data-efficiency runs). "));
+        sb.Append(Inv, $"the main arms at {main} training images");
+        sb.Append(curveSizes.Count > 0 ? $" and the data-efficiency arms at {string.Join(", ", curveSizes)} images. " : " (no data-efficiency runs). ");
         sb.Append(Inv, $"Every model is evaluated on the same {r.TestSize} test images (the data seed is fixed; seeds vary initialisation, order and attacks). ");
         sb.Append(Inv, $"Robustness is judged under **{headline}** ({Describe(r, r.HeadlineAttack)}); chance is {Pct(r.ChanceAccuracy)}. ");
         sb.Append(Inv, $"Compute: {Hours(r.ComputeSeconds)}, the sum of the runs' in-run times (a resumed run counts its last session), on {r.Environment.Cores} cores ({r.Environment.Device}).\n\n");
