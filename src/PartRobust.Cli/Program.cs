@@ -196,7 +196,7 @@ namespace PartRobust.Cli
             Console.WriteLine("paired comparisons on the same points (A − B in points, paired bootstrap 95% CI, exact McNemar p):");
             foreach (var c in list)
                 Console.WriteLine($"  {Display(c.A)} − {Display(c.B)}, {c.Metric} (n = {c.N}): " +
-                                  $"{Reporting.ComparisonsSection.Signed(c.Difference)}, CI {Reporting.ComparisonsSection.Interval(c)}, p = {c.PValue:0.###}");
+                                  $"{Reporting.ComparisonsSection.Signed(c.Difference)}, CI {Reporting.ComparisonsSection.Interval(c)}, p {(c.PValue is < 0.001 ? "< 0.001" : $"= {c.PValue:0.###}")}");
             if (report.Verdict is { } v) { Console.WriteLine(); Console.WriteLine(v); }
         }
 
