@@ -254,7 +254,7 @@ public class CliTests
         Assert.True(g.Code == 0, g.Err);
         Assert.True(File.Exists(Path.Combine(data, "train", "index.csv")));
         var t = Run(new[] { "train", "--model", "part-downsampled", "--data", data, "--out", Path.Combine(root, "train") }
-            .Concat(tiny.Skip(8)).ToArray());
+            .Concat(tiny.Skip(8).SkipLast(2)).ToArray()); // without the --models of the demo above
         Assert.True(t.Code == 0, t.Err);
         Directory.Delete(root, recursive: true);
     }
