@@ -124,16 +124,6 @@ public static class StudyAggregation
         };
     }
 
-    /// <summary>The pairs compared among <paramref name="arms"/>: each part model with labels vs its control, then vs the first plain classifier.</summary>
-    public static List<(string A, string B)> Pairs(IReadOnlyList<string> arms)
-    {
-        var parsed = arms.Select(ModelArm.Parse).ToList();
-        var labelled = parsed.Where(a => a.IsPartModel && !a.NoPartLabels).ToList();
-        var pairs = labelled.Where(a => arms.Contains(ModelArm.ControlKey(a.Model))).Select(a => (a.Key, ModelArm.ControlKey(a.Model))).ToList();
-        if (parsed.FirstOrDefault(a => !a.IsPartModel) is { } baseline) pairs.AddRange(labelled.Select(a => (a.Key, baseline.Key)));
-        return pairs;
-    }
-
     static List<StudyComparison> AcrossSeeds(StudyConfig study, IReadOnlyList<StudyRunner.Planned> plan,
         IReadOnlyDictionary<string, RunReport> reports, string headline)
     {
@@ -143,7 +133,8 @@ public static class StudyAggregation
             var runs = group.OrderBy(p => p.Seed).ToList();
             bool main = runs[0].Main;
             var metrics = main ? ComparedMetrics.Prepend(headline).Distinct().OrderBy(m => m == "clean" ? 0 : m == headline ? 1 : 2).ToList() : ["clean", "pgd"];
-            foreach (var (a, b) in Pairs(runs[0].Config.Models))
+            // The same pairs as each run's own comparisons (the arms are the same in every seed).
+            foreach (var (a, b) in RunComparisons.Pairs(reports[runs[0].Name].Models).Select(p => (p.A.Name, p.B.Name)))
                 foreach (var metric in metrics)
                 {
                     var va = runs.Select(p => reports[p.Name].Models.First(m => m.Name == a)).Select(m => Metric(m, metric)).ToList();
