@@ -260,7 +260,7 @@ namespace PartRobust.Cli
             var data = new Option<string?>("--data") { Description = "Dataset folder (default: regenerate the PartShapes test split)" };
             var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/attack-<time>)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
-            var masking = new Option<bool>("--masking-checks") { Description = "First run the gradient-masking checks (randomness, probability outputs, zero gradients, Square vs PGD, ε sweep, more steps) on up to 64 points; the default with aa, aa-plus or aa-rand" };
+            var masking = new Option<bool>("--masking-checks") { Description = "First run the gradient-masking checks (randomness, dynamic forward, probability outputs, zero gradients, Square vs PGD, ε sweep, more steps) on up to 64 points; the default with aa, aa-plus or aa-rand. AutoAttack's own checks (Square after the white-box stages, zero DLR gradients) always run" };
             var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
             var noAdaptive = new Option<bool>("--no-adaptive") { Description = "Do not add the adaptive attacks (seg-sum, seg-guided, seg-inverse) to AutoAttack on a part model" };
             var batch = new Option<int?>("--batch-size") { Description = "Points per attack batch (default: the run's eval batch size, 200; AutoAttack's reference uses 250)" };
@@ -279,7 +279,9 @@ namespace PartRobust.Cli
                     Checkpoint = p.GetValue(checkpoint)!,
                     DataDir = p.GetValue(data),
                     Epsilon = p.GetValue(eps) is { } e ? ExperimentOptions.ParseEps(e) : null,
-                    AttackPoints = p.GetValue(n),
+                    AttackPoints = p.GetValue(n) is { } count && count < 0
+                        ? throw new ArgumentException($"--n {count}: expected a number of test points ≥ 0")
+                        : p.GetValue(n),
                     Device = p.GetValue(device) ?? "cpu",
                     Attacks = ExperimentOptions.Split(p.GetValue(attack)!),
                     Norm = normValue,

@@ -14,13 +14,27 @@ namespace PartRobust.Attacks;
 /// are returned unchanged. With <see cref="EotIterations"/> &gt; 1 every gradient is the mean over that many
 /// forward/backward passes (Expectation over Transformation), for randomised models.
 /// </summary>
-public sealed class ApgdAttack : IAttack
+public sealed class ApgdAttack : IDlrGradientProbe
 {
     /// <summary>Key used in reports: <c>apgd-ce</c> or <c>apgd-dlr</c> unless given.</summary>
     public string Name { get; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
+
+    /// <inheritdoc />
+    public int DlrStarts => dlrStarts;
+
+    /// <inheritdoc />
+    public int ZeroDlrGradientStarts => zeroDlrGradientStarts;
+
+    int dlrStarts, zeroDlrGradientStarts;
+
+    void CountStart(long points, int zeroGradient)
+    {
+        Interlocked.Add(ref dlrStarts, (int)points);
+        Interlocked.Add(ref zeroDlrGradientStarts, zeroGradient);
+    }
 
     /// <summary>The loss maximised: <c>ce</c> (cross-entropy) or <c>dlr</c> (difference of logits ratio).</summary>
     public string Loss { get; }
@@ -114,6 +128,7 @@ public sealed class ApgdAttack : IAttack
                     ? logits => nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.None)
                     : logits => ApgdCore.Dlr(logits, y);
                 var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho, loss, generator, EotIterations);
+                if (Loss == "dlr") CountStart(x.shape[0], result.ZeroGradientStarts);
                 tracker.Merge(todo, result);
             }
             var adv = tracker.Best;

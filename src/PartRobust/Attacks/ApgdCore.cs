@@ -8,8 +8,11 @@ namespace PartRobust.Attacks;
 /// </summary>
 internal static class ApgdCore
 {
-    /// <summary>Result of one run on a sub-batch.</summary>
-    internal readonly record struct RunResult(Tensor XBest, Tensor LossBest, Tensor XBestAdv, Tensor Fooled);
+    /// <summary>
+    /// Result of one run on a sub-batch; <paramref name="ZeroGradientStarts"/> counts its points whose loss gradient at the
+    /// start was exactly zero (the reference's <c>check_zero_gradients</c>).
+    /// </summary>
+    internal readonly record struct RunResult(Tensor XBest, Tensor LossBest, Tensor XBestAdv, Tensor Fooled, int ZeroGradientStarts);
 
     /// <summary>DLR(z, y) = −(z_y − max_{i≠y} z_i)/(z_π1 − z_π3 + 1e-12), per sample.</summary>
     internal static Tensor Dlr(Tensor logits, Tensor y)
@@ -113,6 +116,8 @@ internal static class ApgdCore
         }
 
         var (logits0, loss0, grad) = EotGradient(model, xAdv, loss, eotIterations);
+        int zeroGradientStarts;
+        using (no_grad()) zeroGradientStarts = (int)grad.flatten(1).abs().sum(1).eq(0).sum().item<long>();
         Tensor fooled, xBest, xBestAdv, gradBest, lossBest, lossPrev, increases, lossBestLastCheck, reducedLastCheck, stepSize, xAdvOld;
         using (no_grad())
         {
@@ -187,7 +192,7 @@ internal static class ApgdCore
             }
         }
         return new RunResult(xBest.detach().MoveToOuterDisposeScope(), lossBest.detach().MoveToOuterDisposeScope(),
-            xBestAdv.detach().MoveToOuterDisposeScope(), fooled.MoveToOuterDisposeScope());
+            xBestAdv.detach().MoveToOuterDisposeScope(), fooled.MoveToOuterDisposeScope(), zeroGradientStarts);
     }
 
     /// <summary>

@@ -12,13 +12,27 @@ namespace PartRobust.Attacks;
 /// misclassified iterate if one was found, else the iterate with the highest loss; points misclassified on the
 /// clean image are returned unchanged.
 /// </summary>
-public sealed class ApgdTargetedAttack : IAttack
+public sealed class ApgdTargetedAttack : IDlrGradientProbe
 {
     /// <summary>Key used in reports: <c>apgd-t</c> unless given.</summary>
     public string Name { get; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
+
+    /// <inheritdoc />
+    public int DlrStarts => dlrStarts;
+
+    /// <inheritdoc />
+    public int ZeroDlrGradientStarts => zeroDlrGradientStarts;
+
+    int dlrStarts, zeroDlrGradientStarts;
+
+    void CountStart(long points, int zeroGradient)
+    {
+        Interlocked.Add(ref dlrStarts, (int)points);
+        Interlocked.Add(ref zeroDlrGradientStarts, zeroGradient);
+    }
 
     /// <summary>Number of target classes tried (reference 9), capped at C − 1 at run time.</summary>
     public int TargetClasses { get; }
@@ -104,6 +118,7 @@ public sealed class ApgdTargetedAttack : IAttack
                     var target = order.select(1, t).index_select(0, todo);
                     var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho,
                         logits => ApgdCore.DlrTargeted(logits, y, target), generator, EotIterations);
+                    CountStart(x.shape[0], result.ZeroGradientStarts);
                     tracker.Merge(todo, result);
                 }
             }

@@ -24,9 +24,9 @@ public static class AttackRegistry
             (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
         ("seg-sum", new("part models: PGD on (1−c)·CE(class) + c·CE(parts vs true mask), c=0.5 (seg-sum:C sets c), 100 steps of max(0.001, ε/40), 5 restarts",
             (t, c, seed) => new SegSumAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-guided", new("bottom-up part models (class from the mask alone): targeted PGD steering the mask to the true mask of the runner-up class, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps",
+        ("seg-guided", new("bottom-up part models (class from the mask alone), the authors' 2nd_pred_by_scores/0.0/ts: targeted PGD steering the mask to true masks of the runner-up class, 5 restarts with one guide each, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps of max(0.001, ε/40) per restart",
             (t, c, seed) => new SegGuidedAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-inverse", new("bottom-up part models (class from the mask alone): adversarial part logits for the tiny classifier (PGD-L2, radius side·√K), then PGD on the image towards that mask, 100+100 steps",
+        ("seg-inverse", new("bottom-up part models (class from the mask alone), the authors' settings: adversarial part logits for the tiny classifier (PGD-L2 on the sphere of radius side·√K from a random point, 100 steps), then PGD on the image from a random start on (1−c)·CE(class) − c·KL(target ‖ mask), c=0.5 (seg-inverse:C sets c), 100 steps of max(0.001, ε/40), 2 restarts",
             (t, c, seed) => new SegInverseAttack(t.Epsilon, norm: t.Norm, seed: seed))),
     };
 
@@ -57,15 +57,19 @@ public static class AttackRegistry
     /// <summary>
     /// AutoAttack <c>standard</c> (Croce &amp; Hein 2020, as RobustBench runs it): APGD-CE, APGD-T (9 targets, capped at
     /// C−1), FAB-T, Square (5000 queries), each on the points still robust. With fewer than 4 classes the targeted DLR
-    /// is undefined, so it runs APGD-CE, untargeted FAB and Square instead (as the paper did for 2-class Cityscapes).
+    /// is undefined, so it runs APGD-CE, untargeted FAB and Square instead (the authors' fallback, used for 2-class
+    /// Cityscapes), and with exactly 3 classes also the untargeted APGD-DLR after APGD-CE, since that loss is defined
+    /// there; the name says which list ran (<c>autoattack-c&lt;4</c> at 3 classes, <c>autoattack-c&lt;3</c> at 2).
     /// </summary>
     public static AttackSequence AutoAttackStandard(ThreatModel threat, int numClasses, long seed = 0)
     {
-        var parts = numClasses >= 4
-            ? new[] { "apgd-ce", "apgd-t", "fab-t", "square" }
-            : new[] { "apgd-ce", "fab", "square" };
-        return new AttackSequence(parts.Select(p => Find(p).Factory(threat, numClasses, seed)).ToList(),
-            numClasses >= 4 ? "autoattack" : "autoattack-c<4");
+        var (parts, name) = numClasses switch
+        {
+            >= 4 => (new[] { "apgd-ce", "apgd-t", "fab-t", "square" }, "autoattack"),
+            3 => (new[] { "apgd-ce", "apgd-dlr", "fab", "square" }, "autoattack-c<4"),
+            _ => (new[] { "apgd-ce", "fab", "square" }, "autoattack-c<3"),
+        };
+        return new AttackSequence(parts.Select(p => Find(p).Factory(threat, numClasses, seed)).ToList(), name);
     }
 
     /// <summary>
@@ -108,7 +112,7 @@ public static class AttackRegistry
     /// <summary>The AutoAttack versions: registry names of sequences that cannot be joined with others by '+'.</summary>
     static readonly (string Name, string Description, Func<ThreatModel, int, long, AttackSequence> Factory)[] Versions =
     {
-        ("aa", "AutoAttack standard: APGD-CE, APGD-T, FAB-T, Square on the remaining points (APGD-CE, FAB, Square below 4 classes)",
+        ("aa", "AutoAttack standard: APGD-CE, APGD-T, FAB-T, Square on the remaining points (below 4 classes APGD-CE, APGD-DLR, FAB, Square; below 3 without APGD-DLR)",
             AutoAttackStandard),
         ("aa-plus", "AutoAttack plus: APGD-CE, APGD-DLR (5 restarts each), FAB (5 restarts), Square, APGD-T, FAB-T on the remaining points " +
                     "(without APGD-T and FAB-T below 4 classes, also without APGD-DLR below 3)",
@@ -153,19 +157,22 @@ public static class AttackRegistry
         name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Any(p => PartAttackNames.Contains(p.Split(':')[0]));
 
-    /// <summary>One attack; <c>seg-sum:C</c> and <c>seg-guided:C</c> set the part-loss weight c.</summary>
+    /// <summary>One attack; <c>seg-sum:C</c>, <c>seg-guided:C</c> and <c>seg-inverse:C</c> set the part-loss weight c.</summary>
     static IAttack Build(string text, ThreatModel threat, int numClasses, long seed)
     {
         int colon = text.IndexOf(':');
         if (colon < 0) return Find(text).Factory(threat, numClasses, seed);
         string name = text[..colon], arg = text[(colon + 1)..];
-        if (name != "seg-sum" && name != "seg-guided")
-            throw new ArgumentException($"--attack {text}: only seg-sum and seg-guided take a parameter (the part-loss weight c, e.g. seg-sum:0.1)");
+        if (!PartAttackNames.Contains(name))
+            throw new ArgumentException($"--attack {text}: only {string.Join(", ", PartAttackNames)} take a parameter (the part-loss weight c, e.g. seg-sum:0.1)");
         if (!double.TryParse(arg, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double c) || !(c >= 0 && c <= 1))
             throw new ArgumentException($"--attack {text}: expected a part-loss weight c in [0,1] after ':', e.g. {name}:0.1");
-        return name == "seg-sum"
-            ? new SegSumAttack(threat.Epsilon, segWeight: c, norm: threat.Norm, seed: seed, name: text)
-            : new SegGuidedAttack(threat.Epsilon, segWeight: c, norm: threat.Norm, seed: seed, name: text);
+        return name switch
+        {
+            "seg-sum" => new SegSumAttack(threat.Epsilon, segWeight: c, norm: threat.Norm, seed: seed, name: text),
+            "seg-guided" => new SegGuidedAttack(threat.Epsilon, segWeight: c, norm: threat.Norm, seed: seed, name: text),
+            _ => new SegInverseAttack(threat.Epsilon, segWeight: c, norm: threat.Norm, seed: seed, name: text),
+        };
     }
 
     static Entry Find(string name)

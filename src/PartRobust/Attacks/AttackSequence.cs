@@ -22,6 +22,16 @@ public sealed class AttackSequence : IAttack
     /// <summary>Robust points remaining after each stage of the last <c>Perturb</c> call (index i = after attack i).</summary>
     public int[] LastRobustAfterStage { get; private set; } = Array.Empty<int>();
 
+    /// <summary>
+    /// Per point of the last <c>Perturb</c> call: still robust after every stage (the flags that steered the sequence, as
+    /// AutoAttack reports them). A point misclassified on the clean pass, or broken by any stage, is false, even when a
+    /// randomised model happens to classify the returned image correctly on another pass.
+    /// </summary>
+    public bool[] LastRobust { get; private set; } = Array.Empty<bool>();
+
+    /// <summary>Per point of the last <c>Perturb</c> call: classified correctly on the sequence's clean pass.</summary>
+    public bool[] LastCleanCorrect { get; private set; } = Array.Empty<bool>();
+
     /// <summary>Creates a sequence; all attacks must share one threat model.</summary>
     public AttackSequence(IReadOnlyList<IAttack> attacks, string? name = null)
     {
@@ -55,6 +65,7 @@ public sealed class AttackSequence : IAttack
             var result = images.clone();
             Tensor robust;
             using (no_grad()) robust = model.call(images).argmax(1).eq(labels);
+            var cleanCorrect = robust.cpu().data<bool>().ToArray();
             var after = new int[Attacks.Count];
             for (int i = 0; i < Attacks.Count; i++)
             {
@@ -83,6 +94,8 @@ public sealed class AttackSequence : IAttack
                 StageFinished?.Invoke(i, attacked, after[i]);
             }
             LastRobustAfterStage = after;
+            LastCleanCorrect = cleanCorrect;
+            LastRobust = robust.cpu().data<bool>().ToArray();
             Threat.Verify(images, result);
             return result.MoveToOuterDisposeScope();
         }

@@ -18,3 +18,17 @@ public interface IAttack
     /// </summary>
     Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels);
 }
+
+/// <summary>
+/// An attack that starts runs on the DLR loss and counts the starts whose input gradient was exactly zero (AutoAttack's
+/// <c>check_zero_gradients</c>, run at every APGD start on a DLR loss): such a point cannot move, so its robustness is
+/// not evidence.
+/// </summary>
+public interface IDlrGradientProbe : IAttack
+{
+    /// <summary>Runs started on the DLR loss since the attack was created (a point counts once per run).</summary>
+    int DlrStarts { get; }
+
+    /// <summary>Of those, the runs whose DLR-loss gradient at the start was exactly zero.</summary>
+    int ZeroDlrGradientStarts { get; }
+}

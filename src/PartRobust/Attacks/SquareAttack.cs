@@ -240,6 +240,33 @@ public sealed class SquareAttack : IAttack
     static Tensor Normalize(Tensor t) => t / (ImageNorm(t) + 1e-12);
 
     /// <summary>
+    /// The L2 query step on <paramref name="delta"/> [B,C,H,W] in place (the reference's <c>square.py</c>, per channel):
+    /// window 1 (side <paramref name="side"/> at <paramref name="first"/>) becomes <paramref name="fresh"/> [B,C,s,s] plus
+    /// its old content scaled to unit norm, renormalised per channel to √((ε² − ‖δ‖²)⁺ / C + ‖δ_c on both windows‖²);
+    /// window 2 is zeroed. Energy outside the two windows is untouched, so a δ of norm ε keeps norm ε.
+    /// </summary>
+    internal static void MoveWindowBudget(Tensor delta, Tensor fresh, (int Row, int Col) first, (int Row, int Col) second, int side, double eps)
+    {
+        using var scope = NewDisposeScope();
+        long c = delta.shape[1];
+        int h = (int)delta.shape[2], w = (int)delta.shape[3];
+        var planes = new long[] { 2, 3 };
+        var window1 = delta.narrow(2, first.Row, side).narrow(3, first.Col, side);
+        var normsWindow1 = window1.square().sum(planes, keepdim: true).sqrt();
+        var normsImage = ImageNorm(delta);
+        var mask = zeros(new long[] { 1, 1, h, w }, dtype: delta.dtype, device: delta.device);
+        mask.narrow(2, first.Row, side).narrow(3, first.Col, side).fill_(1.0);
+        mask.narrow(2, second.Row, side).narrow(3, second.Col, side).fill_(1.0);
+        // Per channel, as the reference: each channel's window gets its own freed energy plus 1/C of the slack.
+        var normsWindows = (delta * mask).square().sum(planes, keepdim: true).sqrt();
+        var moved = fresh + window1 / (normsWindow1 + 1e-12);
+        var budget = ((eps * eps - normsImage.square()).clamp_min(0.0) / c + normsWindows.square()).sqrt();
+        moved = moved / (moved.square().sum(planes, keepdim: true).sqrt() + 1e-12) * budget;
+        delta.narrow(2, second.Row, side).narrow(3, second.Col, side).zero_();
+        delta.narrow(2, first.Row, side).narrow(3, first.Col, side).copy_(moved);
+    }
+
+    /// <summary>
     /// One run of the L2 attack: the reference's start (a grid of 5×5 windows of side H/5 filled with ±eta, scaled to
     /// ‖δ‖₂ = ε), then at each query one window is redrawn as ±eta plus its old content, renormalised so the freed
     /// budget of a second window (zeroed) is moved into it, and the whole δ is rescaled to norm ε and clipped to [0,1].
@@ -286,20 +313,8 @@ public sealed class SquareAttack : IAttack
             s = Math.Min(s, maxSide);
             int vh1 = rng.Next(0, h - s + 1), vw1 = rng.Next(0, w - s + 1);
             int vh2 = rng.Next(0, h - s + 1), vw2 = rng.Next(0, w - s + 1);
-            var window1 = delta.narrow(2, vh1, s).narrow(3, vw1, s);
-            var normsWindow1 = window1.square().sum(new long[] { 2, 3 }, keepdim: true).sqrt();
-            var normsImage = ImageNorm(delta);
-            var mask = zeros(new long[] { 1, 1, h, w }, dtype: x.dtype, device: x.device);
-            mask.narrow(2, vh1, s).narrow(3, vw1, s).fill_(1.0);
-            mask.narrow(2, vh2, s).narrow(3, vw2, s).fill_(1.0);
-            var normsWindows = ImageNorm(delta * mask);
-
             var fresh = Eta(s, rng, x.dtype, x.device).view(1, 1, s, s) * RandomSigns(m, c, rng, x);
-            fresh = fresh + window1 / (normsWindow1 + 1e-12);
-            var budget = ((eps * eps - normsImage.square()).clamp_min(0.0) / c + normsWindows.square()).sqrt();
-            fresh = fresh / (fresh.square().sum(new long[] { 2, 3 }, keepdim: true).sqrt() + 1e-12) * budget;
-            delta.narrow(2, vh2, s).narrow(3, vw2, s).zero_();
-            delta.narrow(2, vh1, s).narrow(3, vw1, s).copy_(fresh);
+            MoveWindowBudget(delta, fresh, (vh1, vw1), (vh2, vw2), s, eps);
 
             var candidate = (xc + Normalize(delta) * eps).clamp_(0.0, 1.0);
             var margin = Margin(model.call(candidate), y.index_select(0, active)).to_type(ScalarType.Float32);

@@ -10,6 +10,14 @@ public sealed record ThreatModel(Norm Norm, double Epsilon)
     /// <summary>Slack allowed for float32 round-off when checking a result.</summary>
     public const double Tolerance = 1e-5;
 
+    /// <summary>
+    /// A warning when the budget cannot mean what the user likely meant, else null: an L∞ radius ≥ 1 on images in [0,1]
+    /// reaches every image from every other, so robust accuracy says nothing about the model.
+    /// </summary>
+    public string? Warning => Norm == Norm.Linf && Epsilon >= 1
+        ? $"L∞ ε = {Epsilon:G4} ≥ 1 on images in [0,1]: every image is reachable from every other, so robust accuracy will be about 0 (did you mean {Epsilon:G4}/255?)"
+        : null;
+
     /// <summary>Projects <paramref name="delta"/> in place onto the ε-ball and so that x + δ ∈ [0,1].</summary>
     public void ProjectInPlace(Tensor x, Tensor delta)
     {

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace PartRobust.Evaluation;
 
 /// <summary>Robust accuracy of one attack on a set of points.</summary>
-/// <param name="Accuracy">Fraction of points classified correctly after the attack (misclassified clean points count as broken).</param>
+/// <param name="Accuracy">Fraction of points still robust after the attack: correct on the clean pass and not broken
+/// (for a sequence: by any stage). Misclassified clean points count as broken.</param>
 /// <param name="CleanAccuracy">Fraction classified correctly before the attack, on the same points.</param>
 /// <param name="Points">Number of points attacked.</param>
 /// <param name="Seconds">Wall-clock time.</param>
@@ -112,7 +113,6 @@ public static class Evaluator
                 model.eval();
                 Tensor cleanPred;
                 using (no_grad()) cleanPred = model.call(x).argmax(1);
-                clean += (int)cleanPred.eq(y).sum().item<long>();
                 stageSeen = n;
                 var truth = partModel ? new PartTruth(data.Masks.narrow(0, start, n), data.Masks, data.Labels) : null;
                 var adv = attack switch
@@ -122,12 +122,13 @@ public static class Evaluator
                     _ => attack.Perturb(model, x, y),
                 };
                 attack.Threat.Verify(x, adv);
-                if (stages is not null)
-                    for (int i = 0; i < stages.Length; i++) stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
                 model.eval();
                 Tensor advPred;
                 using (no_grad()) advPred = model.call(adv).argmax(1);
-                bool[] ok = advPred.eq(y).data<bool>().ToArray();
+                var (ok, cleanOk) = Outcomes(attack, cleanPred.eq(y), advPred.eq(y));
+                if (stages is not null)
+                    for (int i = 0; i < stages.Length; i++) stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
+                clean += cleanOk.Count(v => v);
                 keeper?.Add(model, start, x, adv, y, cleanPred, advPred);
                 Array.Copy(ok, 0, robust, start, n);
                 kept += ok.Count(v => v);
@@ -141,6 +142,21 @@ public static class Evaluator
         int total = Math.Max(1, data.Count);
         return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
             stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray(), keeper?.Result());
+    }
+
+    /// <summary>
+    /// Per point of a batch: robust, and correct on the clean pass. A sequence reports the flags that steered it (a point
+    /// counts as robust only if its clean pass was right and no stage broke it, as AutoAttack reports); any other attack
+    /// counts a point as robust when both this clean pass and the pass on its output are right. On a deterministic model
+    /// both rules give what one forward pass on the output gives; on a randomised one a lucky later pass cannot
+    /// resurrect a point.
+    /// </summary>
+    static (bool[] Robust, bool[] CleanCorrect) Outcomes(IAttack attack, Tensor cleanCorrect, Tensor advCorrect)
+    {
+        if (attack is AttackSequence sequence) return (sequence.LastRobust, sequence.LastCleanCorrect);
+        var cleanOk = cleanCorrect.cpu().data<bool>().ToArray();
+        var advOk = advCorrect.cpu().data<bool>().ToArray();
+        return (advOk.Select((v, i) => v && cleanOk[i]).ToArray(), cleanOk);
     }
 
     /// <summary>Copies the first points of a run out of its batches into plain arrays, as the batches go by.</summary>

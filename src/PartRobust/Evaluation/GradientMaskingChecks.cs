@@ -28,6 +28,18 @@ public static class GradientMaskingChecks
     public const string BlackBoxMeaning =
         "the black-box Square attack breaks points the white-box attack left robust: white-box gradients are uninformative (gradient masking); trust the black-box number and use adaptive attacks";
 
+    /// <summary>Warning for a failed dynamic-model check.</summary>
+    public const string DynamicMeaning =
+        "the model switches autograd on inside its forward: it computes gradients there (a dynamic or test-time defence), so AutoAttack alone may be insufficient; design an adaptive attack";
+
+    /// <summary>Warning for a failed Square-after-white-box check.</summary>
+    public const string SquareAfterWhiteBoxMeaning =
+        "AutoAttack's black-box Square broke points its white-box stages left robust: gradients are uninformative on those points (gradient masking), so the evaluation may be unreliable; run Square with more queries and restarts, or an adaptive attack";
+
+    /// <summary>Warning for a failed zero-DLR-gradient check.</summary>
+    public const string ZeroDlrGradientMeaning =
+        "some points have an exactly zero gradient of the DLR loss where APGD starts: the attack cannot move them, so their robustness is not evidence (masked gradients, e.g. rounding or saturation)";
+
     /// <summary>Warning for a failed ε-sweep check.</summary>
     public const string SweepMeaning =
         "robust accuracy does not approach 0 as ε grows: a large enough perturbation must break any classifier, so the attack is failing (masked gradients or a bug), not the model being robust";
@@ -55,6 +67,7 @@ public static class GradientMaskingChecks
             void Add(MaskingCheckResult r) { results.Add(r); progress.Log(r.Message); }
             if (subset.Count == 0) return results;
             if (options.CheckRandomness) Add(Randomness(model, subset, options));
+            if (options.CheckDynamic) Add(Dynamic(model, subset, options));
             if (options.CheckProbabilities) Add(Probabilities(model, subset, options));
             if (options.CheckZeroGradients) Add(ZeroGradients(model, subset, options));
             RobustResult? pgd = null;
@@ -75,38 +88,73 @@ public static class GradientMaskingChecks
 
     static string Pct(double v) => (100 * v).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
-    /// <summary>(1) Eval-mode forward passes on the same batch must agree.</summary>
+    /// <summary>
+    /// (1) Eval-mode forward passes on the same batch must agree (AutoAttack's <c>check_randomized</c>): outputs scaled to
+    /// unit L2 norm per row, the largest L2 distance between the rows of any two passes, and the number classified correctly.
+    /// </summary>
     static MaskingCheckResult Randomness(nn.Module<Tensor, Tensor> model, PartDataset data, MaskingCheckOptions o)
     {
         model.eval();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        int n = Math.Min(o.BatchSize, data.Count);
+        int n = Math.Min(o.BatchSize, data.Count), passes = Math.Max(2, o.RandomnessPasses);
         var x = data.Images.narrow(0, 0, n);
         var y = data.Labels.narrow(0, 0, n);
-        static Tensor Normalised(Tensor t)
+        var outputs = new List<Tensor>();
+        var correct = new List<long>();
+        for (int p = 0; p < passes; p++)
         {
-            var f = t.to_type(ScalarType.Float64).flatten(1);
-            return f / f.norm(1, keepdim: true).clamp_min(1e-12);
+            var output = model.call(x).to_type(ScalarType.Float64).flatten(1);
+            correct.Add(output.argmax(1).eq(y).sum().item<long>());
+            outputs.Add(output / (output.norm(1, keepdim: true) + 1e-10));
         }
-        var first = model.call(x);
-        var firstN = Normalised(first);
-        long firstCorrect = first.argmax(1).eq(y).sum().item<long>();
         double worst = 0;
-        bool correctChanged = false;
-        for (int p = 1; p < Math.Max(2, o.RandomnessPasses); p++)
-        {
-            var next = model.call(x);
-            worst = Math.Max(worst, (Normalised(next) - firstN).abs().max().item<double>());
-            correctChanged |= next.argmax(1).eq(y).sum().item<long>() != firstCorrect;
-        }
+        for (int a = 0; a < passes; a++)
+            for (int b = a + 1; b < passes; b++)
+                worst = Math.Max(worst, (outputs[a] - outputs[b]).norm(1).max().item<double>());
+        bool correctChanged = correct.Distinct().Count() > 1;
         bool passed = !(worst > o.RandomnessTolerance) && !correctChanged;
         return new("randomness", passed,
-            $"{Math.Max(2, o.RandomnessPasses)} passes on {n} points: largest difference of normalised outputs {worst:G3}{(correctChanged ? ", number correct changed" : "")}",
+            $"{passes} passes on {n} points: largest L2 distance between normalised outputs {worst:G3} (tolerance {o.RandomnessTolerance:G3}), " +
+            (correctChanged ? $"points classified correctly varied ({string.Join(", ", correct)})" : $"{correct[0]} classified correctly every time"),
             RandomnessMeaning);
     }
 
-    /// <summary>(2) Outputs all in [0,1] with rows summing to 1 look like probabilities.</summary>
+    /// <summary>
+    /// (2) No part of the model may switch autograd back on during a forward pass run under <c>no_grad</c>, the
+    /// equivalent of AutoAttack's <c>check_dynamic</c> (which traces calls to <c>grad</c>/<c>backward</c>): a pre-hook on
+    /// every submodule notes whether gradients are enabled when it runs. A model that computes gradients in its forward
+    /// (a test-time or dynamic defence) must enable them there, around a submodule call.
+    /// </summary>
+    static MaskingCheckResult Dynamic(nn.Module<Tensor, Tensor> model, PartDataset data, MaskingCheckOptions o)
+    {
+        model.eval();
+        using var scope = NewDisposeScope();
+        int n = Math.Min(o.BatchSize, data.Count), withGrad = 0, hooked = 0;
+        var removers = new List<dynamic>();
+        try
+        {
+            foreach (var module in model.modules())
+            {
+                // Every Module<...> is a HookableModule<TPre, TPost>; the Action<Module> overload is the same for all of them.
+                try { removers.Add(((dynamic)module).register_forward_pre_hook((Action<nn.Module>)(_ => { if (is_grad_enabled()) withGrad++; }))); hooked++; }
+                catch (Microsoft.CSharp.RuntimeBinder.RuntimeBinderException) { }
+            }
+            using var _ = no_grad();
+            model.call(data.Images.narrow(0, 0, n));
+        }
+        finally
+        {
+            foreach (var remover in removers) remover.remove();
+        }
+        return new("dynamic", withGrad == 0,
+            withGrad == 0
+                ? $"a forward pass under no_grad on {n} points: none of the model's {hooked} submodules ran with autograd switched on"
+                : $"a forward pass under no_grad on {n} points: {withGrad} submodule call(s) ran with autograd switched back on inside the model",
+            DynamicMeaning);
+    }
+
+    /// <summary>(3) Outputs all in [0,1] with rows summing to 1 look like probabilities.</summary>
     static MaskingCheckResult Probabilities(nn.Module<Tensor, Tensor> model, PartDataset data, MaskingCheckOptions o)
     {
         model.eval();
@@ -115,14 +163,19 @@ public static class GradientMaskingChecks
         int n = Math.Min(o.BatchSize, data.Count);
         var outputs = model.call(data.Images.narrow(0, 0, n)).to_type(ScalarType.Float64);
         double min = outputs.min().item<double>(), max = outputs.max().item<double>();
-        double sumDev = (outputs.sum(1) - 1).abs().max().item<double>();
+        var sums = outputs.sum(1);
+        double sumMin = sums.min().item<double>(), sumMax = sums.max().item<double>();
+        double sumDev = (sums - 1).abs().max().item<double>();
         const double tol = 1e-5;
         bool looksLikeProbabilities = min > -tol && max < 1 + tol && sumDev < tol;
         return new("probability-outputs", !looksLikeProbabilities,
-            $"outputs in [{F(min)}, {F(max)}], rows sum to 1 within {sumDev:G3}", ProbabilityMeaning);
+            looksLikeProbabilities
+                ? $"outputs on {n} points lie in [{F(min)}, {F(max)}] and every row sums to 1 (within {sumDev:G2}): they look like probabilities"
+                : $"outputs on {n} points look like logits: values from {F(min)} to {F(max)}, row sums from {F(sumMin)} to {F(sumMax)} (probabilities would lie in [0,1] and sum to 1)",
+            ProbabilityMeaning);
     }
 
-    /// <summary>(3) Fraction of points whose input gradient of the CE loss is (almost) exactly zero.</summary>
+    /// <summary>(4) Fraction of points whose input gradient of the CE loss is (almost) exactly zero.</summary>
     static MaskingCheckResult ZeroGradients(nn.Module<Tensor, Tensor> model, PartDataset data, MaskingCheckOptions o)
     {
         model.eval();
@@ -145,7 +198,7 @@ public static class GradientMaskingChecks
             ZeroGradientMeaning);
     }
 
-    /// <summary>(4) Square run on the points PGD left robust must not break (many of) them.</summary>
+    /// <summary>(5) Square run on the points PGD left robust must not break (many of) them.</summary>
     static MaskingCheckResult BlackBox(nn.Module<Tensor, Tensor> model, PartDataset data, ThreatModel threat, MaskingCheckOptions o,
         RobustResult pgd, IProgressSink progress)
     {
@@ -165,7 +218,7 @@ public static class GradientMaskingChecks
             BlackBoxMeaning);
     }
 
-    /// <summary>(5) Robust accuracy under PGD at growing ε must reach (almost) 0.</summary>
+    /// <summary>(6) Robust accuracy under PGD at growing ε must reach (almost) 0.</summary>
     static MaskingCheckResult Sweep(nn.Module<Tensor, Tensor> model, PartDataset data, ThreatModel threat, MaskingCheckOptions o,
         IProgressSink progress)
     {
@@ -185,7 +238,7 @@ public static class GradientMaskingChecks
             SweepMeaning);
     }
 
-    /// <summary>(6) PGD with many more steps must not lower robust accuracy much.</summary>
+    /// <summary>(7) PGD with many more steps must not lower robust accuracy much.</summary>
     static MaskingCheckResult MoreSteps(nn.Module<Tensor, Tensor> model, PartDataset data, ThreatModel threat, MaskingCheckOptions o,
         RobustResult pgd, IProgressSink progress)
     {
@@ -198,5 +251,38 @@ public static class GradientMaskingChecks
             $"PGD-{o.PgdSteps} {Pct(pgd.Accuracy)} → PGD-{steps} {Pct(more.Accuracy)} (drop {Pct(drop)}, threshold {Pct(threshold)}: " +
             $"the larger of {Pct(o.MoreStepsMaxDrop)} and 1.5 points of {more.Points})",
             MoreStepsMeaning);
+    }
+
+    /// <summary>
+    /// Checks on an AutoAttack-style sequence that has run, from its own stages (AutoAttack's <c>check_square_sr</c> and
+    /// <c>check_zero_gradients</c>): Square breaking more than <see cref="MaskingCheckOptions.SquareAfterWhiteBoxDrop"/>
+    /// of the points after a white-box stage, and any APGD start on a DLR loss with an exactly zero gradient. Checks that
+    /// do not apply (no Square after a white-box stage, no DLR stage) are left out.
+    /// </summary>
+    public static IReadOnlyList<MaskingCheckResult> AfterSequence(AttackSequence sequence, RobustResult result, MaskingCheckOptions? options = null)
+    {
+        options ??= new MaskingCheckOptions();
+        var checks = new List<MaskingCheckResult>();
+        var after = result.RobustAfterStage;
+        int square = sequence.Attacks.ToList().FindIndex(a => a is SquareAttack);
+        if (after is not null && square > 0)
+        {
+            double before = after[square - 1], drop = before - after[square];
+            int broken = (int)Math.Round(drop * result.Points);
+            checks.Add(new("square-after-white-box", !(drop > options.SquareAfterWhiteBoxDrop),
+                $"{sequence.Name} on {result.Points} points: robust {Pct(before)} after {string.Join(", ", sequence.Attacks.Take(square).Select(a => a.Name))}, " +
+                $"{Pct(after[square])} after square ({broken} more point{(broken == 1 ? "" : "s")} broken without gradients; warning above {Pct(options.SquareAfterWhiteBoxDrop)})",
+                SquareAfterWhiteBoxMeaning));
+        }
+        var probes = sequence.Attacks.OfType<IDlrGradientProbe>().Where(p => p.DlrStarts > 0).ToList();
+        if (probes.Count > 0)
+        {
+            int zero = probes.Sum(p => p.ZeroDlrGradientStarts), starts = probes.Sum(p => p.DlrStarts);
+            checks.Add(new("zero-dlr-gradients", zero == 0,
+                $"{string.Join(", ", probes.Select(p => $"{p.Name}: {p.ZeroDlrGradientStarts} of {p.DlrStarts} runs"))} started where the DLR-loss gradient is exactly zero" +
+                (zero == 0 ? "" : $" ({zero} of {starts})"),
+                ZeroDlrGradientMeaning));
+        }
+        return checks;
     }
 }

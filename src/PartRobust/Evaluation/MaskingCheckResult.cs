@@ -26,6 +26,9 @@ public sealed record MaskingCheckOptions
     /// <summary>Run the randomness check.</summary>
     public bool CheckRandomness { get; init; } = true;
 
+    /// <summary>Run the dynamic-model check (a forward pass with autograd switched off).</summary>
+    public bool CheckDynamic { get; init; } = true;
+
     /// <summary>Run the probability-output check.</summary>
     public bool CheckProbabilities { get; init; } = true;
 
@@ -41,11 +44,17 @@ public sealed record MaskingCheckOptions
     /// <summary>Run the more-steps check.</summary>
     public bool CheckMoreSteps { get; init; } = true;
 
-    /// <summary>Forward passes compared by the randomness check (at least 2).</summary>
-    public int RandomnessPasses { get; init; } = 3;
+    /// <summary>Forward passes compared by the randomness check (at least 2; AutoAttack's 5).</summary>
+    public int RandomnessPasses { get; init; } = 5;
 
-    /// <summary>Largest difference between L2-normalised output rows of two passes still counted as identical.</summary>
+    /// <summary>Largest L2 distance between L2-normalised output rows of two passes still counted as identical (AutoAttack's 1e-4).</summary>
     public double RandomnessTolerance { get; init; } = 1e-4;
+
+    /// <summary>
+    /// The Square-after-white-box check warns when Square lowers robust accuracy by more than this fraction of the points
+    /// after the white-box stages (AutoAttack's 0.002).
+    /// </summary>
+    public double SquareAfterWhiteBoxDrop { get; init; } = 0.002;
 
     /// <summary>A gradient with L2 norm at most this counts as zero.</summary>
     public double ZeroGradientNorm { get; init; } = 1e-12;

@@ -14,19 +14,18 @@ namespace PartRobust.Models;
 /// it uses the background logit only in the foreground weight, and the softmax runs over all K labels. The model
 /// option <c>background = false</c> (<see cref="ModelSpec.Background"/>) therefore changes nothing here, as in the
 /// reference, whose <c>wbbox</c> model ignores <c>nobg</c>.</para>
-/// <para>Deviations from the reference code: (1) x uses <c>arange(W)</c> and y <c>arange(H)</c> (the reference uses
-/// <c>arange(H)</c> for both, so it only works for H = W); x is normalised by W and y by H. (2) A small
-/// epsilon (<see cref="VarianceEpsilon"/>) is added inside the square root so that the gradient is finite for a
-/// zero-variance part. (3) The reference adds 1e-6 to every row/column marginal as well as to the mass; here
-/// only the mass gets it, as in the paper's step list (the difference is ~1e-6 relative).</para>
+/// <para>The features are the reference's formula exactly (<c>weighted_bbox_model.py</c>): 1e-6 is added to every
+/// row/column marginal and to the mass, and there is no epsilon inside the square root (the marginal epsilon keeps every
+/// variance positive when H, W &gt; 1). For a part absent from the image (most of PartImageNet's 40 parts in any one
+/// image) this matters: its marginals are all ≈ 1e-6, so its centroid is ≈ Σx = W(W−1)/2 and its spread large, values
+/// the trained head relies on; dropping the marginal epsilon would put it at 0 instead. The one deviation: x uses
+/// <c>arange(W)</c> and y <c>arange(H)</c> (the reference uses <c>arange(H)</c> for both, so it only works for H = W);
+/// x is normalised by W and y by H, as in the reference.</para>
 /// </summary>
 public sealed class BoundingBoxPartClassifier : Module<Tensor, Tensor>
 {
-    /// <summary>Added to each part's mass Σ p_k (reference: 1e-6), and the clamp on the foreground normaliser.</summary>
+    /// <summary>Added to each part's mass Σ p_k and to each of its row/column marginals (the reference's 1e-6), and the clamp on the foreground normaliser.</summary>
     public const double MassEpsilon = 1e-6;
-
-    /// <summary>Added to the variance inside the square root so the gradient stays finite.</summary>
-    public const double VarianceEpsilon = 1e-8;
 
     private readonly BatchNorm1d bn_in;
     private readonly Linear fc1;
@@ -58,8 +57,9 @@ public sealed class BoundingBoxPartClassifier : Module<Tensor, Tensor>
     /// <item>p = softmax(logits, dim 1)[:, 1:] (background dropped);</item>
     /// <item>fg = sigmoid(Σ_{k≥1} logit_k − logit_0), divided by its sum over pixels (clamped ≥ 1e-6);</item>
     /// <item>s_k = Σ_pixels logit_k · fg;</item>
-    /// <item>m_k = Σ_pixels p_k + 1e-6; x̄_k = Σ_x x·(Σ_y p_k)/m_k with x = 0..W−1, ȳ_k likewise with y = 0..H−1;
-    /// σx_k = sqrt(Σ_x (x−x̄_k)²·(Σ_y p_k)/m_k + ε), σy_k likewise;</item>
+    /// <item>m_k = Σ_pixels p_k + 1e-6; column marginals u_k(x) = Σ_y p_k + 1e-6 and row marginals v_k(y) likewise;
+    /// x̄_k = Σ_x x·u_k(x)/m_k with x = 0..W−1, ȳ_k likewise with y = 0..H−1 and v_k;
+    /// σx_k = sqrt(Σ_x (x−x̄_k)²·u_k(x)/m_k), σy_k likewise;</item>
     /// <item>norm_img: x̄ → x̄/W·2−1, ȳ → ȳ/H·2−1, σx → σx/W·2, σy → σy/H·2.</item>
     /// </list>
     /// </summary>
@@ -67,8 +67,10 @@ public sealed class BoundingBoxPartClassifier : Module<Tensor, Tensor>
     {
         if (partLogits.dim() != 4) throw new ArgumentException($"expected part logits [B,K,H,W], got [{string.Join(",", partLogits.shape)}]");
         if (partLogits.shape[1] != NumSegLabels) throw new ArgumentException($"expected K = {NumSegLabels} channels, got {partLogits.shape[1]}");
-        using var scope = torch.NewDisposeScope();
         long h = partLogits.shape[2], w = partLogits.shape[3];
+        // With one row or column the variance is exactly 0 and the square root has no gradient there.
+        if (h < 2 || w < 2) throw new ArgumentException($"expected part logits at least 2×2, got {h}×{w}");
+        using var scope = torch.NewDisposeScope();
         var masks = functional.softmax(partLogits, 1).narrow(1, 1, NumSegLabels - 1);     // [B,K-1,H,W]
         var partLogitsNoBg = partLogits.narrow(1, 1, NumSegLabels - 1);
         var fg = torch.sigmoid(partLogitsNoBg.sum(1, keepdim: true) - partLogits.narrow(1, 0, 1)); // [B,1,H,W]
@@ -76,16 +78,16 @@ public sealed class BoundingBoxPartClassifier : Module<Tensor, Tensor>
         var scores = (partLogitsNoBg * fg).sum(new long[] { 2, 3 });                        // [B,K-1]
 
         var mass = masks.sum(new long[] { 2, 3 }) + MassEpsilon;                            // [B,K-1]
-        var marginalX = masks.sum(2);                                                       // [B,K-1,W]
-        var marginalY = masks.sum(3);                                                       // [B,K-1,H]
+        var marginalX = masks.sum(2) + MassEpsilon;                                         // [B,K-1,W]
+        var marginalY = masks.sum(3) + MassEpsilon;                                         // [B,K-1,H]
         var gridX = torch.arange(w, dtype: partLogits.dtype, device: partLogits.device);
         var gridY = torch.arange(h, dtype: partLogits.dtype, device: partLogits.device);
         var centerX = (marginalX * gridX).sum(2) / mass;
         var centerY = (marginalY * gridY).sum(2) / mass;
         var varX = (marginalX * (gridX - centerX.unsqueeze(-1)).square()).sum(2) / mass;
         var varY = (marginalY * (gridY - centerY.unsqueeze(-1)).square()).sum(2) / mass;
-        var sdX = (varX + VarianceEpsilon).sqrt();
-        var sdY = (varY + VarianceEpsilon).sqrt();
+        var sdX = varX.sqrt();
+        var sdY = varY.sqrt();
 
         centerX = centerX / w * 2 - 1;
         centerY = centerY / h * 2 - 1;

@@ -35,7 +35,7 @@ public static class ReportWriter
     private static readonly string[] KnownStrength =
     [
         "fgsm", "pgd-10", "pgd", "apgd-ce", "apgd", "apgd-dlr", "apgd-t", "fab", "fab-t", "square",
-        "seg-sum", "seg-guided", "seg-inverse", "autoattack-rand", "autoattack-c<4", "autoattack", "aa", "autoattack-plus",
+        "seg-sum", "seg-guided", "seg-inverse", "autoattack-rand", "autoattack-c<3", "autoattack-c<4", "autoattack", "aa", "autoattack-plus",
         WorstCaseKey,
     ];
 
@@ -43,7 +43,7 @@ public static class ReportWriter
     private static readonly string[] SingleAttackColumns = ["fgsm", "pgd-10", "pgd", "apgd-ce", "apgd", "apgd-dlr", "apgd-t", "fab", "fab-t", "square"];
 
     /// <summary>Column order of the AutoAttack versions.</summary>
-    private static readonly string[] AutoAttackColumns = ["autoattack", "aa", "autoattack-c<4", "autoattack-plus", "autoattack-rand"];
+    private static readonly string[] AutoAttackColumns = ["autoattack", "aa", "autoattack-c<4", "autoattack-c<3", "autoattack-plus", "autoattack-rand"];
 
     /// <summary>Column order of the adaptive segmentation attacks on part models.</summary>
     private static readonly string[] SegAttackColumns = ["seg-sum", "seg-guided", "seg-inverse"];

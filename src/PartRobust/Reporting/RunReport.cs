@@ -236,6 +236,10 @@ public sealed record MaskingCheckRecord
     [JsonPropertyName("detail")] public required string Detail { get; init; }
     /// <summary>What a warning means.</summary>
     [JsonPropertyName("meaning")] public required string Meaning { get; init; }
+
+    /// <summary>The record of a check's outcome.</summary>
+    public static MaskingCheckRecord From(Evaluation.MaskingCheckResult check) =>
+        new() { Name = check.Name, Status = check.Passed ? "pass" : "warn", Detail = check.Detail, Meaning = check.Meaning };
 }
 
 /// <summary>How long one attack took.</summary>

@@ -100,6 +100,7 @@ public static class CheckpointEvaluation
         using var attackSet = test.Take(attackPoints);
         string display = ModelArm.Display(info.Model.Name, ModelRegistry.IsPartModel(info.Model.Name) ? info.Train?.SegWeight : null);
         var threat = new Attacks.ThreatModel(request.Norm, eval.Epsilon);
+        if (threat.Warning is { } warning) progress.Log($"WARNING {warning}");
         var names = request.Attacks?.ToList();
         bool isPart = model is IPartModel;
         Dictionary<string, string>? notApplicable = null;
@@ -133,7 +134,7 @@ public static class CheckpointEvaluation
                 named, skipPgd: named is not null, norm: request.Norm, examplesFrom: examplesFrom) with { Checkpoint = Path.GetFullPath(request.Checkpoint) };
         result = result.WithArchitecture(info.Model);
         result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, info.Taxonomy);
-        if (checks is not null) result = result with { MaskingChecks = checks };
+        if (checks is not null) result = result with { MaskingChecks = [.. checks, .. result.MaskingChecks ?? []] };
         if (notApplicable is not null) result = result with { AttacksNotApplicable = notApplicable };
         // Plot the headline: the per-point worst case when several attacks ran, else the one attack (not simply the last one
         // listed, which for `aa` on a part model is the adaptive seg-inverse).

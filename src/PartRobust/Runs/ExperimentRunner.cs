@@ -48,6 +48,7 @@ public static class ExperimentRunner
             if (File.Exists(run.PathOf("command.txt"))) commandLine = File.ReadAllText(run.PathOf("command.txt")).TrimEnd('\r', '\n');
         }
 
+        if (new Attacks.ThreatModel(Attacks.Norm.Linf, config.Eval.Epsilon).Warning is { } warning) progress.Log($"WARNING {warning}");
         using var data = ExperimentData.Load(config, device, progress);
         var (train, val, test) = (data.Train, data.Val, data.Test);
         using var attackSet = test.Take(config.AttackPoints);
@@ -264,7 +265,7 @@ public static class ExperimentRunner
         return d;
     }
 
-    /// <summary>The six gradient-masking checks on <paramref name="points"/>, logged, as report records.</summary>
+    /// <summary>The gradient-masking checks on <paramref name="points"/>, logged, as report records.</summary>
     public static List<MaskingCheckRecord> RunMaskingChecks(nn.Module<Tensor, Tensor> model, PartDataset points, Attacks.ThreatModel threat,
         long seed, IProgressSink progress, string display)
     {
@@ -272,7 +273,7 @@ public static class ExperimentRunner
             new Evaluation.MaskingCheckOptions { Seed = seed, Points = points.Count }, progress);
         int warnings = results.Count(c => !c.Passed);
         progress.Log($"{display}: gradient-masking checks {results.Count - warnings}/{results.Count} passed" + (warnings > 0 ? " — see the warnings above" : ""));
-        return results.Select(c => new MaskingCheckRecord { Name = c.Name, Status = c.Passed ? "pass" : "warn", Detail = c.Detail, Meaning = c.Meaning }).ToList();
+        return results.Select(MaskingCheckRecord.From).ToList();
     }
 
     /// <summary>Parses <c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>; a CUDA device needs a CUDA libtorch build.</summary>

@@ -28,7 +28,7 @@ public sealed class ModelEvaluation
     readonly Dictionary<string, AttackTiming> timing = new();
     readonly Dictionary<string, string> notApplicable = new();
     Dictionary<string, List<StageResult>>? stages, aaStages;
-    List<MaskingCheckRecord>? checks;
+    List<MaskingCheckRecord>? checks, sequenceChecks;
     double clean, cleanSubset;
     bool[] cleanCorrect = Array.Empty<bool>();
     PartMetrics? parts;
@@ -131,7 +131,7 @@ public sealed class ModelEvaluation
             CleanAccuracyAttackSubset = cleanSubset, RobustAccuracy = new Dictionary<string, double>(robust), AttackStages = stages,
             AutoAttackStages = aaStages, AttackTiming = timing.Count == 0 ? null : new Dictionary<string, AttackTiming>(timing),
             AttacksNotApplicable = notApplicable.Count == 0 ? null : new Dictionary<string, string>(notApplicable),
-            MaskingChecks = checks, PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "",
+            MaskingChecks = checks is null && sequenceChecks is null ? null : [.. checks ?? [], .. sequenceChecks ?? []], PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU, Checkpoint = "",
             History = new List<EpochRecord>(), Examples = examples,
             PerPoint = PerPointOutcomes.Encode(cleanCorrect, robustMasks),
         };
@@ -156,6 +156,12 @@ public sealed class ModelEvaluation
             var list = seq.Attacks.Select((a, i) => new StageResult { Attack = a.Name, RobustAccuracy = after[i] }).ToList();
             if (seq.Name.StartsWith("autoattack", StringComparison.Ordinal)) (aaStages ??= new())[seq.Name] = list;
             else (stages ??= new())[seq.Name] = list;
+            // AutoAttack's own checks on what the sequence saw; they cost nothing, so they always run.
+            foreach (var check in GradientMaskingChecks.AfterSequence(seq, r))
+            {
+                progress.Log($"{display}: {check.Message}");
+                (sequenceChecks ??= new()).Add(MaskingCheckRecord.From(check));
+            }
         }
         progress.Log($"{display}: {attack.Name} robust accuracy {100 * r.Accuracy:F1}% on {r.Points} points ({r.Seconds:F0}s)");
     }

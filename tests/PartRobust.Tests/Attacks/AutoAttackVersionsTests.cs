@@ -46,6 +46,21 @@ public class AutoAttackVersionsTests
     }
 
     [Fact]
+    public void Standard_keeps_apgd_dlr_at_three_classes_and_reduces_only_at_two()
+    {
+        var eleven = AttackRegistry.AutoAttackStandard(Linf, 11);
+        Assert.Equal("autoattack", eleven.Name);
+        Assert.Equal(new[] { "apgd-ce", "apgd-t", "fab-t", "square" }, eleven.Attacks.Select(a => a.Name));
+        var three = AttackRegistry.AutoAttackStandard(Linf, 3);
+        Assert.Equal("autoattack-c<4", three.Name); // the targeted DLR needs 4 classes, the untargeted one only 3
+        Assert.Equal(new[] { "apgd-ce", "apgd-dlr", "fab", "square" }, three.Attacks.Select(a => a.Name));
+        Assert.Equal("dlr", Assert.IsType<ApgdAttack>(three.Attacks[1]).Loss);
+        var two = AttackRegistry.AutoAttackStandard(Linf, 2);
+        Assert.Equal("autoattack-c<3", two.Name);   // the authors' list for 2-class Cityscapes
+        Assert.Equal(new[] { "apgd-ce", "fab", "square" }, two.Attacks.Select(a => a.Name));
+    }
+
+    [Fact]
     public void Rand_runs_apgd_ce_and_apgd_dlr_with_eot_over_20_passes()
     {
         var threat = new ThreatModel(Norm.L2, 0.5);

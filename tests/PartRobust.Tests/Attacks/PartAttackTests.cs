@@ -121,33 +121,78 @@ public class PartAttackTests
         }
     }
 
+    /// <summary>
+    /// The reference's <c>_load_guides</c> + <c>2nd_pred_by_scores</c>: each pool mask is filed under the class the tiny
+    /// classifier predicts on its one-hot mask ×1000, and a class's guides are its masks by descending softmax score.
+    /// </summary>
     [Fact]
-    public void GuideOfEachClassIsThePoolMaskTheClassifierScoresHighest()
+    public void GuidesOfEachClassAreThePoolMasksTheClassifierAssignsToItBestScoreFirst()
     {
         var g = new Generator(41);
         var model = new AffinePartModel(3, Parts, g);
-        var masks = randint(0, Parts, new long[] { 30, Side, Side }, generator: g);
+        var head = model.named_parameters().First(p => p.name == "head.weight").parameter;
+        using (no_grad()) head.mul_(0.003); // keep the softmax of logits ~1000·w away from exact 0/1, so scores are distinct
+        var masks = randint(0, Parts, new long[] { 40, Side, Side }, generator: g);
         masks[0, 0, 0] = tensor(-1L); // an ignored pixel counts as background
-        var labels = randint(0, 3, new long[] { 30 }, generator: g);
-        var best = SegGuidedAttack.BestGuidePerClass(model, new PartTruth(masks, masks, labels), Parts, 3);
-        // Independent score: the head is linear on the mean of the one-hot ×1000 − 500 logits.
-        var head = model.named_parameters().First(p => p.name == "head.weight").parameter.detach();
-        var bias = model.named_parameters().First(p => p.name == "head.bias").parameter.detach();
+        var labels = randint(0, 3, new long[] { 40 }, generator: g);
+        var guides = SegGuidedAttack.GuidesPerClass(model, new PartTruth(masks, masks, labels), Parts, 3, count: 5);
+        // Independent score: the head is linear on the mean of the one-hot ×1000 logits.
+        var w = head.detach().to_type(ScalarType.Float64);
+        var bias = model.named_parameters().First(p => p.name == "head.bias").parameter.detach().to_type(ScalarType.Float64);
+        var byClass = Enumerable.Range(0, 3).Select(_ => new List<(double Score, int Index)>()).ToArray();
+        var probs = new double[40][];
+        for (int j = 0; j < 40; j++)
+        {
+            var counts = nn.functional.one_hot(masks[j].clamp_min(0).flatten(), Parts).to_type(ScalarType.Float64).mean(new long[] { 0 });
+            probs[j] = (w.matmul(counts * 1000) + bias).softmax(0).data<double>().ToArray();
+            int c = Array.IndexOf(probs[j], probs[j].Max());
+            byClass[c].Add((probs[j][c], j));
+        }
         var lab = labels.data<long>().ToArray();
         for (int c = 0; c < 3; c++)
         {
-            int arg = -1; double top = double.NegativeInfinity;
-            for (int j = 0; j < 30; j++)
-            {
-                if (lab[j] != c) continue;
-                var counts = nn.functional.one_hot(masks[j].clamp_min(0).flatten(), Parts).to_type(ScalarType.Float32).mean(new long[] { 0 });
-                var z = head.matmul(counts * 1000 - 500) + bias;
-                var others = z.clone(); others[c] = tensor(float.NegativeInfinity);
-                double score = (z[c] - others.max()).item<float>();
-                if (score > top) { top = score; arg = j; }
-            }
-            Assert.Equal(arg, best[c]);
+            // A class no mask is assigned to falls back to the masks labelled with it.
+            var candidates = byClass[c].Count > 0 ? byClass[c]
+                : Enumerable.Range(0, 40).Where(j => lab[j] == c).Select(j => (probs[j][c], j)).ToList();
+            Assert.Equal(candidates.OrderByDescending(s => s.Item1).Take(5).Select(s => (long)s.Item2), guides[c]);
         }
+        Assert.Contains(guides, list => list.Length == 5);
+        Assert.Contains(byClass, list => list.Count == 0); // the fallback is exercised (seed chosen for it)
+    }
+
+    [Fact]
+    public void SegGuidedAndSegInverseDefaultsAreTheAuthorsEvaluationSettings()
+    {
+        double eps = 8.0 / 255;
+        var guided = Assert.IsType<SegGuidedAttack>(AttackRegistry.Create("seg-guided", new ThreatModel(Norm.Linf, eps), 11));
+        // setup_eval_attacker: seg-guide/2nd_pred_by_scores/0.0/ts → 100 steps of max(0.001, ε/4/(100/10)), 5 restarts, c 0, two stages.
+        Assert.Equal((100, 0.001, 5, 0.0, true), (guided.Steps, guided.StepSize, guided.Restarts, guided.SegWeight, guided.TwoStage));
+        var inverse = Assert.IsType<SegInverseAttack>(AttackRegistry.Create("seg-inverse", new ThreatModel(Norm.Linf, eps), 11));
+        // seg-inverse: the same 100 steps, num_restarts 2, mask radius side·√K (224·√K at 224 px), mask steps = pgd_steps.
+        Assert.Equal((100, 100, 0.001, 2, (double?)null), (inverse.Steps, inverse.MaskSteps, inverse.StepSize, inverse.Restarts, inverse.MaskEpsilon));
+        Assert.Equal(0.5, inverse.SegWeight);
+        Assert.Equal(0.3, Assert.IsType<SegInverseAttack>(AttackRegistry.Create("seg-inverse:0.3", new ThreatModel(Norm.Linf, eps), 11)).SegWeight);
+        Assert.Equal(0.25, Assert.IsType<SegGuidedAttack>(AttackRegistry.Create("seg-guided:0.25", new ThreatModel(Norm.Linf, eps), 11)).SegWeight);
+        Assert.Equal(0.0025, Assert.IsType<SegGuidedAttack>(AttackRegistry.Create("seg-guided", new ThreatModel(Norm.Linf, 0.1), 11)).StepSize, 12);
+    }
+
+    /// <summary>
+    /// The mask attack starts from a random point of the sphere and stays on it (the reference projects onto the sphere,
+    /// not into the ball): every returned mask is at L2 distance exactly the radius from the clean part logits, and two
+    /// restarts start from different points.
+    /// </summary>
+    [Fact]
+    public void SegInverseMaskAttackStaysOnTheSphereFromARandomStart()
+    {
+        var (model, x, y, _, _) = Binary(20, 33, 0.05);
+        Tensor parts;
+        using (no_grad()) parts = model.ForwardWithParts(x).PartLogits;
+        var attack = new SegInverseAttack(0.05, maskEpsilon: 0.7, maskSteps: 3, seed: 4);
+        var first = attack.AdversarialMask(model, parts, y);
+        var second = attack.AdversarialMask(model, parts, y);
+        var distance = (first - parts).flatten(1).norm(1).data<float>().ToArray();
+        Assert.All(distance, d => Assert.Equal(0.7, d, 4));
+        Assert.True((first - second).abs().max().item<float>() > 1e-3, "each call must start from a new random point");
     }
 
     public static IEnumerable<object[]> AllPartAttacks()

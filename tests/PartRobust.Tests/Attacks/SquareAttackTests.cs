@@ -284,4 +284,52 @@ public class SquareAttackTests
         Assert.Equal("square", a.Name);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SquareAttack(0.1, pInit: 0));
     }
+
+    /// <summary>
+    /// The L2 query step moves budget per channel, as the reference's square.py: a δ of norm ε keeps norm exactly ε (no
+    /// global rescale needed), energy outside the two windows is unchanged and window 2 (where it does not overlap window 1)
+    /// is zeroed. Summing the window norms over all channels instead gives each window about C× its share.
+    /// </summary>
+    [Theory]
+    [InlineData(0, 1, 5, 6, 3)]   // disjoint windows
+    [InlineData(2, 2, 3, 4, 5)]   // overlapping windows
+    [InlineData(4, 4, 4, 4, 3)]   // the same window
+    public void L2_window_step_keeps_the_norm_at_epsilon_and_leaves_other_pixels_alone(int r1, int c1, int r2, int c2, int side)
+    {
+        const double eps = 0.5;
+        var g = new Generator(7);
+        var delta = randn(new long[] { 4, 3, 10, 10 }, generator: g, dtype: ScalarType.Float64);
+        delta = delta / delta.flatten(1).norm(1, keepdim: true).view(-1, 1, 1, 1) * eps;
+        var before = delta.clone();
+        var fresh = randn(new long[] { 4, 3, side, side }, generator: g, dtype: ScalarType.Float64);
+        SquareAttack.MoveWindowBudget(delta, fresh, (r1, c1), (r2, c2), side, eps);
+
+        var norms = delta.flatten(1).norm(1).data<double>().ToArray();
+        Assert.All(norms, n => Assert.Equal(eps, n, 9));
+        var inWindows = zeros(new long[] { 1, 1, 10, 10 }, dtype: ScalarType.Bool);
+        inWindows.narrow(2, r1, side).narrow(3, c1, side).fill_(true);
+        inWindows.narrow(2, r2, side).narrow(3, c2, side).fill_(true);
+        var outside = inWindows.logical_not().expand_as(delta);
+        Assert.Equal(0.0, (delta - before).masked_select(outside).abs().max().item<double>());
+        var onlyWindow2 = zeros(new long[] { 1, 1, 10, 10 }, dtype: ScalarType.Bool);
+        onlyWindow2.narrow(2, r2, side).narrow(3, c2, side).fill_(true);
+        onlyWindow2.narrow(2, r1, side).narrow(3, c1, side).fill_(false);
+        Assert.Equal(0.0, delta.masked_select(onlyWindow2.expand_as(delta)).abs().sum().item<double>());
+    }
+
+    /// <summary>With slack (‖δ‖ &lt; ε) every channel's energy grows by exactly (ε² − ‖δ‖²)/C, its share of the slack.</summary>
+    [Fact]
+    public void L2_window_step_gives_each_channel_an_equal_share_of_the_slack()
+    {
+        const double eps = 1.0;
+        var g = new Generator(3);
+        var delta = randn(new long[] { 2, 3, 8, 8 }, generator: g, dtype: ScalarType.Float64);
+        delta = delta / delta.flatten(1).norm(1, keepdim: true).view(-1, 1, 1, 1) * 0.6;
+        var channelEnergy = delta.square().sum(new long[] { 2, 3 });
+        var fresh = randn(new long[] { 2, 3, 3, 3 }, generator: g, dtype: ScalarType.Float64);
+        SquareAttack.MoveWindowBudget(delta, fresh, (1, 1), (4, 4), 3, eps);
+        var grown = delta.square().sum(new long[] { 2, 3 }) - channelEnergy;
+        double share = (eps * eps - 0.36) / 3;
+        Assert.All(grown.flatten().data<double>().ToArray(), v => Assert.Equal(share, v, 9));
+    }
 }

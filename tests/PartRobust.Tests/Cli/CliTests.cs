@@ -223,7 +223,7 @@ public class CliTests
         Assert.True(stages[1] <= stages[0]);
         Assert.Equal(both, stages[1], 12);
         var checks = am.GetProperty("masking_checks").EnumerateArray().ToList();
-        Assert.Equal(6, checks.Count);
+        Assert.Equal(7, checks.Count); // the checks before the attacks; pgd-10+pgd has no Square or DLR stage to check
         Assert.All(checks, c => Assert.Contains(c.GetProperty("status").GetString(), new[] { "pass", "warn" }));
         AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--attack", "fgsm", "--out", Path.Combine(root, "bad")), "fgsm");
         AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--attack", "seg-sum", "--out", Path.Combine(root, "bad")), "seg-sum");
@@ -237,7 +237,10 @@ public class CliTests
         var pm = partDoc.RootElement.GetProperty("models")[0];
         var keys = pm.GetProperty("robust_accuracy").EnumerateObject().Select(p => p.Name).ToList();
         foreach (var k in new[] { "pgd-10", "seg-sum", "seg-guided", "seg-inverse", "worst_case" }) Assert.Contains(k, keys);
-        Assert.Equal(6, pm.GetProperty("masking_checks").GetArrayLength());
+        var partChecks = pm.GetProperty("masking_checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+        Assert.Equal(7, partChecks.Count(c => c != "square-after-white-box" && c != "zero-dlr-gradients"));
+        Assert.Contains("dynamic", partChecks);
+        Assert.Contains("square-after-white-box", partChecks); // AutoAttack's own check on its stages
         var noAdaptive = Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "part-downsampled"), "--attack", "aa", "--n", "4",
             "--no-adaptive", "--no-masking-checks", "--out", Path.Combine(root, "attack-part2"));
         Assert.True(noAdaptive.Code == 0, noAdaptive.Err);
@@ -302,6 +305,15 @@ public class CliTests
         string bad = Path.Combine(root, "bad");
         AssertOneLineError(Run("attack", "--checkpoint", stem, "--save-examples", "-1", "--out", bad), "--save-examples");
         Assert.False(Directory.Exists(bad));
+        var negative = Run("attack", "--checkpoint", stem, "--n", "-5", "--out", bad);
+        AssertOneLineError(negative, "--n -5");
+        Assert.DoesNotContain("--attack-points", negative.Err);
+        Assert.False(Directory.Exists(bad));
+
+        // An L∞ radius ≥ 1 runs (it is a valid budget) but says that every image is reachable.
+        var huge = Run("attack", "--checkpoint", stem, "--attack", "pgd-10", "--eps", "2", "--n", "2", "--save-examples", "0", "--out", Path.Combine(root, "huge"));
+        Assert.True(huge.Code == 0, huge.Err);
+        Assert.Contains("WARNING L∞ ε = 2 ≥ 1 on images in [0,1]: every image is reachable", huge.Out + huge.Err);
         Directory.Delete(root, recursive: true);
     }
 }

@@ -23,39 +23,125 @@ public class BoundingBoxHeadTests
         return torch.tensor(data).reshape(1, 3, 4, 4);
     }
 
+    /// <summary>
+    /// The reference's <c>WeightedBBoxFeatureExtractor</c> (norm_img) written out with loops in double precision: 1e-6 on
+    /// the mass and on every row/column marginal, no epsilon in the square root; x over W, y over H.
+    /// </summary>
+    static double[] ReferenceFeatures(double[,,] logits)
+    {
+        int k = logits.GetLength(0), h = logits.GetLength(1), w = logits.GetLength(2);
+        const double e = 1e-6;
+        var p = new double[k, h, w];
+        var fg = new double[h, w];
+        double fgSum = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double max = double.NegativeInfinity, z = 0, partSum = 0;
+                for (int c = 0; c < k; c++) max = Math.Max(max, logits[c, y, x]);
+                for (int c = 0; c < k; c++) z += Math.Exp(logits[c, y, x] - max);
+                for (int c = 0; c < k; c++) p[c, y, x] = Math.Exp(logits[c, y, x] - max) / z;
+                for (int c = 1; c < k; c++) partSum += logits[c, y, x];
+                fg[y, x] = 1 / (1 + Math.Exp(-(partSum - logits[0, y, x])));
+                fgSum += fg[y, x];
+            }
+        fgSum = Math.Max(fgSum, e);
+        var f = new List<double>();
+        for (int c = 1; c < k; c++)
+        {
+            double score = 0, mass = e;
+            var colSum = new double[w];
+            var rowSum = new double[h];
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                {
+                    score += logits[c, y, x] * fg[y, x] / fgSum;
+                    mass += p[c, y, x];
+                    colSum[x] += p[c, y, x];
+                    rowSum[y] += p[c, y, x];
+                }
+            double cx = 0, cy = 0, vx = 0, vy = 0;
+            for (int x = 0; x < w; x++) cx += x * (colSum[x] + e) / mass;
+            for (int y = 0; y < h; y++) cy += y * (rowSum[y] + e) / mass;
+            for (int x = 0; x < w; x++) vx += (x - cx) * (x - cx) * (colSum[x] + e) / mass;
+            for (int y = 0; y < h; y++) vy += (y - cy) * (y - cy) * (rowSum[y] + e) / mass;
+            f.AddRange(new[] { score, cx / w * 2 - 1, cy / h * 2 - 1, Math.Sqrt(vx) / w * 2, Math.Sqrt(vy) / h * 2 });
+        }
+        return f.ToArray();
+    }
+
+    static double[,,] ToArray(Tensor logits)
+    {
+        int k = (int)logits.shape[1], h = (int)logits.shape[2], w = (int)logits.shape[3];
+        var v = logits.to_type(ScalarType.Float64).data<double>().ToArray();
+        var a = new double[k, h, w];
+        for (int c = 0; c < k; c++)
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) a[c, y, x] = v[(c * h + y) * w + x];
+        return a;
+    }
+
     [Fact]
     public void Features_match_a_hand_computation()
     {
         using var scope = torch.NewDisposeScope();
         var head = new BoundingBoxPartClassifier(3, 2);
-        var f = head.Features(Example());
+        var f = head.Features(Example().to_type(ScalarType.Float64));
         Assert.Equal(new long[] { 1, 2, 5 }, f.shape);
-        var v = f.data<float>().ToArray();
+        var v = f.data<double>().ToArray();
         // fg = sigmoid(l1 + l2 − l0) ≈ 1 on the 5 foreground pixels, ≈ 0 elsewhere → 1/5 per foreground pixel.
         // s1 = 20·2/5 = 8, s2 = 20·3/5 = 12.
-        // part 1: x̄ = 0.5 → 0.5/4·2−1 = −0.75; ȳ = 0 → −1; σx = 0.5 → 0.25; σy = 0.
-        // part 2: x̄ = 3 → 0.5; ȳ = 2 → 0; σx = 0; σy = sqrt(2/3) → sqrt(2/3)/2.
+        // part 1: x̄ = 0.5 → 0.5/4·2−1 = −0.75; ȳ = 0 → −1; σx = 0.5 → 0.25; σy ≈ 0 (√(14e-6/2)/2 from the marginal 1e-6).
+        // part 2: x̄ = 3 → 0.5; ȳ = 2 → 0; σx ≈ 0; σy = sqrt(2/3) → sqrt(2/3)/2.
         double[] expected = { 8, -0.75, -1, 0.25, 0, 12, 0.5, 0, 0, Math.Sqrt(2.0 / 3.0) / 2 };
         for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(v[i] - expected[i]) < 1e-3, $"feature {i}: {v[i]} vs {expected[i]}");
+            Assert.True(Math.Abs(v[i] - expected[i]) < 2e-3, $"feature {i}: {v[i]} vs {expected[i]}");
+        var reference = ReferenceFeatures(ToArray(Example()));
+        for (int i = 0; i < reference.Length; i++)
+            Assert.True(Math.Abs(v[i] - reference[i]) < 1e-9, $"feature {i}: {v[i]} vs reference {reference[i]}");
+    }
+
+    /// <summary>
+    /// An absent part (probability exactly 0 everywhere, as for most PartImageNet parts in one image): its marginals are
+    /// all 1e-6, the mass 1e-6, so on a 3×3 grid x̄ = (0+1+2)·1e-6/1e-6 = 3 → 3/3·2−1 = 1 and σx = √((9+4+1)) → √14/3·2,
+    /// the reference's values; without the marginal epsilon they would be −1 and 0.
+    /// </summary>
+    [Fact]
+    public void An_absent_part_gets_the_references_features()
+    {
+        using var scope = torch.NewDisposeScope();
+        var data = new double[3 * 9];
+        for (int i = 0; i < 9; i++) data[i] = 5;          // background logit 5
+        for (int i = 0; i < 9; i++) data[9 + i] = 0.3 * i; // part 1 present with varying logits
+        for (int i = 0; i < 9; i++) data[18 + i] = -1e4;   // part 2: softmax exactly 0 in float64
+        var logits = torch.tensor(data).reshape(1, 3, 3, 3);
+        var v = new BoundingBoxPartClassifier(3, 2).Features(logits).data<double>().ToArray();
+        Assert.Equal(1.0, v[6], 9);
+        Assert.Equal(1.0, v[7], 9);
+        Assert.Equal(Math.Sqrt(14) / 3 * 2, v[8], 9);
+        Assert.Equal(Math.Sqrt(14) / 3 * 2, v[9], 9);
+        var reference = ReferenceFeatures(ToArray(logits));
+        for (int i = 0; i < reference.Length; i++)
+            Assert.True(Math.Abs(v[i] - reference[i]) < 1e-9, $"feature {i}: {v[i]} vs reference {reference[i]}");
     }
 
     [Fact]
     public void Non_square_inputs_use_W_for_x_and_H_for_y()
     {
         using var scope = torch.NewDisposeScope();
-        // K = 2, H = 2, W = 4; the only part pixel is (y=1, x=3) → x̄ = 3/4·2−1 = 0.5, ȳ = 1/2·2−1 = 0.
-        var data = new float[2 * 2 * 4];
-        for (int i = 0; i < 8; i++) data[i] = 20f;      // background everywhere ...
-        data[1 * 4 + 3] = 0f;                           // ... except (y=1, x=3),
-        data[8 + 1 * 4 + 3] = 20f;                      // which is part 1
+        // K = 2, H = 2, W = 4; the only part pixel is (y=1, x=3) → x̄ ≈ 3/4·2−1 = 0.5, ȳ ≈ 1/2·2−1 = 0.
+        var data = new double[2 * 2 * 4];
+        for (int i = 0; i < 8; i++) data[i] = 40;       // background everywhere ...
+        data[1 * 4 + 3] = 0;                            // ... except (y=1, x=3),
+        data[8 + 1 * 4 + 3] = 40;                       // which is part 1
         var logits = torch.tensor(data).reshape(1, 2, 2, 4);
-        var v = new BoundingBoxPartClassifier(2, 2).Features(logits).data<float>().ToArray();
-        Assert.Equal(20, v[0], 2);
-        Assert.Equal(0.5, v[1], 3);
-        Assert.Equal(0.0, v[2], 3);
-        Assert.Equal(0.0, v[3], 3);
-        Assert.Equal(0.0, v[4], 3);
+        var v = new BoundingBoxPartClassifier(2, 2).Features(logits).data<double>().ToArray();
+        Assert.Equal(40, v[0], 4);
+        Assert.Equal(0.5, v[1], 4);
+        Assert.Equal(0.0, v[2], 4);
+        var reference = ReferenceFeatures(ToArray(logits));
+        for (int i = 0; i < reference.Length; i++)
+            Assert.True(Math.Abs(v[i] - reference[i]) < 1e-9, $"feature {i}: {v[i]} vs reference {reference[i]}");
     }
 
     [Fact]
