@@ -36,7 +36,7 @@ sealed class ExperimentOptions
     public readonly Option<int?> PgdSteps = new("--pgd-steps") { Description = $"PGD steps of the evaluation attack (default {D.Eval.PgdSteps})" };
     public readonly Option<int?> PgdRestarts = new("--pgd-restarts") { Description = $"PGD restarts of the evaluation attack (default {D.Eval.PgdRestarts})" };
     public readonly Option<int?> AutoAttackPoints = new("--autoattack-points") { Description = $"Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default {D.Eval.AutoAttackPoints})" };
-    public readonly Option<bool> NoMaskingChecks = new("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack" };
+    public readonly Option<bool> NoMaskingChecks = new("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)" };
     public readonly Option<bool> PaperPgd = new("--paper-pgd") { Description = "Evaluate with the paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
     public readonly Option<string?> AdvTrain = new("--adv-train") { Description = "Adversarial training recipe: pgd (default) or trades" };
     public readonly Option<double?> TradesBeta = new("--trades-beta") { Description = $"TRADES β, weight of the KL term (default {D.Train.TradesBeta}; the paper's scripts use 1 or 2)" };

@@ -181,15 +181,21 @@ public class CliTests
             Assert.True(m.GetProperty("train_seconds").GetDouble() > 0);
             bool isPart = m.GetProperty("name").GetString()!.StartsWith("part-");
             Assert.Equal(isPart, m.TryGetProperty("part_miou", out var miou) && miou.ValueKind == JsonValueKind.Number);
-            // AutoAttack (3 classes: the APGD-CE, FAB, Square fallback), the adaptive attacks on part models, and the
+            // AutoAttack (3 classes: APGD-CE, APGD-DLR, FAB, Square), the adaptive attacks on part models, and the
             // per-point worst case, which no attack can undercut.
             var robust = m.GetProperty("robust_accuracy").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
             string aa = Assert.Single(robust.Keys, k => k.StartsWith("autoattack"));
             Assert.Equal(isPart, robust.ContainsKey("seg-sum") && robust.ContainsKey("seg-guided") && robust.ContainsKey("seg-inverse"));
             Assert.All(robust.Where(kv => kv.Key != "pgd" && kv.Key != "worst_case"), kv => Assert.True(robust["worst_case"] <= kv.Value, kv.Key));
             var aaStages = m.GetProperty("autoattack_stages").GetProperty(aa).EnumerateArray().Select(st => st.GetProperty("attack").GetString()).ToList();
-            Assert.Equal(new[] { "apgd-ce", "fab", "square" }, aaStages);
-            Assert.Equal(6, m.GetProperty("masking_checks").GetArrayLength());
+            Assert.Equal("autoattack-c<4", aa);
+            Assert.Equal(new[] { "apgd-ce", "apgd-dlr", "fab", "square" }, aaStages);
+            // The 7 checks before AutoAttack, then AutoAttack's own: Square after the white-box stages and, when APGD-DLR
+            // attacked any point (APGD-CE may have broken them all), zero DLR gradients.
+            var checkNames = m.GetProperty("masking_checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+            bool dlrRan = m.GetProperty("autoattack_stages").GetProperty(aa)[0].GetProperty("robust_accuracy").GetDouble() > 0;
+            Assert.Equal(new[] { "randomness", "dynamic", "probability-outputs", "zero-gradients", "black-box", "epsilon-sweep", "more-steps",
+                "square-after-white-box" }.Concat(dlrRan ? ["zero-dlr-gradients"] : Array.Empty<string>()), checkNames);
             // The demo draws its PGD run's first points for every model.
             Assert.Equal($"adversarial_{m.GetProperty("name").GetString()!.Replace(':', '.')}.png", m.GetProperty("adversarial_examples_figure").GetString());
             Assert.Equal("pgd", m.GetProperty("adversarial_examples_attack").GetString());
@@ -247,7 +253,9 @@ public class CliTests
         using var doc2 = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "attack-part2", "report.json")));
         var m2 = doc2.RootElement.GetProperty("models")[0];
         Assert.DoesNotContain("seg-sum", m2.GetProperty("robust_accuracy").EnumerateObject().Select(p => p.Name));
-        Assert.False(m2.TryGetProperty("masking_checks", out var mc) && mc.ValueKind == JsonValueKind.Array);
+        // No checks before the attacks; AutoAttack's own checks on its stages cost nothing and still run.
+        Assert.All(m2.GetProperty("masking_checks").EnumerateArray(),
+            c => Assert.Contains(c.GetProperty("name").GetString(), new[] { "square-after-white-box", "zero-dlr-gradients" }));
         AssertOneLineError(Run("attack", "--checkpoint", Path.Combine(run, "checkpoints", "resnet18"), "--norm", "l1", "--out", Path.Combine(root, "bad")), "--norm");
 
         // data generate then train from the folder.
