@@ -14,13 +14,16 @@ namespace PartRobust.Attacks;
 /// are returned unchanged. With <see cref="EotIterations"/> &gt; 1 every gradient is the mean over that many
 /// forward/backward passes (Expectation over Transformation), for randomised models.
 /// </summary>
-public sealed class ApgdAttack : IDlrGradientProbe
+public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
 {
     /// <summary>Key used in reports: <c>apgd-ce</c> or <c>apgd-dlr</c> unless given.</summary>
     public string Name { get; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <inheritdoc />
     public int DlrStarts => dlrStarts;
@@ -127,7 +130,10 @@ public sealed class ApgdAttack : IDlrGradientProbe
                 Func<Tensor, Tensor> loss = Loss == "ce"
                     ? logits => nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.None)
                     : logits => ApgdCore.Dlr(logits, y);
-                var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho, loss, generator, EotIterations);
+                int restart = r;
+                var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho, loss, generator, EotIterations,
+                    i => Progress?.Invoke(new((restart + (double)i / Iterations) / Restarts,
+                        (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"iteration {i}/{Iterations}")));
                 if (Loss == "dlr") CountStart(x.shape[0], result.ZeroGradientStarts);
                 tracker.Merge(todo, result);
             }

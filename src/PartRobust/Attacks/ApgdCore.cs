@@ -86,7 +86,7 @@ internal static class ApgdCore
     /// used for the bookkeeping are those of the last pass, as in the reference.
     /// </summary>
     internal static RunResult Run(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, ThreatModel threat,
-        int nIter, double rho, Func<Tensor, Tensor> loss, Generator generator, int eotIterations = 1)
+        int nIter, double rho, Func<Tensor, Tensor> loss, Generator generator, int eotIterations = 1, Action<int>? onIteration = null)
     {
         if (eotIterations < 1) throw new ArgumentOutOfRangeException(nameof(eotIterations), "eotIterations must be ≥ 1");
         using var scope = NewDisposeScope();
@@ -190,6 +190,7 @@ internal static class ApgdCore
                     increases.zero_();
                 }
             }
+            onIteration?.Invoke(i + 1);
         }
         return new RunResult(xBest.detach().MoveToOuterDisposeScope(), lossBest.detach().MoveToOuterDisposeScope(),
             xBestAdv.detach().MoveToOuterDisposeScope(), fooled.MoveToOuterDisposeScope(), zeroGradientStarts);

@@ -12,13 +12,16 @@ namespace PartRobust.Attacks;
 /// misclassified iterate if one was found, else the iterate with the highest loss; points misclassified on the
 /// clean image are returned unchanged.
 /// </summary>
-public sealed class ApgdTargetedAttack : IDlrGradientProbe
+public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
 {
     /// <summary>Key used in reports: <c>apgd-t</c> unless given.</summary>
     public string Name { get; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <inheritdoc />
     public int DlrStarts => dlrStarts;
@@ -116,8 +119,11 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe
                     var x = images.index_select(0, todo);
                     var y = labels.index_select(0, todo);
                     var target = order.select(1, t).index_select(0, todo);
+                    int run = (t - 1) * Restarts + r, runs = nTargets * Restarts, targetNumber = t, restart = r;
                     var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho,
-                        logits => ApgdCore.DlrTargeted(logits, y, target), generator, EotIterations);
+                        logits => ApgdCore.DlrTargeted(logits, y, target), generator, EotIterations,
+                        i => Progress?.Invoke(new((run + (double)i / Iterations) / runs,
+                            $"target {targetNumber}/{nTargets}, " + (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"iteration {i}/{Iterations}")));
                     CountStart(x.shape[0], result.ZeroGradientStarts);
                     tracker.Merge(todo, result);
                 }

@@ -50,6 +50,12 @@ public sealed class AttackSequence : IAttack
     /// </summary>
     public Action<int, int, int>? StageFinished { get; set; }
 
+    /// <summary>
+    /// Called before each stage that has points to attack, with (stage index, points it attacks), e.g. to point a progress
+    /// bar at the stage about to run.
+    /// </summary>
+    public Action<int, int>? StageStarted { get; set; }
+
     /// <inheritdoc />
     public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels) => Perturb(model, images, labels, null);
 
@@ -74,6 +80,7 @@ public sealed class AttackSequence : IAttack
                 int attacked = (int)todo.shape[0];
                 if (todo.shape[0] > 0)
                 {
+                    StageStarted?.Invoke(i, attacked);
                     var xs = images.index_select(0, todo);
                     var ys = labels.index_select(0, todo);
                     var adv = Attacks[i] switch

@@ -16,13 +16,16 @@ namespace PartRobust.Attacks;
 /// As an <see cref="IAttack"/>, a point gets the smallest adversarial example found if its norm is ≤ ε, else the clean
 /// image; <see cref="MinimalPerturbation"/> returns the smallest one regardless of ε.
 /// </summary>
-public sealed class FabAttack : IAttack
+public sealed class FabAttack : IReportsProgress
 {
     /// <summary>Key used in reports: <c>fab</c> or <c>fab-t</c> unless given.</summary>
     public string Name { get; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <summary>Whether the targeted version (FAB-T) is run.</summary>
     public bool Targeted { get; }
@@ -150,7 +153,9 @@ public sealed class FabAttack : IAttack
                 var x = images.index_select(0, todo).detach();
                 var y = labels.index_select(0, todo);
                 Tensor? target = Targeted ? order.select(1, t).index_select(0, todo) : null;
-                var (adv, norm) = RunOnce(model, x, y, target, r > 0);
+                int run = (t - 1) * Restarts + r, runs = nTargets * Restarts, targetNumber = t, restart = r;
+                var (adv, norm) = RunOnce(model, x, y, target, r > 0, it => Progress?.Invoke(new((run + (double)it / Iterations) / runs,
+                    (Targeted ? $"target {targetNumber}/{nTargets}, " : "") + (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"iteration {it}/{Iterations}")));
                 using (no_grad())
                 {
                     var improve = norm.lt(bestNorm.index_select(0, todo));
@@ -194,7 +199,7 @@ public sealed class FabAttack : IAttack
     }
 
     /// <summary>One FAB run: the smallest adversarial example found per point and its norm (+∞ if none).</summary>
-    (Tensor Adv, Tensor Norm) RunOnce(nn.Module<Tensor, Tensor> model, Tensor im, Tensor y, Tensor? target, bool randomStart)
+    (Tensor Adv, Tensor Norm) RunOnce(nn.Module<Tensor, Tensor> model, Tensor im, Tensor y, Tensor? target, bool randomStart, Action<int>? onIteration = null)
     {
         using var scope = NewDisposeScope();
         long n = im.shape[0];
@@ -246,6 +251,7 @@ public sealed class FabAttack : IAttack
             adv.copy_(where(better.unsqueeze(1), x1, adv));
             res.copy_(where(better, norm, res));
             x1.copy_(where(isAdv.unsqueeze(1), x0 + (x1 - x0) * Beta, x1));
+            onIteration?.Invoke(it + 1);
         }
         return (adv.view(shape).MoveToOuterDisposeScope(), res.MoveToOuterDisposeScope());
     }

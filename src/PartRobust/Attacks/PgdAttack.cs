@@ -10,7 +10,7 @@ namespace PartRobust.Attacks;
 /// iterate with the highest loss. This is never weaker than keeping the last iterate of the best restart
 /// (the reference's rule) and every returned image is a verified member of the threat model.
 /// </summary>
-public sealed class PgdAttack : IAttack
+public sealed class PgdAttack : IReportsProgress
 {
     /// <summary>Key used in reports.</summary>
     public string Name { get; }
@@ -32,6 +32,9 @@ public sealed class PgdAttack : IAttack
 
     /// <summary>Seed of the random starts, so an evaluation is reproducible.</summary>
     public long Seed { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <summary>
     /// When false the attack returns the last iterate of the first restart with no per-sample bookkeeping
@@ -85,7 +88,8 @@ public sealed class PgdAttack : IAttack
                 {
                     var logits = model.call(input);
                     return (logits, nn.functional.cross_entropy(logits, labels.index_select(0, index), reduction: nn.Reduction.None));
-                });
+                }, onStep: Progress is null ? null : (restart, step) => Progress?.Invoke(new((restart + (double)step / Math.Max(1, Steps)) / Restarts,
+                    (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"step {step}/{Steps}")));
         }
     }
 

@@ -23,7 +23,8 @@ internal static class PgdCore
     /// Adversarial images for the batch. <paramref name="start"/>, when given, is the first restart's starting point
     /// (e.g. the output of an earlier stage) instead of a random one.
     /// </summary>
-    internal static Tensor Perturb(Tensor images, Tensor labels, Settings s, Generator generator, Objective objective, Tensor? start = null)
+    internal static Tensor Perturb(Tensor images, Tensor labels, Settings s, Generator generator, Objective objective, Tensor? start = null,
+        Action<int, int>? onStep = null)
     {
         using var scope = NewDisposeScope();
         long n = images.shape[0];
@@ -31,7 +32,7 @@ internal static class PgdCore
         Tensor result;
         if (!s.KeepWorstCase)
         {
-            result = RunOnce(images, labels, all, s, generator, objective, start, null);
+            result = RunOnce(images, labels, all, s, generator, objective, start, null, step => onStep?.Invoke(0, step));
         }
         else
         {
@@ -53,7 +54,9 @@ internal static class PgdCore
                 var subBest = best.index_select(0, todo);
                 var subLoss = bestLoss.index_select(0, todo);
                 var subFooled = zeros(todo.shape[0], dtype: ScalarType.Bool, device: images.device);
-                RunOnce(x, y, todo, s, generator, objective, r == 0 ? start?.index_select(0, todo) : null, (subBest, subLoss, subFooled));
+                int restart = r;
+                RunOnce(x, y, todo, s, generator, objective, r == 0 ? start?.index_select(0, todo) : null, (subBest, subLoss, subFooled),
+                    step => onStep?.Invoke(restart, step));
                 using (no_grad())
                 {
                     best.index_copy_(0, todo, subBest);
@@ -72,7 +75,7 @@ internal static class PgdCore
     /// and is updated at every iterate: a misclassified iterate wins over any correctly classified one.
     /// </summary>
     static Tensor RunOnce(Tensor x, Tensor y, Tensor index, Settings s, Generator generator, Objective objective,
-        Tensor? start, (Tensor Best, Tensor Loss, Tensor Fooled)? track)
+        Tensor? start, (Tensor Best, Tensor Loss, Tensor Fooled)? track, Action<int>? onStep)
     {
         using var scope = NewDisposeScope();
         using var grad = enable_grad(); // attacks need gradients even when called under no_grad
@@ -122,6 +125,7 @@ internal static class PgdCore
                 }
                 threat.ProjectInPlace(x, delta);
             }
+            onStep?.Invoke(step + 1);
         }
         return (x + delta).detach().MoveToOuterDisposeScope();
     }

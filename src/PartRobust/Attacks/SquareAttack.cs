@@ -24,13 +24,16 @@ namespace PartRobust.Attacks;
 /// before the attack are returned unchanged.
 /// </para>
 /// </summary>
-public sealed class SquareAttack : IAttack
+public sealed class SquareAttack : IReportsProgress
 {
     /// <summary>Key used in reports.</summary>
     public string Name { get; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <summary>Iterations per restart, one query each per point still correctly classified; as in the reference the start costs one query more.</summary>
     public int Queries { get; }
@@ -122,7 +125,10 @@ public sealed class SquareAttack : IAttack
                 using var restartScope = NewDisposeScope();
                 var todo = correct.nonzero().flatten();
                 if (todo.shape[0] == 0) break;
-                var (adv, margin) = RunOnce(model, x.index_select(0, todo), y.index_select(0, todo), rng);
+                int restart = r;
+                var (adv, margin) = RunOnce(model, x.index_select(0, todo), y.index_select(0, todo), rng, (query, left) =>
+                    Progress?.Invoke(new((restart + (double)query / Math.Max(1, Queries)) / Restarts,
+                        (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"query {query}/{Queries}, {left} point(s) left")));
                 var better = margin.lt(bestMargin.index_select(0, todo));
                 best.index_copy_(0, todo, where(better.view(-1, 1, 1, 1), adv, best.index_select(0, todo)));
                 bestMargin.index_copy_(0, todo, where(better, margin, bestMargin.index_select(0, todo)));
@@ -134,11 +140,14 @@ public sealed class SquareAttack : IAttack
     }
 
     /// <summary>One run on correctly classified points; returns the best iterates and their margins.</summary>
-    (Tensor Adv, Tensor Margin) RunOnce(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng) =>
-        Threat.Norm == Norm.Linf ? RunLinf(model, x, y, rng) : RunL2(model, x, y, rng);
+    (Tensor Adv, Tensor Margin) RunOnce(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng, Action<int, long>? onQuery) =>
+        Threat.Norm == Norm.Linf ? RunLinf(model, x, y, rng, onQuery) : RunL2(model, x, y, rng, onQuery);
+
+    /// <summary>Queries between two progress reports (each report reads the number of points left).</summary>
+    const int ReportEvery = 50;
 
     /// <summary>One run of the L∞ attack.</summary>
-    (Tensor Adv, Tensor Margin) RunLinf(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng)
+    (Tensor Adv, Tensor Margin) RunLinf(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng, Action<int, long>? onQuery)
     {
         using var scope = NewDisposeScope();
         long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
@@ -156,6 +165,7 @@ public sealed class SquareAttack : IAttack
             using var iterScope = NewDisposeScope();
             var active = marginMin.gt(0).nonzero().flatten();
             if (active.shape[0] == 0) break;
+            if (it % ReportEvery == 0) onQuery?.Invoke(it, active.shape[0]);
             double p = PSelection(it);
             int s = Math.Clamp((int)Math.Round(Math.Sqrt(p * h * w)), 1, maxSide);
             int vh = rng.Next(0, (int)h - s + 1), vw = rng.Next(0, (int)w - s + 1);
@@ -271,7 +281,7 @@ public sealed class SquareAttack : IAttack
     /// ‖δ‖₂ = ε), then at each query one window is redrawn as ±eta plus its old content, renormalised so the freed
     /// budget of a second window (zeroed) is moved into it, and the whole δ is rescaled to norm ε and clipped to [0,1].
     /// </summary>
-    (Tensor Adv, Tensor Margin) RunL2(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng)
+    (Tensor Adv, Tensor Margin) RunL2(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Random rng, Action<int, long>? onQuery)
     {
         using var scope = NewDisposeScope();
         long n = x.shape[0], c = x.shape[1];
@@ -303,6 +313,7 @@ public sealed class SquareAttack : IAttack
             using var iterScope = NewDisposeScope();
             var active = marginMin.gt(0).nonzero().flatten();
             if (active.shape[0] == 0) break;
+            if (it % ReportEvery == 0) onQuery?.Invoke(it, active.shape[0]);
             long m = active.shape[0];
             var xc = x.index_select(0, active);
             var current = xBest.index_select(0, active);

@@ -78,6 +78,7 @@ public static class Evaluator
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keepExamples);
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var batchClock = System.Diagnostics.Stopwatch.StartNew();
         var robust = new bool[data.Count];
         int clean = 0, kept = 0;
         var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
@@ -94,17 +95,33 @@ public static class Evaluator
             var stageRobust = new int[stageTasks.Length];
             var stageAttacked = new int[stageTasks.Length];
             int stageSeen = 0;
+            int batches = (data.Count + batchSize - 1) / Math.Max(1, batchSize), batch = 0;
+            IProgressTask StageTask(AttackSequence sequence, int i) =>
+                stageTasks[i] ??= progress.Start($"  {label ?? attack.Name} · {sequence.Attacks[i].Name}", data.Count);
             if (attack is AttackSequence sequence)
+            {
                 sequence.StageFinished = (i, attacked, robustAfter) =>
                 {
-                    stageTasks[i] ??= progress.Start($"  {label ?? attack.Name} · {sequence.Attacks[i].Name}", data.Count);
                     stageRobust[i] += robustAfter;
                     stageAttacked[i] += attacked;
-                    stageTasks[i]!.Advance(stageSeen);
+                    StageTask(sequence, i).Advance(stageSeen);
                     stageTasks[i]!.SetStatus($"attacked {stageAttacked[i]}, robust {stageRobust[i]}");
                 };
-            for (int start = 0; start < data.Count; start += batchSize)
+                sequence.StageStarted = (i, attacked) =>
+                {
+                    task.SetStatus((batches > 1 ? $"batch {batch + 1}/{batches}, " : "") + $"stage {i + 1}/{sequence.Attacks.Count}: {sequence.Attacks[i].Name}");
+                    var stageTask = StageTask(sequence, i);
+                    var stageClock = System.Diagnostics.Stopwatch.StartNew();
+                    ListenTo(sequence.Attacks[i], p => stageTask.SetStatus(InsideBatch(p, stageClock, batch, batches, $"attacking {attacked}: ")));
+                };
+            }
+            else
             {
+                ListenTo(attack, p => task.SetStatus(InsideBatch(p, batchClock, batch, batches, "")));
+            }
+            for (int start = 0; start < data.Count; start += batchSize, batch++)
+            {
+                batchClock.Restart();
                 using var scope = NewDisposeScope();
                 double batchStart = clock.Elapsed.TotalSeconds;
                 int n = Math.Min(batchSize, data.Count - start);
@@ -137,11 +154,34 @@ public static class Evaluator
                 task.SetStatus($"robust {kept}/{start + n} ({100.0 * kept / (start + n):F1}%)");
             }
             foreach (var t in stageTasks) t?.Dispose();
-            if (attack is AttackSequence s2) s2.StageFinished = null;
+            if (attack is AttackSequence s2)
+            {
+                s2.StageFinished = null;
+                s2.StageStarted = null;
+                foreach (var a in s2.Attacks) ListenTo(a, null);
+            }
+            ListenTo(attack, null);
         }
         int total = Math.Max(1, data.Count);
         return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
             stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray(), keeper?.Result());
+    }
+
+    /// <summary>Points the progress reports of <paramref name="attack"/> (if it makes any) at <paramref name="listener"/>; null stops them.</summary>
+    static void ListenTo(IAttack attack, Action<AttackProgress>? listener)
+    {
+        if (attack is IReportsProgress reporting) reporting.Progress = listener;
+    }
+
+    /// <summary>
+    /// The live status of an attack inside a batch, e.g. "batch 1/2, attacking 40: target 3/9, iteration 40/100, ETA 95s"
+    /// (the ETA of this batch's run, from the time it has taken so far).
+    /// </summary>
+    internal static string InsideBatch(AttackProgress p, System.Diagnostics.Stopwatch clock, int batch, int batches, string prefix)
+    {
+        double f = Math.Clamp(p.Fraction, 0, 1), elapsed = clock.Elapsed.TotalSeconds;
+        string eta = f > 0 && elapsed > 0 ? $", ETA {elapsed * (1 - f) / f:F0}s" : "";
+        return (batches > 1 ? $"batch {batch + 1}/{batches}, " : "") + prefix + p.Detail + eta;
     }
 
     /// <summary>

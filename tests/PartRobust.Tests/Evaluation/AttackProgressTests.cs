@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using PartRobust.Attacks;
+using PartRobust.Data;
+using PartRobust.Evaluation;
+using PartRobust.Tests.TestSupport;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PartRobust.Tests.Evaluation;
+
+/// <summary>Attacks report where they are inside a batch, so a bar on a long AutoAttack stage moves.</summary>
+public class AttackProgressTests
+{
+    /// <summary>Records every status each task was given, by task description.</summary>
+    sealed class RecordingProgress : IProgressSink
+    {
+        public ConcurrentDictionary<string, ConcurrentQueue<string>> Statuses { get; } = new();
+        public IProgressTask Start(string description, long total) => new Task(Statuses.GetOrAdd(description, _ => new()));
+        public void Log(string message) { }
+
+        sealed class Task(ConcurrentQueue<string> into) : IProgressTask
+        {
+            public void Advance(long units = 1) { }
+            public void SetStatus(string status) => into.Enqueue(status);
+            public void Dispose() { }
+        }
+    }
+
+    static (AffineClassifier Model, PartDataset Data) Robust(int n)
+    {
+        var g = new Generator(5);
+        const int d = 3 * 8 * 8;
+        var model = new AffineClassifier(d, 3, randn(new long[] { 3, d }, generator: g) * 0.05f, zeros(3));
+        var x = rand(new long[] { n, 3, 8, 8 }, generator: g);
+        Tensor y;
+        using (no_grad()) y = model.call(x).argmax(1);
+        return (model, new PartDataset(x, zeros(new long[] { n, 8, 8 }, dtype: ScalarType.Int64), y, PartImageNetTaxonomy.Select(new[] { "Car", "Fish", "Bird" })));
+    }
+
+    [Fact]
+    public void Each_stage_of_a_sequence_reports_its_iterations_and_queries_with_an_eta()
+    {
+        var (model, data) = Robust(8);
+        using var _ = model;
+        using var __ = data;
+        // ε so small that no point breaks: every stage runs on all 8 points.
+        var apgd = new ApgdAttack(1e-4, iterations: 4);
+        var square = new SquareAttack(1e-4, queries: 120);
+        var sequence = new AttackSequence(new IAttack[] { apgd, square });
+        var progress = new RecordingProgress();
+        var r = Evaluator.RobustAccuracy(model, data, sequence, 4, progress, "aa");
+        Assert.Equal(1.0, r.Accuracy);
+        var apgdStatuses = progress.Statuses["  aa · apgd-ce"].ToList();
+        Assert.Contains("batch 1/2, attacking 4: iteration 4/4, ETA 0s", apgdStatuses);
+        Assert.Contains(apgdStatuses, s => s.StartsWith("batch 2/2, attacking 4: iteration 1/4, ETA"));
+        var squareStatuses = progress.Statuses["  aa · square"].ToList();
+        Assert.Contains(squareStatuses, s => s.StartsWith("batch 1/2, attacking 4: query 100/120, 4 point(s) left, ETA"));
+        Assert.Equal("attacked 8, robust 8", squareStatuses.Last());
+        Assert.Contains("batch 2/2, stage 2/2: square", progress.Statuses["aa"]); // the main bar names the running stage
+        // Nobody listens once the run is over.
+        Assert.Null(apgd.Progress);
+        Assert.Null(square.Progress);
+        Assert.Null(sequence.StageStarted);
+    }
+
+    [Fact]
+    public void A_single_attack_reports_its_steps_on_the_main_bar()
+    {
+        var (model, data) = Robust(3);
+        using var _ = model;
+        using var __ = data;
+        var pgd = new PgdAttack(1e-4, 3, restarts: 2);
+        var progress = new RecordingProgress();
+        Evaluator.RobustAccuracy(model, data, pgd, 3, progress, "pgd");
+        var statuses = progress.Statuses["pgd"].ToList();
+        Assert.Contains(statuses, s => s.StartsWith("restart 2/2, step 3/3"));
+        Assert.Equal("robust 3/3 (100.0%)", statuses.Last());
+        Assert.Null(pgd.Progress);
+    }
+}
