@@ -182,7 +182,7 @@ namespace PartRobust.Cli
                         : $"  {m.Name}: WARNING gradient-masking check '{c.Name}' failed: {c.Meaning} ({c.Detail})");
             foreach (var m in report.Models)
                 foreach (var (version, stages) in m.AutoAttackStages ?? new())
-                    Console.WriteLine($"  {m.Name} {version} stages: " + string.Join(" → ", stages.Select(st => $"{st.Attack} {100 * st.RobustAccuracy:F1}%")));
+                    Console.WriteLine($"  {m.Name} {version} stages: " + string.Join(" → ", stages.Select(st => $"{st.Attack} {100 * st.RobustAccuracy:F1}%" + (st.Seconds is { } sec ? $" ({sec:F0}s)" : ""))));
             PrintRobustnessTable(report);
             PrintComparisons(report);
             Console.WriteLine($"total {report.Environment.TotalSeconds:F0}s. Report: {Path.Combine(outDir, "report.md")}");

@@ -29,6 +29,9 @@ public sealed class AttackSequence : IAttack
     /// </summary>
     public bool[] LastRobust { get; private set; } = Array.Empty<bool>();
 
+    /// <summary>Wall-clock seconds of each stage in the last <c>Perturb</c> call (0 for a stage with no point left).</summary>
+    public double[] LastStageSeconds { get; private set; } = Array.Empty<double>();
+
     /// <summary>Per point of the last <c>Perturb</c> call: classified correctly on the sequence's clean pass.</summary>
     public bool[] LastCleanCorrect { get; private set; } = Array.Empty<bool>();
 
@@ -73,9 +76,11 @@ public sealed class AttackSequence : IAttack
             using (no_grad()) robust = model.call(images).argmax(1).eq(labels);
             var cleanCorrect = robust.cpu().data<bool>().ToArray();
             var after = new int[Attacks.Count];
+            var seconds = new double[Attacks.Count];
             for (int i = 0; i < Attacks.Count; i++)
             {
                 using var stage = NewDisposeScope();
+                var stageClock = System.Diagnostics.Stopwatch.StartNew();
                 var todo = robust.nonzero().flatten();
                 int attacked = (int)todo.shape[0];
                 if (todo.shape[0] > 0)
@@ -98,9 +103,11 @@ public sealed class AttackSequence : IAttack
                     }
                 }
                 after[i] = (int)robust.sum().item<long>();
+                seconds[i] = stageClock.Elapsed.TotalSeconds;
                 StageFinished?.Invoke(i, attacked, after[i]);
             }
             LastRobustAfterStage = after;
+            LastStageSeconds = seconds;
             LastCleanCorrect = cleanCorrect;
             LastRobust = robust.cpu().data<bool>().ToArray();
             Threat.Verify(images, result);

@@ -16,8 +16,9 @@ namespace PartRobust.Evaluation;
 /// <param name="BatchSeconds">Wall-clock seconds of each batch, in order (batches are independent, so the first k
 /// batches are exactly a run on their points).</param>
 /// <param name="Examples">The first points of this very run when asked for (<c>keepExamples</c>); else null.</param>
+/// <param name="StageSeconds">For an <see cref="AttackSequence"/>: wall-clock seconds of each of its attacks, summed over batches; else null.</param>
 public sealed record RobustResult(double Accuracy, double CleanAccuracy, int Points, double Seconds, bool[] RobustMask,
-    double[]? RobustAfterStage = null, double[]? BatchSeconds = null, AdversarialExamples? Examples = null);
+    double[]? RobustAfterStage = null, double[]? BatchSeconds = null, AdversarialExamples? Examples = null, double[]? StageSeconds = null);
 
 /// <summary>Part segmentation quality.</summary>
 /// <param name="PixelAccuracy">Fraction of labelled pixels (mask ≠ −1) whose predicted part label is right, background included.</param>
@@ -82,6 +83,7 @@ public static class Evaluator
         var robust = new bool[data.Count];
         int clean = 0, kept = 0;
         var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
+        var stageSeconds = stages is null ? null : new double[stages.Length];
         var batchSeconds = new List<double>();
         bool partModel = model is IPartModel;
         var keeper = keepExamples > 0 && data.Count > 0 ? new ExampleKeeper(attack, data, Math.Min(keepExamples, data.Count), partModel) : null;
@@ -144,7 +146,11 @@ public static class Evaluator
                 using (no_grad()) advPred = model.call(adv).argmax(1);
                 var (ok, cleanOk) = Outcomes(attack, cleanPred.eq(y), advPred.eq(y));
                 if (stages is not null)
-                    for (int i = 0; i < stages.Length; i++) stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
+                    for (int i = 0; i < stages.Length; i++)
+                    {
+                        stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
+                        stageSeconds![i] += ((AttackSequence)attack).LastStageSeconds[i];
+                    }
                 clean += cleanOk.Count(v => v);
                 keeper?.Add(model, start, x, adv, y, cleanPred, advPred);
                 Array.Copy(ok, 0, robust, start, n);
@@ -164,7 +170,7 @@ public static class Evaluator
         }
         int total = Math.Max(1, data.Count);
         return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
-            stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray(), keeper?.Result());
+            stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray(), keeper?.Result(), stageSeconds);
     }
 
     /// <summary>Points the progress reports of <paramref name="attack"/> (if it makes any) at <paramref name="listener"/>; null stops them.</summary>

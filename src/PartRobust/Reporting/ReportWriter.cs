@@ -684,12 +684,14 @@ public static class ReportWriter
             if (previous is null) sb.Append(" The clean accuracy on these points is not recorded, so the first stage's count is not shown.");
             sb.Append("\n\n");
         }
-        sb.Append("| stage | robust acc after stage | points broken |\n|---|---:|---:|\n");
-        if (previous is { } clean) sb.Append(Inv, $"| clean (no attack) | {Pct(clean)} | — |\n");
+        bool timed = stages.Any(st => st.Seconds is not null);
+        sb.Append(timed ? "| stage | robust acc after stage | points broken | seconds |\n|---|---:|---:|---:|\n"
+                        : "| stage | robust acc after stage | points broken |\n|---|---:|---:|\n");
+        if (previous is { } clean) sb.Append(Inv, $"| clean (no attack) | {Pct(clean)} | — |{(timed ? " — |" : "")}\n");
         foreach (StageResult stage in stages)
         {
             string broken = previous is { } p && n > 0 ? ((int)Math.Round((p - stage.RobustAccuracy) * n)).ToString(Inv) : "—";
-            sb.Append(Inv, $"| {Cell(stage.Attack)} | {Pct(stage.RobustAccuracy)} | {broken} |\n");
+            sb.Append(Inv, $"| {Cell(stage.Attack)} | {Pct(stage.RobustAccuracy)} | {broken} |{(timed ? $" {(stage.Seconds is { } sec ? sec.ToString("F0", Inv) : "—")} |" : "")}\n");
             previous = stage.RobustAccuracy;
         }
         sb.Append('\n');

@@ -266,6 +266,8 @@ public sealed record StageResult
     [JsonPropertyName("attack")] public required string Attack { get; init; }
     /// <summary>Robust accuracy in [0,1] after this stage (and all earlier ones).</summary>
     [JsonPropertyName("robust_accuracy")] public required double RobustAccuracy { get; init; }
+    /// <summary>Wall-clock seconds of this stage over all batches (null in reports written before it was recorded).</summary>
+    [JsonPropertyName("seconds")] public double? Seconds { get; init; }
 }
 
 /// <summary>One epoch of training.</summary>

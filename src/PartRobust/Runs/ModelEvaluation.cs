@@ -153,7 +153,7 @@ public sealed class ModelEvaluation
         };
         if (attack is Attacks.AttackSequence seq && r.RobustAfterStage is { } after)
         {
-            var list = seq.Attacks.Select((a, i) => new StageResult { Attack = a.Name, RobustAccuracy = after[i] }).ToList();
+            var list = seq.Attacks.Select((a, i) => new StageResult { Attack = a.Name, RobustAccuracy = after[i], Seconds = r.StageSeconds?[i] }).ToList();
             if (seq.Name.StartsWith("autoattack", StringComparison.Ordinal)) (aaStages ??= new())[seq.Name] = list;
             else (stages ??= new())[seq.Name] = list;
             // AutoAttack's own checks on what the sequence saw; they cost nothing, so they always run.

@@ -57,6 +57,10 @@ public class AttackProgressTests
         Assert.Contains(squareStatuses, s => s.StartsWith("batch 1/2, attacking 4: query 100/120, 4 point(s) left, ETA"));
         Assert.Equal("attacked 8, robust 8", squareStatuses.Last());
         Assert.Contains("batch 2/2, stage 2/2: square", progress.Statuses["aa"]); // the main bar names the running stage
+        // Per-stage seconds, summed over the two batches, within the run's wall time.
+        Assert.Equal(2, r.StageSeconds!.Length);
+        Assert.All(r.StageSeconds, sec => Assert.True(sec > 0));
+        Assert.True(r.StageSeconds.Sum() <= r.Seconds);
         // Nobody listens once the run is over.
         Assert.Null(apgd.Progress);
         Assert.Null(square.Progress);
