@@ -270,10 +270,18 @@ public static class Evaluator
     }
 
     /// <summary>Pixel accuracy and mean IoU of a part model's predicted masks.</summary>
-    public static PartMetrics PartSegmentation(IPartModel model, PartDataset data, int batchSize)
+    public static PartMetrics PartSegmentation(IPartModel model, PartDataset data, int batchSize) =>
+        AccuracyAndParts(model, data, batchSize).Parts;
+
+    /// <summary>
+    /// Top-1 accuracy (as <see cref="Accuracy"/>) and part metrics (as <see cref="PartSegmentation"/>) of a part model in
+    /// one pass over the data, from the class and part logits of the same forward pass.
+    /// </summary>
+    public static (double Accuracy, PartMetrics Parts) AccuracyAndParts(IPartModel model, PartDataset data, int batchSize)
     {
         int k = data.Taxonomy.NumSegLabels;
         var confusion = new long[k * k];
+        long correct = 0;
         var module = (nn.Module)model;
         using (EvalMode.Enter(module))
         {
@@ -282,7 +290,8 @@ public static class Evaluator
             {
                 using var scope = NewDisposeScope();
                 int n = Math.Min(batchSize, data.Count - start);
-                var (_, partLogits) = model.ForwardWithParts(data.Images.narrow(0, start, n));
+                var (classLogits, partLogits) = model.ForwardWithParts(data.Images.narrow(0, start, n));
+                correct += classLogits.argmax(1).eq(data.Labels.narrow(0, start, n)).sum().item<long>();
                 var pred = partLogits.argmax(1).flatten();
                 var truth = data.Masks.narrow(0, start, n).flatten();
                 var valid = truth.ge(0);
@@ -291,7 +300,7 @@ public static class Evaluator
                 for (int i = 0; i < k * k; i++) confusion[i] += counts[i];
             }
         }
-        return MetricsFromConfusion(confusion, k);
+        return (data.Count == 0 ? 0 : (double)correct / data.Count, MetricsFromConfusion(confusion, k));
     }
 
     /// <summary>Pixel accuracy and IoUs from a K×K confusion matrix (row = truth, column = prediction).</summary>

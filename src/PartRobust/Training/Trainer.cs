@@ -218,9 +218,16 @@ public static class Trainer
                     double trainSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
                     if (adversarial) { advImages += seen; advSeconds += trainSeconds; }
 
-                    double valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
-                    // Part mIoU on the validation set, to see whether the segmenter has stopped improving.
-                    double? valMiou = model is IPartModel partModel ? Evaluator.PartSegmentation(partModel, val, options.BatchSize * 2).MeanIoU : null;
+                    // Part mIoU on the validation set, to see whether the segmenter has stopped improving; for a part
+                    // model from the same forward pass as the accuracy.
+                    double valAccuracy;
+                    double? valMiou = null;
+                    if (model is IPartModel partModel)
+                    {
+                        var (accuracy, parts) = Evaluator.AccuracyAndParts(partModel, val, options.BatchSize * 2);
+                        (valAccuracy, valMiou) = (accuracy, parts.MeanIoU);
+                    }
+                    else valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
                     var valRobust = valAttack is not null && valAttackSet.Count > 0
                         ? Evaluator.RobustAccuracy(model, valAttackSet, valAttack, options.BatchSize * 2, NullProgress.Instance)
                         : null;
