@@ -218,7 +218,8 @@ namespace PartRobust.Cli
             var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)" };
             var robustness = new Option<string?>("--robustness") { Description = "Also run general-robustness suites: comma-separated corruptions, texture, background, or all (default none; 'partrobust robustness' has every option)" };
             var robustnessImages = new Option<int?>("--robustness-images") { Description = "Test images the suites measure, 0 = all (default 200)" };
-            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, robustness, robustnessImages, device, config }) cmd.Options.Add(opt);
+            var threads = new Option<int?>("--threads") { Description = "Torch intra-op threads (default: all cores)" };
+            foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, robustness, robustnessImages, device, threads, config }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var request = new CheckpointEvaluation.Request
@@ -234,6 +235,7 @@ namespace PartRobust.Cli
                     AutoAttackPoints = p.GetValue(aaPoints),
                     MaskingChecks = p.GetValue(noMasking) ? false : null,
                     Device = p.GetValue(device) ?? "cpu",
+                    Threads = p.GetValue(threads),
                     Settings = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : null,
                     Robustness = p.GetValue(robustness) is { } suites
                         ? new RobustnessConfig { Suites = suites, Images = p.GetValue(robustnessImages) ?? new RobustnessConfig().Images }
@@ -265,7 +267,8 @@ namespace PartRobust.Cli
             var noAdaptive = new Option<bool>("--no-adaptive") { Description = "Do not add the adaptive attacks (seg-sum, seg-guided, seg-inverse) to AutoAttack on a part model" };
             var batch = new Option<int?>("--batch-size") { Description = "Points per attack batch (default: the run's eval batch size, 200; AutoAttack's reference uses 250)" };
             var examples = new Option<int>("--save-examples") { Description = "Draw the first N attacked points of the last attack listed (clean, adversarial, perturbation, part masks) as adversarial_NAME.png and save them as adversarial_NAME.safetensors; 0 = off (default 8)", DefaultValueFactory = _ => 8 };
-            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, masking, noMasking, noAdaptive, batch, examples }) cmd.Options.Add(opt);
+            var threads = new Option<int?>("--threads") { Description = "Torch intra-op threads (default: all cores; give each of several concurrent runs its share)" };
+            foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, threads, masking, noMasking, noAdaptive, batch, examples }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
                 var normValue = p.GetValue(norm) switch
@@ -283,6 +286,7 @@ namespace PartRobust.Cli
                         ? throw new ArgumentException($"--n {count}: expected a number of test points ≥ 0")
                         : p.GetValue(n),
                     Device = p.GetValue(device) ?? "cpu",
+                    Threads = p.GetValue(threads),
                     Attacks = ExperimentOptions.Split(p.GetValue(attack)!),
                     Norm = normValue,
                     MaskingChecks = p.GetValue(masking) ? true : p.GetValue(noMasking) ? false : null,

@@ -38,6 +38,11 @@ public static class CheckpointEvaluation
         /// <summary>Torch device.</summary>
         public string Device { get; init; } = "cpu";
         /// <summary>
+        /// Torch intra-op threads for this process; null = libtorch's default (all cores). Two runs sharing the cores
+        /// should each get their share: oversubscribed libtorch threads slow both several-fold.
+        /// </summary>
+        public int? Threads { get; init; }
+        /// <summary>
         /// Attacks by registry name (<see cref="Attacks.AttackRegistry"/>; '+' joins a sequence) run instead of the
         /// configured PGD; null = the configured PGD only.
         /// </summary>
@@ -70,6 +75,11 @@ public static class CheckpointEvaluation
     public static RunReport Run(Request request, string outDir, IProgressSink progress, string commandLine)
     {
         if (request.SaveExamples is < 0) throw new ArgumentException($"--save-examples {request.SaveExamples}: must be ≥ 0 (0 = no adversarial examples)");
+        if (request.Threads is { } threads)
+        {
+            if (threads < 1) throw new ArgumentException($"--threads {threads}: must be ≥ 1");
+            torch.set_num_threads(threads);
+        }
         var clock = Stopwatch.StartNew();
         string started = DateTime.UtcNow.ToString("o");
         var device = ExperimentRunner.ParseDevice(request.Device);

@@ -313,6 +313,8 @@ public class CliTests
         string bad = Path.Combine(root, "bad");
         AssertOneLineError(Run("attack", "--checkpoint", stem, "--save-examples", "-1", "--out", bad), "--save-examples");
         Assert.False(Directory.Exists(bad));
+        AssertOneLineError(Run("attack", "--checkpoint", stem, "--threads", "0", "--out", bad), "--threads 0");
+        Assert.False(Directory.Exists(bad));
         var negative = Run("attack", "--checkpoint", stem, "--n", "-5", "--out", bad);
         AssertOneLineError(negative, "--n -5");
         Assert.DoesNotContain("--attack-points", negative.Err);
