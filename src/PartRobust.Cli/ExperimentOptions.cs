@@ -36,7 +36,7 @@ sealed class ExperimentOptions
     public readonly Option<int?> PgdSteps = new("--pgd-steps") { Description = $"PGD steps of the evaluation attack (default {D.Eval.PgdSteps})" };
     public readonly Option<int?> PgdRestarts = new("--pgd-restarts") { Description = $"PGD restarts of the evaluation attack (default {D.Eval.PgdRestarts})" };
     public readonly Option<int?> AutoAttackPoints = new("--autoattack-points") { Description = $"Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default {D.Eval.AutoAttackPoints})" };
-    public readonly Option<bool> NoMaskingChecks = new("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)" };
+    public readonly Option<bool> NoMaskingChecks = NoMaskingChecksOption();
     public readonly Option<bool> PaperPgd = new("--paper-pgd") { Description = "Evaluate with the paper's PGD: 100 steps of max(0.001, ε/40), 5 restarts" };
     public readonly Option<string?> AdvTrain = new("--adv-train") { Description = "Adversarial training recipe: pgd (default) or trades" };
     public readonly Option<double?> TradesBeta = new("--trades-beta") { Description = $"TRADES β, weight of the KL term (default {D.Train.TradesBeta}; the paper's scripts use 1 or 2)" };
@@ -46,7 +46,19 @@ sealed class ExperimentOptions
     public readonly Option<long?> Seed = new("--seed") { Description = "Training seed (default 0)" };
     public readonly Option<long?> DataSeed = new("--data-seed") { Description = "PartShapes seed (default 1)" };
     public readonly Option<string?> Device = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] with a CUDA libtorch build" };
-    public readonly Option<int?> Threads = new("--threads") { Description = "Torch intra-op threads (default: all cores)" };
+    public readonly Option<int?> Threads = ThreadsOption();
+
+    /// <summary>The <c>--no-masking-checks</c> flag, shared by train/demo, eval and attack.</summary>
+    public static Option<bool> NoMaskingChecksOption() => new("--no-masking-checks")
+    {
+        Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)",
+    };
+
+    /// <summary>The <c>--threads</c> flag, shared by train/demo, eval and attack.</summary>
+    public static Option<int?> ThreadsOption() => new("--threads")
+    {
+        Description = "Torch intra-op threads (default: all cores; give each of several concurrent runs its share)",
+    };
     public readonly Option<string?> InitFrom = new("--init-from") { Description = "Start every model from saved weights with its own names: a run folder (its checkpoints/NAME.safetensors), a checkpoint folder or a weights file; with --clean-epochs 0 this is the paper's adversarial fine-tuning of a clean run" };
     public readonly Option<string?> PretrainedBackbone = new("--pretrained-backbone") { Description = "torchvision ResNet state_dict (.pt/.pth/.safetensors, e.g. ImageNet weights) loaded into every model's ResNet trunk before training (classifier trunk, DeepLabV3+ encoder, DeepLabV3 backbone)" };
 

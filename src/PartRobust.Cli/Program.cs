@@ -215,10 +215,10 @@ namespace PartRobust.Cli
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
             var config = new Option<string?>("--config") { Description = "JSON config whose eval section, attack_points and test_size replace the checkpoint's; flags override it" };
             var aaPoints = new Option<int?>("--autoattack-points") { Description = "Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default: as in the run's config; the demo's is 8)" };
-            var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)" };
+            var noMasking = ExperimentOptions.NoMaskingChecksOption();
             var robustness = new Option<string?>("--robustness") { Description = "Also run general-robustness suites: comma-separated corruptions, texture, background, or all (default none; 'partrobust robustness' has every option)" };
             var robustnessImages = new Option<int?>("--robustness-images") { Description = "Test images the suites measure, 0 = all (default 200)" };
-            var threads = new Option<int?>("--threads") { Description = "Torch intra-op threads (default: all cores)" };
+            var threads = ExperimentOptions.ThreadsOption();
             foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, robustness, robustnessImages, device, threads, config }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
@@ -263,11 +263,11 @@ namespace PartRobust.Cli
             var outOpt = new Option<string?>("--out") { Description = "Run folder to create (default runs/attack-<time>)" };
             var device = new Option<string?>("--device") { Description = "Torch device (default cpu)" };
             var masking = new Option<bool>("--masking-checks") { Description = "First run the gradient-masking checks (randomness, dynamic forward, probability outputs, zero gradients, Square vs PGD, ε sweep, more steps) on up to 64 points; the default with aa, aa-plus or aa-rand. AutoAttack's own checks (Square after the white-box stages, zero DLR gradients) always run" };
-            var noMasking = new Option<bool>("--no-masking-checks") { Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)" };
+            var noMasking = ExperimentOptions.NoMaskingChecksOption();
             var noAdaptive = new Option<bool>("--no-adaptive") { Description = "Do not add the adaptive attacks (seg-sum, seg-guided, seg-inverse) to AutoAttack on a part model" };
             var batch = new Option<int?>("--batch-size") { Description = "Points per attack batch (default: the run's eval batch size, 200; AutoAttack's reference uses 250)" };
             var examples = new Option<int>("--save-examples") { Description = "Draw the first N attacked points of the last attack listed (clean, adversarial, perturbation, part masks) as adversarial_NAME.png and save them as adversarial_NAME.safetensors; 0 = off (default 8)", DefaultValueFactory = _ => 8 };
-            var threads = new Option<int?>("--threads") { Description = "Torch intra-op threads (default: all cores; give each of several concurrent runs its share)" };
+            var threads = ExperimentOptions.ThreadsOption();
             foreach (var opt in new Option[] { checkpoint, attack, eps, norm, n, data, outOpt, device, threads, masking, noMasking, noAdaptive, batch, examples }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {

@@ -26,18 +26,12 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
     public Action<AttackProgress>? Progress { get; set; }
 
     /// <inheritdoc />
-    public int DlrStarts => dlrStarts;
+    public int DlrStarts => dlrCount.Starts;
 
     /// <inheritdoc />
-    public int ZeroDlrGradientStarts => zeroDlrGradientStarts;
+    public int ZeroDlrGradientStarts => dlrCount.ZeroGradient;
 
-    int dlrStarts, zeroDlrGradientStarts;
-
-    void CountStart(long points, int zeroGradient)
-    {
-        Interlocked.Add(ref dlrStarts, (int)points);
-        Interlocked.Add(ref zeroDlrGradientStarts, zeroGradient);
-    }
+    readonly DlrGradientCount dlrCount = new();
 
     /// <summary>The loss maximised: <c>ce</c> (cross-entropy) or <c>dlr</c> (difference of logits ratio).</summary>
     public string Loss { get; }
@@ -132,9 +126,8 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
                     : logits => ApgdCore.Dlr(logits, y);
                 int restart = r;
                 var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho, loss, generator, EotIterations,
-                    i => Progress?.Invoke(new((restart + (double)i / Iterations) / Restarts,
-                        (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"iteration {i}/{Iterations}")));
-                if (Loss == "dlr") CountStart(x.shape[0], result.ZeroGradientStarts);
+                    i => Progress?.Invoke(AttackProgress.At(restart, Restarts, i, Iterations, "iteration", AttackProgress.Restart(restart, Restarts))));
+                if (Loss == "dlr") dlrCount.Add(x.shape[0], result.ZeroGradientStarts);
                 tracker.Merge(todo, result);
             }
             var adv = tracker.Best;

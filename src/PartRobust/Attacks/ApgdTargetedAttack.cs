@@ -24,18 +24,12 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
     public Action<AttackProgress>? Progress { get; set; }
 
     /// <inheritdoc />
-    public int DlrStarts => dlrStarts;
+    public int DlrStarts => dlrCount.Starts;
 
     /// <inheritdoc />
-    public int ZeroDlrGradientStarts => zeroDlrGradientStarts;
+    public int ZeroDlrGradientStarts => dlrCount.ZeroGradient;
 
-    int dlrStarts, zeroDlrGradientStarts;
-
-    void CountStart(long points, int zeroGradient)
-    {
-        Interlocked.Add(ref dlrStarts, (int)points);
-        Interlocked.Add(ref zeroDlrGradientStarts, zeroGradient);
-    }
+    readonly DlrGradientCount dlrCount = new();
 
     /// <summary>Number of target classes tried (reference 9), capped at C − 1 at run time.</summary>
     public int TargetClasses { get; }
@@ -122,9 +116,9 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
                     int run = (t - 1) * Restarts + r, runs = nTargets * Restarts, targetNumber = t, restart = r;
                     var result = ApgdCore.Run(model, x, y, Threat, Iterations, Rho,
                         logits => ApgdCore.DlrTargeted(logits, y, target), generator, EotIterations,
-                        i => Progress?.Invoke(new((run + (double)i / Iterations) / runs,
-                            $"target {targetNumber}/{nTargets}, " + (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"iteration {i}/{Iterations}")));
-                    CountStart(x.shape[0], result.ZeroGradientStarts);
+                        i => Progress?.Invoke(AttackProgress.At(run, runs, i, Iterations, "iteration",
+                            AttackProgress.Target(targetNumber, nTargets) + AttackProgress.Restart(restart, Restarts))));
+                    dlrCount.Add(x.shape[0], result.ZeroGradientStarts);
                     tracker.Merge(todo, result);
                 }
             }

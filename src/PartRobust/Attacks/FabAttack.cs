@@ -154,8 +154,8 @@ public sealed class FabAttack : IReportsProgress
                 var y = labels.index_select(0, todo);
                 Tensor? target = Targeted ? order.select(1, t).index_select(0, todo) : null;
                 int run = (t - 1) * Restarts + r, runs = nTargets * Restarts, targetNumber = t, restart = r;
-                var (adv, norm) = RunOnce(model, x, y, target, r > 0, it => Progress?.Invoke(new((run + (double)it / Iterations) / runs,
-                    (Targeted ? $"target {targetNumber}/{nTargets}, " : "") + (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"iteration {it}/{Iterations}")));
+                var (adv, norm) = RunOnce(model, x, y, target, r > 0, it => Progress?.Invoke(AttackProgress.At(run, runs, it, Iterations, "iteration",
+                    (Targeted ? AttackProgress.Target(targetNumber, nTargets) : "") + AttackProgress.Restart(restart, Restarts))));
                 using (no_grad())
                 {
                     var improve = norm.lt(bestNorm.index_select(0, todo));

@@ -32,3 +32,22 @@ public interface IDlrGradientProbe : IAttack
     /// <summary>Of those, the runs whose DLR-loss gradient at the start was exactly zero.</summary>
     int ZeroDlrGradientStarts { get; }
 }
+
+/// <summary>The running counts behind <see cref="IDlrGradientProbe"/>, shared by the APGD attacks on the DLR losses.</summary>
+internal sealed class DlrGradientCount
+{
+    int starts, zeroGradient;
+
+    /// <summary>Runs started on the DLR loss.</summary>
+    public int Starts => starts;
+
+    /// <summary>Of those, the runs with an exactly zero gradient at the start.</summary>
+    public int ZeroGradient => zeroGradient;
+
+    /// <summary>Counts one run on <paramref name="points"/> points, <paramref name="zero"/> of them with a zero start gradient.</summary>
+    public void Add(long points, int zero)
+    {
+        Interlocked.Add(ref starts, (int)points);
+        Interlocked.Add(ref zeroGradient, zero);
+    }
+}

@@ -88,8 +88,8 @@ public sealed class PgdAttack : IReportsProgress
                 {
                     var logits = model.call(input);
                     return (logits, nn.functional.cross_entropy(logits, labels.index_select(0, index), reduction: nn.Reduction.None));
-                }, onStep: Progress is null ? null : (restart, step) => Progress?.Invoke(new((restart + (double)step / Math.Max(1, Steps)) / Restarts,
-                    (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"step {step}/{Steps}")));
+                }, onStep: Progress is null ? null : (restart, step) =>
+                    Progress?.Invoke(AttackProgress.At(restart, Restarts, step, Steps, "step", AttackProgress.Restart(restart, Restarts))));
         }
     }
 

@@ -127,8 +127,11 @@ public sealed class SquareAttack : IReportsProgress
                 if (todo.shape[0] == 0) break;
                 int restart = r;
                 var (adv, margin) = RunOnce(model, x.index_select(0, todo), y.index_select(0, todo), rng, (query, left) =>
-                    Progress?.Invoke(new((restart + (double)query / Math.Max(1, Queries)) / Restarts,
-                        (Restarts > 1 ? $"restart {restart + 1}/{Restarts}, " : "") + $"query {query}/{Queries}, {left} point(s) left")));
+                {
+                    if (Progress is null) return;
+                    var at = AttackProgress.At(restart, Restarts, query, Queries, "query", AttackProgress.Restart(restart, Restarts));
+                    Progress(at with { Detail = $"{at.Detail}, {left} point(s) left" });
+                });
                 var better = margin.lt(bestMargin.index_select(0, todo));
                 best.index_copy_(0, todo, where(better.view(-1, 1, 1, 1), adv, best.index_select(0, todo)));
                 bestMargin.index_copy_(0, todo, where(better, margin, bestMargin.index_select(0, todo)));
