@@ -15,7 +15,7 @@ sealed class ExperimentOptions
     public readonly Option<string?> Dataset = new("--dataset") { Description = "partshapes, folder, partimagenet, cityscapes or pascal-part (default: what --data holds, else partshapes)" };
     public readonly Option<int?> Workers = new("--workers") { Description = "Loader threads decoding a real dataset's images (default: one per core)" };
     public readonly Option<int?> ImageSize = new("--image-size") { Description = $"Model input size in pixels, 32-224: the PartShapes image size (default {D.ImageSize}) or a real dataset's crop (default 224)" };
-    public readonly Option<string?> Preset = new("--preset") { Description = $"PartShapes regime: natural (default; calibrated so a standard-trained ResNet is texture- and background-biased, docs/calibration.md) or easy (the earlier generator)" };
+    public readonly Option<string?> Preset = PresetOption();
     public readonly Option<string?> Classes = new("--classes") { Description = "Comma-separated PartImageNet classes to use (default: all 11)" };
     public readonly Option<int?> TrainSize = new("--train-size") { Description = $"Training images (default {D.TrainSize}; real datasets: at most this many, default 0 = all)" };
     public readonly Option<int?> ValSize = new("--val-size") { Description = $"Validation images (default {D.ValSize}; real datasets: at most this many, default 0 = all)" };
@@ -49,6 +49,9 @@ sealed class ExperimentOptions
     public readonly Option<int?> Threads = ThreadsOption();
 
     /// <summary>The <c>--no-masking-checks</c> flag, shared by train/demo, eval and attack.</summary>
+    /// <summary>--preset: the PartShapes regime (train, demo, study, data generate).</summary>
+    public static Option<string?> PresetOption() => new("--preset") { Description = $"PartShapes regime: natural (default; calibrated so a standard-trained ResNet is texture- and background-biased, docs/calibration.md) or easy (the earlier generator)" };
+
     public static Option<bool> NoMaskingChecksOption() => new("--no-masking-checks")
     {
         Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)",

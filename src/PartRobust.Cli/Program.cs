@@ -375,8 +375,9 @@ namespace PartRobust.Cli
             var test = new Option<int?>("--test-size") { Description = "Test images, also per test variant (default: as the demo)" };
             var seed = new Option<long?>("--seed") { Description = "Seed (default: the demo's data seed, 1)" };
             var variants = new Option<bool>("--variants") { Description = "Also write the test variants: cue-conflict, mixed-background, only-foreground, only-background" };
-            var config = new Option<string?>("--config") { Description = "JSON config (image_size, classes, train/val/test sizes, data_seed); flags override it" };
-            foreach (var opt in new Option[] { outOpt, size, classes, train, val, test, seed, variants, config }) gen.Options.Add(opt);
+            var preset = ExperimentOptions.PresetOption();
+            var config = new Option<string?>("--config") { Description = "JSON config, e.g. a run's config.json (image_size, classes, train/val/test sizes, data_seed, partshapes regime); flags override it" };
+            foreach (var opt in new Option[] { outOpt, size, classes, train, val, test, seed, preset, variants, config }) gen.Options.Add(opt);
             gen.SetAction(p =>
             {
                 var c = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : new ExperimentConfig();
@@ -388,6 +389,7 @@ namespace PartRobust.Cli
                     ValSize = p.GetValue(val) ?? c.ValSize,
                     TestSize = p.GetValue(test) ?? c.TestSize,
                     Seed = p.GetValue(seed) ?? c.DataSeed,
+                    PartShapes = p.GetValue(preset) is { } name ? c.PartShapes with { Preset = name } : c.PartShapes,
                     Variants = p.GetValue(variants),
                 };
                 return ConsoleProgress.Run(sink => { DatasetExport.Run(request, p.GetValue(outOpt)!, sink); return 0; });

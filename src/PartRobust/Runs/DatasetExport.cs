@@ -21,6 +21,8 @@ public static class DatasetExport
         public int TestSize { get; init; } = 1000;
         /// <summary>Seed.</summary>
         public long Seed { get; init; } = 1;
+        /// <summary>The regime (preset and overrides), as a run's config gives it; the default is the demo's.</summary>
+        public PartShapesConfig PartShapes { get; init; } = new();
         /// <summary>Also write the four test variants.</summary>
         public bool Variants { get; init; }
     }
@@ -39,8 +41,7 @@ public static class DatasetExport
     {
         if (request.TrainSize < 1 || request.ValSize < 1 || request.TestSize < 1)
             throw new ArgumentException("--train-size, --val-size and --test-size must be ≥ 1");
-        var options = new PartShapesOptions { ImageSize = request.ImageSize, Classes = request.Classes, Seed = (ulong)request.Seed };
-        options.Validate();
+        var options = request.PartShapes.ToOptions(request.ImageSize, request.Classes, request.Seed);
         var generator = new PartShapesGenerator(options);
         using var run = new RunDirectory(outDir);
         var jobs = new List<(string Folder, PartShapesSplit Split, int Count, PartShapesVariant Variant)>
@@ -67,6 +68,7 @@ public static class DatasetExport
             image_size = request.ImageSize,
             classes = generator.Taxonomy.ClassNames,
             seed = request.Seed,
+            preset = request.PartShapes.Preset,
             texture_correlation = options.TextureCorrelation,
             background_correlation = options.BackgroundCorrelation,
             splits = jobs.ToDictionary(j => j.Folder, j => j.Count),
