@@ -17,7 +17,7 @@ MODEL_ORDER = ("resnet18", "part-downsampled", "part-bbox")
 
 
 def load_runs(out_dir):
-    """{(model, size): [(ours clean, twin clean, ours adv, twin adv), ...]} and (ours JSON, twin JSON) of one run."""
+    """{(model, size): [(ours clean, twin clean, ours adv, twin adv), ...]} and (ours JSON, twin JSON) of the last run."""
     runs, example = {}, (None, None)
     for ours_path in sorted(glob.glob(os.path.join(out_dir, "runs", "*", "*", "*", "ours.json"))):
         twin_path = os.path.join(os.path.dirname(ours_path), "twin.json")
@@ -31,7 +31,8 @@ def load_runs(out_dir):
         key = (t["model"], t["image_size"])
         runs.setdefault(key, []).append((o["clean_train_images_per_second"], t["clean_train_images_per_second"],
                                          o["adv_train_images_per_second"], t["adv_train_images_per_second"]))
-        example = (ours, twin)
+        if example[0] is None or ours["machine"]["date_utc"] > example[0]["machine"]["date_utc"]:
+            example = (ours, twin)  # the last run, for the date and versions
     return runs, example
 
 
