@@ -319,9 +319,19 @@ namespace PartRobust.Cli
             var images = new Option<int?>("--images") { Description = "Images per loader measurement (default 256) or per corruption and severity (default 20)" };
             var corruptions = new Option<bool>("--corruptions") { Description = "Measure how fast each common corruption is made instead (images/s at --image-size, default 224; --table)" };
             var corruptionTable = new Option<string?>("--table") { Description = "With --corruptions: imagenet or cifar10 (default: cifar10 up to 32 px, imagenet above)" };
-            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations, segmenter, loader, images, corruptions, corruptionTable }) cmd.Options.Add(opt);
+            var saveWeights = new Option<string?>("--save-weights")
+            {
+                Description = "Folder to write, for each model before it is timed, its initial weights (MODEL-SIZEpx.safetensors, PyTorch names), " +
+                              "a probe (MODEL-SIZEpx.probe.safetensors: a seeded input x [4,3,S,S] and the eval-mode logits, and parts for part models) " +
+                              "and after timing the settings and results (MODEL-SIZEpx.json), for the PyTorch twins in bench/pytorch",
+                HelpName = "DIR",
+            };
+            var json = new Option<string?>("--json") { Description = "Also write the results (machine, settings, matmul GFLOP/s, one row per model) as JSON to FILE", HelpName = "FILE" };
+            foreach (var opt in new Option[] { models, size, width, batch, steps, classes, iterations, segmenter, saveWeights, json, loader, images, corruptions, corruptionTable }) cmd.Options.Add(opt);
             cmd.SetAction(p =>
             {
+                if ((p.GetValue(corruptions) || p.GetValue(loader) is not null) && (p.GetValue(saveWeights) is not null || p.GetValue(json) is not null))
+                    throw new ArgumentException("--save-weights and --json apply to the model benchmark, not to --corruptions or --loader");
                 if (p.GetValue(corruptions))
                 {
                     string sheet = "";
@@ -354,10 +364,13 @@ namespace PartRobust.Cli
                     NumClasses = p.GetValue(classes) ?? 11,
                     Iterations = p.GetValue(iterations) ?? 10,
                     Segmenter = p.GetValue(segmenter) ?? d.Segmenter,
+                    SaveWeightsDir = p.GetValue(saveWeights),
                 };
-                string markdown = "";
-                int rc = ConsoleProgress.Run(sink => { markdown = Benchmark.Run(request, sink); return 0; });
-                Console.WriteLine(markdown);
+                BenchmarkReport? report = null;
+                int rc = ConsoleProgress.Run(sink => { report = Benchmark.Measure(request, sink); return 0; });
+                if (report is null) return rc;
+                Console.WriteLine(Benchmark.ToMarkdown(report));
+                if (p.GetValue(json) is { } jsonPath) Benchmark.WriteJson(report, jsonPath);
                 return rc;
             });
             return cmd;

@@ -324,6 +324,15 @@ public static class Trainer
         return (logits.narrow(0, n, n), loss);
     }
 
+    /// <summary>AdamW's β₁ in <see cref="CreateOptimizer"/> (PyTorch's default).</summary>
+    public const double AdamBeta1 = 0.9;
+
+    /// <summary>AdamW's β₂ in <see cref="CreateOptimizer"/> (PyTorch's default).</summary>
+    public const double AdamBeta2 = 0.999;
+
+    /// <summary>AdamW's ε in <see cref="CreateOptimizer"/> (PyTorch's default).</summary>
+    public const double AdamEpsilon = 1e-8;
+
     /// <summary>
     /// SGD with momentum (the paper's choice) or AdamW; weight decay on weights only (parameters with more than
     /// one dimension), not on biases or normalisation parameters.
@@ -341,8 +350,8 @@ public static class Trainer
         {
             var adam = new List<AdamW.ParamGroup>
             {
-                new(decay, options.LearningRate, 0.9, 0.999, 1e-8, options.WeightDecay, false, false),
-                new(noDecay, options.LearningRate, 0.9, 0.999, 1e-8, 0, false, false),
+                new(decay, options.LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, options.WeightDecay, false, false),
+                new(noDecay, options.LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, 0, false, false),
             };
             return optim.AdamW(adam, options.LearningRate);
         }
