@@ -53,17 +53,9 @@ done
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-py=/usr/bin/python3   # Debian's python3 with python3-torch, whatever python3 is first on PATH
 
-# 1. PyTorch: Debian's python3-torch unless /usr/bin/python3 already imports torch.
-if ! "$py" -c 'import torch' 2>/dev/null; then
-  echo "== installing python3-torch (apt-get)"
-  sudo_cmd=""
-  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update
-  $sudo_cmd apt-get install -y python3-torch
-  "$py" -c 'import torch' || { echo "side_by_side.sh: $py still cannot import torch" >&2; exit 1; }
-fi
+# 1. The peer: Debian's PyTorch with OpenBLAS.
+source "$here/install_peer.sh"
 
 # 2. Ours: a Release build of the CLI in the output folder (never into the source tree's bin/).
 [[ -n "$out" ]] || out="$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")"

@@ -1,0 +1,97 @@
+"""Reference AutoAttack (fra31/auto-attack) on the PyTorch twin of a PartRobust checkpoint, on a PartRobust data folder.
+
+    /usr/bin/python3 bench/pytorch/autoattack_reference.py --autoattack-src DIR --checkpoint RUN/checkpoints/resnet18 \
+        --data DIR/test --n 100 [--batch 250] [--eps 0.0313725] [--threads 2] [--json OUT]
+
+--autoattack-src is a checkout of github.com/fra31/auto-attack (the folder holding the `autoattack` package); nothing of
+it is part of PartRobust. The points are the first N rows of the folder's index.csv, the images PartRobust's
+`attack --data` reads. Prints (and writes with --json) the clean and robust accuracy, each stage's seconds and which
+points stayed robust, so that `autoattack_side_by_side.sh` can put them beside PartRobust's `attack_stages`.
+"""
+import argparse, csv, io, json, os, re, sys, time
+from contextlib import redirect_stdout
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import safetensors_io  # noqa: E402
+import twins  # noqa: E402
+
+
+def load_checkpoint(stem):
+    stem = re.sub(r"\.(safetensors|json)$", "", stem)
+    with open(stem + ".json") as f:
+        info = json.load(f)["model"]
+    settings = {
+        "model": info["Name"], "image_size": info["ImageSize"], "width": info["Width"],
+        "num_classes": info["NumClasses"], "num_seg_labels": info["NumSegLabels"],
+        "segmenter": info.get("segmenter", "compact"), "pool_size": info.get("PoolSize", 4),
+        "background": info.get("background", True),
+    }
+    model = twins.build(settings)
+    tensors, _ = safetensors_io.load(stem + ".safetensors")
+    model.load_state_dict(tensors, strict=True)
+    return model.eval()
+
+
+def load_points(folder, n):
+    with open(os.path.join(folder, "index.csv")) as f:
+        rows = list(csv.DictReader(f))[:n]
+    images = [np.asarray(Image.open(os.path.join(folder, r["file"])).convert("RGB"), dtype=np.float32) / 255.0 for r in rows]
+    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous()
+    y = torch.tensor([int(r["label"]) for r in rows])
+    return x, y
+
+
+STAGE = re.compile(r"robust accuracy after (\S+): ([\d.]+)% \(total time ([\d.]+) s\)")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--autoattack-src", required=True)
+    p.add_argument("--checkpoint", required=True)
+    p.add_argument("--data", required=True)
+    p.add_argument("--n", type=int, default=100)
+    p.add_argument("--batch", type=int, default=250)
+    p.add_argument("--eps", type=float, default=8 / 255)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--json")
+    a = p.parse_args()
+    sys.path.insert(0, a.autoattack_src)
+    from autoattack import AutoAttack
+
+    torch.set_num_threads(a.threads)
+    model = load_checkpoint(a.checkpoint)
+    x, y = load_points(a.data, a.n)
+    with torch.no_grad():
+        clean = model(x).argmax(1).eq(y)
+    attack = AutoAttack(model, norm="Linf", eps=a.eps, version="standard", seed=a.seed)
+    log = io.StringIO()
+    start = time.perf_counter()
+    with redirect_stdout(log):
+        adv = attack.run_standard_evaluation(x, y, bs=a.batch)
+    total = time.perf_counter() - start
+    sys.stdout.write(log.getvalue())
+    with torch.no_grad():
+        robust = model(adv).argmax(1).eq(y) & clean
+    stages, previous = [], 0.0
+    for name, acc, cumulative in STAGE.findall(log.getvalue()):
+        stages.append({"attack": name, "robust_accuracy": float(acc) / 100, "seconds": float(cumulative) - previous})
+        previous = float(cumulative)
+    result = {
+        "peer": "fra31/auto-attack (standard)", "torch": torch.__version__, "threads": torch.get_num_threads(),
+        "points": len(y), "clean_accuracy": clean.float().mean().item(), "robust_accuracy": robust.float().mean().item(),
+        "seconds": total, "stages": stages, "robust": "".join("1" if r else "0" for r in robust.tolist()),
+    }
+    print(json.dumps({k: v for k, v in result.items() if k != "robust"}))
+    if a.json:
+        with open(a.json + ".tmp", "w") as f:
+            json.dump(result, f, indent=1)
+        os.replace(a.json + ".tmp", a.json)
+
+
+if __name__ == "__main__":
+    main()
