@@ -1,6 +1,7 @@
 // Where the time of one training step goes: forward, loss, backward, optimizer, and the PGD attack's steps, each timed
 // alone (libtorch's CPU ops are synchronous, so a stopwatch around a phase measures it).
-//   dotnet run --project bench/StepProfile -c Release -- [model] [image size] [batch] [iterations] [threads] [options]
+//   dotnet run --project bench/StepProfile -c Release -- [model] [image size] [batch] [iterations] [threads] [nchw]
+// (WIDTH=n sets the width; "ops" times single ops, to compare with bench/pytorch/ops.py.)
 
 using System.Diagnostics;
 using PartRobust.Attacks;
@@ -8,6 +9,8 @@ using PartRobust.Models;
 using PartRobust.Training;
 using static TorchSharp.torch;
 
+if (args.Length > 0 && args[0] == "optstate") { PartRobust.Bench.OptState.Run(); return; }
+if (args.Length > 0 && args[0] == "ops") { PartRobust.Bench.Ops.Run(args.Length > 1 ? int.Parse(args[1]) : 2); return; }
 string modelName = args.Length > 0 ? args[0] : "resnet18";
 int size = args.Length > 1 ? int.Parse(args[1]) : 32;
 int batch = args.Length > 2 ? int.Parse(args[2]) : 64;
@@ -17,8 +20,13 @@ var flags = args.Skip(5).ToHashSet();
 set_num_threads(threads);
 manual_seed(0);
 var taxonomy = PartRobust.Data.PartImageNetTaxonomy.Select(PartRobust.Data.PartImageNetTaxonomy.ClassNames);
-var spec = ModelSpec.For(modelName, taxonomy, size, 16, SegmenterRegistry.Default);
+var spec = ModelSpec.For(modelName, taxonomy, size, int.Parse(Environment.GetEnvironmentVariable("WIDTH") ?? "16"), SegmenterRegistry.Default);
 using var model = ModelRegistry.Create(spec);
+// The registry stores convolution weights channels-last; "nchw" puts them back, to measure what that gains.
+if (flags.Contains("nchw"))
+    using (no_grad())
+        foreach (var conv in model.modules().OfType<TorchSharp.Modules.Conv2d>())
+            conv.weight = new TorchSharp.Modules.Parameter(conv.weight!.detach().contiguous(), conv.weight.requires_grad);
 var options = new TrainOptions { BatchSize = batch, AttackSteps = 10 };
 var optimizer = Trainer.CreateOptimizer(model, options);
 var x = rand(batch, 3, size, size);

@@ -132,14 +132,18 @@ def throughput(model, optimizer, batch, seg_weight, attack, iterations):
     return iterations * images.shape[0] / (time.perf_counter() - start)
 
 
-def measure(directory, stem, iterations=None):
-    """(settings, clean img/s, PGD-k AT img/s) of the twin of DIR/STEM."""
+def measure(directory, stem, iterations=None, channels_last=False):
+    """(settings, clean img/s, PGD-k AT img/s) of the twin of DIR/STEM; with channels_last, model and input NHWC
+    (memory_format=torch.channels_last, as PyTorch's performance guide recommends for CPU convolutions)."""
     torch.manual_seed(0)
     model, settings = load_twin(directory, stem)
     iterations = iterations or settings["iterations"]
     b, s = settings["batch_size"], settings["image_size"]
     batch = (torch.rand(b, 3, s, s), torch.randint(0, settings["num_classes"], (b,)),
              torch.randint(0, settings["num_seg_labels"], (b, s, s)))
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        batch = (batch[0].contiguous(memory_format=torch.channels_last),) + batch[1:]
     optimizer = create_optimizer(model, settings)
     attack = PgdTraining(settings["epsilon"], settings["attack_steps"], settings["step_size"], settings.get("random_start", True))
     clean = throughput(model, optimizer, batch, settings["seg_weight"], None, iterations)
@@ -153,6 +157,7 @@ def main():
     parser.add_argument("--models", help="comma-separated models (default: every MODEL-SIZEpx.json in DIR)")
     parser.add_argument("--iterations", type=int, help="timed steps per measurement (default: the C# run's)")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
+    parser.add_argument("--channels-last", action="store_true", help="model and input in memory_format=torch.channels_last")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -165,15 +170,15 @@ def main():
         return 1
     rows = []
     for stem in stems:
-        settings, iterations, clean, adv = measure(args.dir, stem, args.iterations)
+        settings, iterations, clean, adv = measure(args.dir, stem, args.iterations, args.channels_last)
         k = settings["attack_steps"]
-        print(f"twin {settings['model']} {settings['image_size']}px: clean {clean:.1f} img/s ({1000 / clean:.0f} ms/img), "
+        print(f"twin{' (channels_last)' if args.channels_last else ''} {settings['model']} {settings['image_size']}px: clean {clean:.1f} img/s ({1000 / clean:.0f} ms/img), "
               f"PGD-{k} AT {adv:.2f} img/s ({1000 / adv:.0f} ms/img)", flush=True)
         rows.append({"model": settings["model"], "image_size": settings["image_size"], "batch_size": settings["batch_size"],
                      "attack_steps": k, "iterations": iterations,
                      "clean_train_images_per_second": clean, "adv_train_images_per_second": adv})
     if args.json:
-        result = {"torch_version": torch.__version__, "threads": torch.get_num_threads(),
+        result = {"torch_version": torch.__version__, "threads": torch.get_num_threads(), "channels_last": args.channels_last,
                   "python": platform.python_version(), "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                   "models": rows}
         temp = f"{args.json}.{os.getpid()}.tmp"

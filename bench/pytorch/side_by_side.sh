@@ -88,6 +88,7 @@ for size in ${sizes//,/ }; do
         || { cat "$run/check.txt" >&2; echo "side_by_side.sh: the twin of $model at ${size}px does not match; not timing it" >&2; exit 1; }
       tail -1 "$run/check.txt"
       "$py" "$here/bench_twin.py" "$run" --iterations "$iterations" --threads "$threads" --json "$run/twin.json" 2>&1 | tee "$run/twin.log"
+      "$py" "$here/bench_twin.py" "$run" --iterations "$iterations" --threads "$threads" --channels-last --json "$run/twin-cl.json" 2>&1 | tee -a "$run/twin.log"
     done
   done
 done

@@ -40,8 +40,8 @@ public static class Checkpoint
         stem = StripExtension(stem);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
         string weights = stem + ".safetensors", meta = stem + ".json";
-        using (var stream = File.Create(weights + ".tmp")) model.save_safetensors(stream);
-        File.Move(weights + ".tmp", weights, overwrite: true);
+        // Contiguous copies: the convolution weights are stored channels-last (ModelRegistry), which PyBridge cannot write.
+        using (var state = Interop.StateDict.FromModule(model)) Interop.StateDictFile.Write(weights, state, Interop.StateDictFormat.Safetensors);
         File.WriteAllText(meta + ".tmp", JsonSerializer.Serialize(info, Json));
         File.Move(meta + ".tmp", meta, overwrite: true);
     }

@@ -88,30 +88,38 @@ public class ResumeTests
     }
 
     [Theory]
-    [InlineData("pgd", 0, 7)]    // states after epochs only: killed in adversarial epoch 1, resumed after the clean epoch
-    [InlineData("trades", 2, 7)] // states every 2 batches: resumed in adversarial epoch 1 before batch 3
-    [InlineData("trades", 3, 10)] // killed in adversarial epoch 2, resumed mid-epoch
-    public void A_run_aborted_mid_epoch_resumes_to_bit_identical_weights_and_history(string advTrain, int everyBatches, int abortAfter)
+    [InlineData("pgd", 0, 7, 4, "adamw")]    // states after epochs only: killed in adversarial epoch 1, resumed after the clean epoch
+    [InlineData("trades", 2, 7, 4, "adamw")] // states every 2 batches: resumed in adversarial epoch 1 before batch 3
+    [InlineData("trades", 3, 10, 4, "adamw")] // killed in adversarial epoch 2, resumed mid-epoch
+    // Width 8: channels-last convolution weights (width 4 keeps NCHW), whose optimizer state must still save and load.
+    [InlineData("pgd", 2, 7, 8, "adamw")]
+    [InlineData("pgd", 2, 7, 8, "sgd")]
+    public void A_run_aborted_mid_epoch_resumes_to_bit_identical_weights_and_history(string advTrain, int everyBatches, int abortAfter, int width, string optimizer)
     {
+        var spec = new ModelSpec("part-downsampled", 2, 8, 32, width);
         using var train = Data(PartShapesSplit.Train, 32); // 4 batches per epoch
         using var val = Data(PartShapesSplit.Val, 8);
         Assert.Equal(8, train.Taxonomy.NumSegLabels);
         Dictionary<string, Tensor> init;
-        using (var m = ModelRegistry.Create(new ModelSpec("part-downsampled", 2, 8, 32, 4))) init = TrainingState.CpuCopy(m.state_dict());
-        var options = Options(advTrain);
+        using (var m = ModelRegistry.Create(spec))
+        {
+            Assert.Equal(width >= ModuleExtensions.MinChannelsLastChannels, m.modules().OfType<TorchSharp.Modules.Conv2d>().All(c => ModuleExtensions.IsChannelsLast(c.weight!)));
+            init = TrainingState.CpuCopy(m.state_dict());
+        }
+        var options = Options(advTrain) with { Optimizer = optimizer };
 
-        using var reference = Model(init);
+        using var reference = Model(init, spec);
         var expected = Trainer.Train(reference, train, val, options, NullProgress.Instance, "reference");
 
         string state = TempState();
         var resume = new ResumeOptions(state) { EveryBatches = everyBatches, EverySeconds = 0 };
-        using (var killed = Model(init))
+        using (var killed = Model(init, spec))
             Assert.Throws<OperationCanceledException>(() => Trainer.Train(killed, train, val, options, new AbortAfter(abortAfter), "killed", resume));
         Assert.True(File.Exists(state));
         Assert.False(File.Exists(state + ".tmp"));
 
         // The resumed model starts from other weights: everything comes from the state.
-        using var resumed = ModelRegistry.Create(new ModelSpec("part-downsampled", 2, 8, 32, 4));
+        using var resumed = ModelRegistry.Create(spec);
         var got = Trainer.Train(resumed, train, val, options, NullProgress.Instance, "resumed", resume);
 
         Assert.Equal(Weights(reference), Weights(resumed));
@@ -120,7 +128,7 @@ public class ResumeTests
         Assert.Equal(new[] { "clean", advTrain, advTrain }, got.History.Select(h => h.Stage));
 
         // A finished state returns the result at once, with the final weights.
-        using var again = ModelRegistry.Create(new ModelSpec("part-downsampled", 2, 8, 32, 4));
+        using var again = ModelRegistry.Create(spec);
         var finished = Trainer.Train(again, train, val, options, new AbortAfter(0), "finished", resume);
         Assert.Equal(Weights(reference), Weights(again));
         Assert.Equal(WithoutTimes(expected.History), WithoutTimes(finished.History));
