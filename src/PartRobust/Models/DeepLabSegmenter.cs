@@ -129,7 +129,9 @@ public sealed class DeepLabSegmenter : Module<Tensor, Tensor>, IPartSegmenter
         var lowProj = low_level_project.call(low);
         var up = functional.interpolate(context, new long[] { lowProj.shape[2], lowProj.shape[3] }, mode: InterpolationMode.Bilinear, align_corners: false);
         var fused = decoder_fuse.call(torch.cat(new[] { up, lowProj }, 1));
-        var logits = classifier.call(fused);
+        // NCHW from here: the upsampling and the per-pixel loss of channels-last logits cost more than the
+        // NHWC convolutions save (bench/StepProfile, docs/benchmarks.md).
+        var logits = classifier.call(fused).contiguous();
         if (logits.shape[2] != h || logits.shape[3] != w)
             logits = functional.interpolate(logits, new long[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false);
         return new SegmenterOutput(logits.MoveToOuterDisposeScope(), fused.MoveToOuterDisposeScope(), high.MoveToOuterDisposeScope());

@@ -121,7 +121,8 @@ public static class Trainer
                 if (saved.Optimizer is { } blob)
                 {
                     using var reader = new BinaryReader(new MemoryStream(blob));
-                    optimizer.load_state_dict(reader);
+                    using (OptimizerStateLayout.Contiguous(optimizer))
+                        optimizer.load_state_dict(reader);
                 }
                 if (saved.TrainerRng is { } tr) RandomState.Restore(generator, tr);
                 pgd?.RestoreRandomState(saved.AttackRng);
@@ -145,7 +146,9 @@ public static class Trainer
                 byte[] optimizerState;
                 using (var ms = new MemoryStream())
                 {
-                    using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true)) ContiguousState(optimizer).save_state_dict(w);
+                    using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+                    using (OptimizerStateLayout.Contiguous(optimizer))
+                        optimizer.save_state_dict(w);
                     optimizerState = ms.ToArray();
                 }
                 using var state = new TrainingState
@@ -353,46 +356,14 @@ public static class Trainer
                 new(decay, options.LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, options.WeightDecay, false, false),
                 new(noDecay, options.LearningRate, AdamBeta1, AdamBeta2, AdamEpsilon, 0, false, false),
             };
-            return ContiguousState(optim.AdamW(adam, options.LearningRate));
+            return optim.AdamW(adam, options.LearningRate);
         }
         var groups = new List<SGD.ParamGroup>
         {
             new(decay, options.LearningRate, options.Momentum, 0, options.WeightDecay, false, false),
             new(noDecay, options.LearningRate, options.Momentum, 0, 0, false, false),
         };
-        return ContiguousState(optim.SGD(groups, options.LearningRate, options.Momentum));
-    }
-
-    /// <summary>
-    /// Makes the optimizer's state tensors contiguous. TorchSharp creates them like the parameters, channels-last for
-    /// convolution weights (<see cref="ModuleExtensions.ToChannelsLast"/>), and its save_state_dict/load_state_dict copy
-    /// raw bytes, which only contiguous tensors allow. In-place updates keep a tensor's layout, so once is enough for
-    /// state made at construction; SGD's momentum buffer, made at the first step, is handled before each save.
-    /// </summary>
-    internal static OptimizerHelper ContiguousState(OptimizerHelper optimizer)
-    {
-        static Tensor? Fix(Tensor? t)
-        {
-            if (t is null || t.is_contiguous()) return t;
-            var c = t.contiguous().DetachFromDisposeScope();
-            t.Dispose();
-            return c;
-        }
-        foreach (var state in optimizer.state_dict().State)
-        {
-            switch (state)
-            {
-                case AdamW.State a:
-                    a.exp_avg = Fix(a.exp_avg);
-                    a.exp_avg_sq = Fix(a.exp_avg_sq);
-                    a.max_exp_avg_sq = Fix(a.max_exp_avg_sq);
-                    break;
-                case SGD.State g:
-                    g.momentum_buffer = Fix(g.momentum_buffer);
-                    break;
-            }
-        }
-        return optimizer;
+        return optim.SGD(groups, options.LearningRate, options.Momentum);
     }
 
     static Dictionary<string, Tensor> Snapshot(nn.Module model)
