@@ -68,7 +68,7 @@ def main():
     x, y = load_points(a.data, a.n)
     with torch.no_grad():
         clean = model(x).argmax(1).eq(y)
-    attack = AutoAttack(model, norm="Linf", eps=a.eps, version="standard", seed=a.seed)
+    attack = AutoAttack(model, norm="Linf", eps=a.eps, version="standard", seed=a.seed, device="cpu")
     log = io.StringIO()
     start = time.perf_counter()
     with redirect_stdout(log):

@@ -18,9 +18,9 @@ def cpu_name():
 def ours(path):
     report = json.load(open(os.path.join(path, "report.json")))
     model = report["models"][0]
-    stages = next(iter(model["attack_stages"].values()))
-    robust = next(v for k, v in model["robust_accuracy"].items())
-    per_point = next(iter(model.get("per_point", {}).get("robust", {}).values()), None) if isinstance(model.get("per_point"), dict) else None
+    stages = (model.get("autoattack_stages") or model.get("attack_stages"))["autoattack"]
+    robust = model["robust_accuracy"]["autoattack"]
+    per_point = (model.get("per_point") or {}).get("autoattack")
     return {"clean": model["clean_accuracy"], "robust": robust, "stages": stages,
             "seconds": sum(s.get("seconds") or 0 for s in stages), "per_point": per_point}
 
@@ -42,10 +42,14 @@ def main():
         total_o = o["seconds"]
         print(f"| {r} | PartRobust | {100 * o['clean']:.1f}% | {100 * o['robust']:.1f}% | "
               + " | ".join(f"{s.get('seconds') or 0:.1f}" for s in o["stages"]) + f" | {total_o:.1f} | {ref['points'] / total_o:.2f} |")
-        ref_stages = {s["attack"]: s["seconds"] for s in ref["stages"]}
+        ref_stages = {s["attack"].lower(): s["seconds"] for s in ref["stages"]}
         total_r = sum(ref_stages.values())
         print(f"| {r} | reference | {100 * ref['clean_accuracy']:.1f}% | {100 * ref['robust_accuracy']:.1f}% | "
               + " | ".join(f"{ref_stages.get(n, float('nan')):.1f}" for n in names) + f" | {total_r:.1f} | {ref['points'] / total_r:.2f} |")
+    for r, (o, ref) in enumerate(rows, 1):
+        if o["per_point"] is not None and "robust" in ref:
+            same = sum(a == b for a, b in zip(o["per_point"], ref["robust"]))
+            print(f"Round {r}: the same robust/broken outcome on {same} of {len(ref['robust'])} points.")
     ratios = [sum(s["seconds"] for s in ref["stages"]) / o["seconds"] for o, ref in rows]
     print(f"\nThroughput ratio PartRobust / reference: median {statistics.median(ratios):.2f}× "
           f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}).")

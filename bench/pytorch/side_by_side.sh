@@ -19,7 +19,7 @@ Usage: bench/pytorch/side_by_side.sh [options]
   --threads T          torch threads of the twin (default 2; ours uses libtorch's default, one per core)
   --out DIR            output folder (default: a new folder under \${TMPDIR:-/tmp})
   --cli PATH           use this PartRobust.Cli build instead of building one into OUT/cli
-  --tolerance X        largest allowed max |Δlogits| in the parity check (default 1e-4)
+  --tolerance X        largest allowed max |Δoutput| in the parity check, relative to max(1, max |output|) (default 1e-5)
   -h, --help           this help
 EOF
 }
@@ -33,7 +33,7 @@ batch_size=""
 threads=2
 out=""
 cli=""
-tolerance=1e-4
+tolerance=1e-5
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --models) models="$2"; shift 2 ;;
