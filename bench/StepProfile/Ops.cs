@@ -42,5 +42,18 @@ static class Ops
         T("bn eval fwd+bwd(input)", () => { var y = bn.call(xg); autograd.grad(new[] { y.sum() }, new[] { xg }); });
         bn.train();
         T("bn train fwd+bwd(input)", () => { var y = bn.call(xg); autograd.grad(new[] { y.sum() }, new[] { xg }); });
+        // The segmenter's other ops, channels-last input as in the model, forward + backward to the input.
+        var h = Nhwc(rand(64, 64, 8, 8)).requires_grad_(true);
+        var bn64 = nn.BatchNorm2d(64);
+        bn64.train();
+        T("bn train nhwc [64,64,8,8] fwd+bwd", () => { var o = bn64.call(h); autograd.grad(new[] { o.sum() }, new[] { h }); });
+        T("relu nhwc fwd+bwd", () => { var o = nn.functional.relu(h); autograd.grad(new[] { o.sum() }, new[] { h }); });
+        T("cat 5× nhwc fwd+bwd", () => { var o = cat(new[] { h, h, h, h, h }, 1); autograd.grad(new[] { o.sum() }, new[] { h }); });
+        T("bilinear 8→32 nhwc fwd+bwd", () => { var o = nn.functional.interpolate(h, new long[] { 32, 32 }, mode: InterpolationMode.Bilinear, align_corners: false); autograd.grad(new[] { o.sum() }, new[] { h }); });
+        var hc = rand(64, 64, 8, 8).requires_grad_(true);
+        T("bilinear 8→32 nchw fwd+bwd", () => { var o = nn.functional.interpolate(hc, new long[] { 32, 32 }, mode: InterpolationMode.Bilinear, align_corners: false); autograd.grad(new[] { o.sum() }, new[] { hc }); });
+        var logits = rand(64, 41, 32, 32).requires_grad_(true);
+        var target = randint(0, 41, new long[] { 64, 32, 32 });
+        T("pixel CE [64,41,32,32] fwd+bwd", () => { var o = nn.functional.cross_entropy(logits, target, reduction: nn.Reduction.None); autograd.grad(new[] { o.sum() }, new[] { logits }); });
     }
 }

@@ -9,7 +9,6 @@ using PartRobust.Models;
 using PartRobust.Training;
 using static TorchSharp.torch;
 
-if (args.Length > 0 && args[0] == "optstate") { PartRobust.Bench.OptState.Run(); return; }
 if (args.Length > 0 && args[0] == "ops") { PartRobust.Bench.Ops.Run(args.Length > 1 ? int.Parse(args[1]) : 2); return; }
 string modelName = args.Length > 0 ? args[0] : "resnet18";
 int size = args.Length > 1 ? int.Parse(args[1]) : 32;

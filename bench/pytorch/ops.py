@@ -28,3 +28,19 @@ T("conv fwd+bwd(input)", lambda: torch.autograd.grad(conv(xg).sum(), xg))
 T("bn eval fwd+bwd(input)", lambda: torch.autograd.grad(bn(xg).sum(), xg))
 bn.train()
 T("bn train fwd+bwd(input)", lambda: torch.autograd.grad(bn(xg).sum(), xg))
+# The segmenter's other ops, channels-last input as in the model, forward + backward to the input.
+h = torch.rand(64, 64, 8, 8).contiguous(memory_format=torch.channels_last).requires_grad_(True)
+bn64 = nn.BatchNorm2d(64).train()
+T("bn train nhwc [64,64,8,8] fwd+bwd", lambda: torch.autograd.grad(bn64(h).sum(), h))
+T("relu nhwc fwd+bwd", lambda: torch.autograd.grad(torch.relu(h).sum(), h))
+T("cat 5× nhwc fwd+bwd", lambda: torch.autograd.grad(torch.cat([h, h, h, h, h], 1).sum(), h))
+T("bilinear 8→32 nhwc fwd+bwd", lambda: torch.autograd.grad(
+    torch.nn.functional.interpolate(h, size=(32, 32), mode="bilinear", align_corners=False).sum(), h))
+hc = torch.rand(64, 64, 8, 8).requires_grad_(True)
+T("bilinear 8→32 nchw fwd+bwd", lambda: torch.autograd.grad(
+    torch.nn.functional.interpolate(hc, size=(32, 32), mode="bilinear", align_corners=False).sum(), hc))
+logits = torch.rand(64, 41, 32, 32).requires_grad_(True)
+target = torch.randint(0, 41, (64, 32, 32))
+T("pixel CE [64,41,32,32] fwd+bwd", lambda: torch.autograd.grad(
+    torch.nn.functional.cross_entropy(logits, target, reduction="none").sum(), logits))
+
