@@ -47,11 +47,8 @@ repo="$(cd "$here/../.." && pwd)"
 source "$here/install_peer.sh"
 out="${out:-$(mktemp -d "${TMPDIR:-/tmp}/aa-side-by-side.XXXXXX")}"
 mkdir -p "$out"
-if [[ -z "$cli" ]]; then
-  echo "== building PartRobust.Cli into $out/cli"
-  dotnet build "$repo/src/PartRobust.Cli" -c Release -o "$out/cli" -v q -nologo >/dev/null
-  cli="$out/cli/PartRobust.Cli"
-fi
+out="$(cd "$out" && pwd)"
+source "$here/build_cli.sh"
 
 echo "== the points: the first $n PartShapes test images of $config, as PNG files both read"
 "$cli" data generate --out "$out/data" --config "$config" --test-size "$n" --train-size 2 --val-size 2 >/dev/null

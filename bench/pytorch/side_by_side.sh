@@ -61,13 +61,7 @@ source "$here/install_peer.sh"
 [[ -n "$out" ]] || out="$(mktemp -d "${TMPDIR:-/tmp}/side-by-side.XXXXXX")"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-if [[ -z "$cli" ]]; then
-  echo "== building PartRobust.Cli into $out/cli"
-  dotnet build "$repo/src/PartRobust.Cli" -c Release -o "$out/cli" --nologo -v quiet >"$out/build.log" 2>&1 \
-    || { tail -20 "$out/build.log" >&2; exit 1; }
-  cli="$out/cli/PartRobust.Cli"
-fi
-[[ -x "$cli" ]] || { echo "side_by_side.sh: $cli is not an executable" >&2; exit 1; }
+source "$here/build_cli.sh"
 
 batch_args=()
 [[ -n "$batch_size" ]] && batch_args=(--batch-size "$batch_size")

@@ -48,10 +48,10 @@ sealed class ExperimentOptions
     public readonly Option<string?> Device = new("--device") { Description = "Torch device: cpu (default) or cuda[:N] with a CUDA libtorch build" };
     public readonly Option<int?> Threads = ThreadsOption();
 
-    /// <summary>The <c>--no-masking-checks</c> flag, shared by train/demo, eval and attack.</summary>
-    /// <summary>--preset: the PartShapes regime (train, demo, study, data generate).</summary>
-    public static Option<string?> PresetOption() => new("--preset") { Description = $"PartShapes regime: natural (default; calibrated so a standard-trained ResNet is texture- and background-biased, docs/calibration.md) or easy (the earlier generator)" };
+    /// <summary>The <c>--preset</c> flag (the PartShapes regime), shared by train/demo and data generate.</summary>
+    public static Option<string?> PresetOption() => new("--preset") { Description = "PartShapes regime: natural (default; calibrated so a standard-trained ResNet is texture- and background-biased, docs/calibration.md) or easy (the earlier generator)" };
 
+    /// <summary>The <c>--no-masking-checks</c> flag, shared by train/demo, eval and attack.</summary>
     public static Option<bool> NoMaskingChecksOption() => new("--no-masking-checks")
     {
         Description = "Skip the gradient-masking checks that run before AutoAttack (AutoAttack's own checks on its stages cost nothing and always run)",
