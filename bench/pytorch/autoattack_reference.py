@@ -8,41 +8,14 @@ it is part of PartRobust. The points are the first N rows of the folder's index.
 `attack --data` reads. Prints (and writes with --json) the clean and robust accuracy, each stage's seconds and which
 points stayed robust, so that `autoattack_side_by_side.sh` can put them beside PartRobust's `attack_stages`.
 """
-import argparse, csv, io, json, os, re, sys, time
+import argparse, io, json, os, re, sys, time
 from contextlib import redirect_stdout
 
-import numpy as np
 import torch
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import safetensors_io  # noqa: E402
 import twins  # noqa: E402
-
-
-def load_checkpoint(stem):
-    stem = re.sub(r"\.(safetensors|json)$", "", stem)
-    with open(stem + ".json") as f:
-        info = json.load(f)["model"]
-    settings = {
-        "model": info["Name"], "image_size": info["ImageSize"], "width": info["Width"],
-        "num_classes": info["NumClasses"], "num_seg_labels": info["NumSegLabels"],
-        "segmenter": info.get("segmenter", "compact"), "pool_size": info.get("PoolSize", 4),
-        "background": info.get("background", True),
-    }
-    model = twins.build(settings)
-    tensors, _ = safetensors_io.load(stem + ".safetensors")
-    model.load_state_dict(tensors, strict=True)
-    return model.eval()
-
-
-def load_points(folder, n):
-    with open(os.path.join(folder, "index.csv")) as f:
-        rows = list(csv.DictReader(f))[:n]
-    images = [np.asarray(Image.open(os.path.join(folder, r["file"])).convert("RGB"), dtype=np.float32) / 255.0 for r in rows]
-    x = torch.from_numpy(np.stack(images)).permute(0, 3, 1, 2).contiguous()
-    y = torch.tensor([int(r["label"]) for r in rows])
-    return x, y
+from points import load_points  # noqa: E402
 
 
 STAGE = re.compile(r"robust accuracy after (\S+): ([\d.]+)% \(total time ([\d.]+) s\)")
@@ -64,7 +37,7 @@ def main():
     from autoattack import AutoAttack
 
     torch.set_num_threads(a.threads)
-    model = load_checkpoint(a.checkpoint)
+    model = twins.load_checkpoint(a.checkpoint)
     x, y = load_points(a.data, a.n)
     with torch.no_grad():
         clean = model(x).argmax(1).eq(y)

@@ -15,12 +15,16 @@ Each twin has the same state_dict names and shapes as the C# model, so the weigh
 Only what the benchmark builds is covered (the 'compact' segmenter; ResNet dilation in torchvision's style).
 """
 
+import json
 import math
+import re
 from collections import OrderedDict
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import safetensors_io
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -285,6 +289,27 @@ def build(settings):
     if name == "part-bbox":
         return PartModel(segmenter, BoundingBoxPartClassifier(k, c))
     raise ValueError(f"no twin for model {name!r}; twins exist for {', '.join(MODELS)}")
+
+
+def settings_from_checkpoint(stem):
+    """The build() settings of a PartRobust checkpoint STEM (STEM.json's "model" entry, as ModelSpec writes it)."""
+    with open(re.sub(r"\.(safetensors|json)$", "", stem) + ".json") as f:
+        info = json.load(f)["model"]
+    return {
+        "model": info["Name"], "image_size": info["ImageSize"], "width": info["Width"],
+        "num_classes": info["NumClasses"], "num_seg_labels": info["NumSegLabels"],
+        "segmenter": info.get("segmenter", "compact"), "pool_size": info.get("PoolSize", 4),
+        "background": info.get("background", True),
+    }
+
+
+def load_checkpoint(stem):
+    """The twin of a PartRobust checkpoint STEM (STEM.safetensors + STEM.json), weights loaded strictly, in eval mode."""
+    stem = re.sub(r"\.(safetensors|json)$", "", stem)
+    model = build(settings_from_checkpoint(stem))
+    tensors, _ = safetensors_io.load(stem + ".safetensors")
+    model.load_state_dict(tensors, strict=True)
+    return model.eval()
 
 
 def is_part_model(model):

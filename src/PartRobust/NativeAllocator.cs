@@ -6,17 +6,23 @@ namespace PartRobust;
 /// <summary>
 /// Keeps glibc's malloc from handing tensor memory back to the kernel after every step. libtorch's CPU tensors come
 /// from malloc; by default glibc serves large blocks with fresh mmaps and trims its heaps when they are freed, so each
-/// training or attack step page-faults its activations in again (see docs/benchmarks.md). Applied once when the
-/// library loads, on Linux with glibc only; memory stays at its peak instead of shrinking between steps.
+/// training or attack step page-faults its activations in again (see docs/benchmarks.md). Here every block comes from
+/// malloc's heaps and freed memory stays there for the next step. Applied once when the library loads, on Linux with
+/// glibc only; memory stays at its peak instead of shrinking between steps. It holds fully for the process's main
+/// thread, where the CLI trains and attacks; a thread with its own malloc arena still gives back heaps that empty.
 /// Skipped when <c>PARTROBUST_MALLOC=default</c> or when <c>GLIBC_TUNABLES</c> already sets malloc parameters.
 /// </summary>
 public static class NativeAllocator
 {
     // glibc's mallopt parameters (malloc.h).
-    const int TrimThresholdParameter = -1, MmapThresholdParameter = -3;
+    const int TrimThresholdParameter = -1, MmapThresholdParameter = -3, MmapMaxParameter = -4;
 
-    /// <summary>Blocks up to this size come from malloc's heaps rather than their own mmap (glibc's maximum).</summary>
+    /// <summary>The mmap threshold (glibc's maximum); setting it also stops glibc from adapting the thresholds.</summary>
     public const int MmapThresholdBytes = 32 << 20;
+
+    /// <summary>How many blocks may have their own mmap: none (glibc caps the mmap threshold at 32 MiB, below a 64 px
+    /// part model's logits).</summary>
+    public const int MaxMmappedBlocks = 0;
 
     /// <summary>Free memory at a heap's top is kept up to this size rather than trimmed.</summary>
     public const int TrimThresholdBytes = int.MaxValue;
@@ -43,6 +49,7 @@ public static class NativeAllocator
         if (!NativeLibrary.TryGetExport(libc, "mallopt", out var address)) return false;
         var mallopt = Marshal.GetDelegateForFunctionPointer<MalloptFunction>(address);
         Applied = mallopt(MmapThresholdParameter, MmapThresholdBytes) == 1
+            & mallopt(MmapMaxParameter, MaxMmappedBlocks) == 1
             & mallopt(TrimThresholdParameter, TrimThresholdBytes) == 1;
         return Applied;
     }
