@@ -217,7 +217,7 @@ namespace PartRobust.Cli
             var aaPoints = new Option<int?>("--autoattack-points") { Description = "Test images evaluated with AutoAttack (and the adaptive attacks on part models), 0 = none (default: as in the run's config; the demo's is 8)" };
             var noMasking = ExperimentOptions.NoMaskingChecksOption();
             var robustness = new Option<string?>("--robustness") { Description = "Also run general-robustness suites: comma-separated corruptions, texture, background, or all (default none; 'partrobust robustness' has every option)" };
-            var robustnessImages = new Option<int?>("--robustness-images") { Description = "Test images the suites measure, 0 = all (default 200)" };
+            var robustnessImages = new Option<int?>("--robustness-images") { Description = $"Test images the suites measure, 0 = all (default {new RobustnessConfig().Images})" };
             var threads = ExperimentOptions.ThreadsOption();
             foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, robustness, robustnessImages, device, threads, config }) cmd.Options.Add(opt);
             cmd.SetAction(p =>

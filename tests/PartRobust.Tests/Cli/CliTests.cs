@@ -77,6 +77,20 @@ public class CliTests
         Assert.True(File.Exists(Path.Combine(dir, "keep.txt")));
     }
 
+    [Theory]
+    [InlineData("eval")]
+    [InlineData("demo")]
+    public void Robustness_images_help_gives_the_configs_default(string command)
+    {
+        var r = Run(command, "--help");
+        Assert.Equal(0, r.Code);
+        int start = r.Out.IndexOf("--robustness-images", StringComparison.Ordinal);
+        Assert.True(start >= 0, r.Out);
+        int end = r.Out.IndexOf("\n  -", start, StringComparison.Ordinal);
+        var entry = string.Join(" ", r.Out[start..(end < 0 ? r.Out.Length : end)].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"(default {new PartRobust.Runs.RobustnessConfig().Images})", entry);
+    }
+
     [Fact]
     public void Help_lists_the_commands()
     {
