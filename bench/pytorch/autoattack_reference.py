@@ -8,14 +8,14 @@ it is part of PartRobust. The points are the first N rows of the folder's index.
 `attack --data` reads. Prints (and writes with --json) the clean and robust accuracy, each stage's seconds and which
 points stayed robust, so that `autoattack_side_by_side.sh` can put them beside PartRobust's `attack_stages`.
 """
-import argparse, io, json, os, re, sys, time
+import argparse, io, os, re, sys, time
 from contextlib import redirect_stdout
 
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import twins  # noqa: E402
-from points import load_points  # noqa: E402
+from points import load_points, write_result  # noqa: E402
 
 
 STAGE = re.compile(r"robust accuracy after (\S+): ([\d.]+)% \(total time ([\d.]+) s\)")
@@ -54,17 +54,7 @@ def main():
     for name, acc, cumulative in STAGE.findall(log.getvalue()):
         stages.append({"attack": name, "robust_accuracy": float(acc) / 100, "seconds": float(cumulative) - previous})
         previous = float(cumulative)
-    result = {
-        "peer": "fra31/auto-attack (standard)", "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "points": len(y), "clean_accuracy": clean.float().mean().item(), "robust_accuracy": robust.float().mean().item(),
-        "seconds": total, "stages": stages, "robust": "".join("1" if r else "0" for r in robust.tolist()),
-    }
-    print(json.dumps({k: v for k, v in result.items() if k != "robust"}))
-    if a.json:
-        with open(a.json + ".tmp", "w") as f:
-            json.dump(result, f, indent=1)
-        os.replace(a.json + ".tmp", a.json)
-
+    write_result("fra31/auto-attack (standard)", clean, robust, total, a.json, stages=stages)
 
 if __name__ == "__main__":
     main()

@@ -35,23 +35,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "autoattack_side_by_side.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-[[ -n "$checkpoint" ]] || { echo "autoattack_side_by_side.sh: --checkpoint is required" >&2; exit 2; }
 [[ -d "$aa_src/autoattack" ]] || { echo "autoattack_side_by_side.sh: --autoattack-src $aa_src: expected a folder holding autoattack/ (a checkout of fra31/auto-attack)" >&2; exit 2; }
-checkpoint="${checkpoint%.safetensors}"; checkpoint="${checkpoint%.json}"
-[[ -f "$checkpoint.json" ]] || { echo "autoattack_side_by_side.sh: --checkpoint: $checkpoint.json not found" >&2; exit 2; }
-config="${config:-$(dirname "$checkpoint")/../config.json}"
-[[ -f "$config" ]] || { echo "autoattack_side_by_side.sh: --config $config not found" >&2; exit 2; }
-
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-repo="$(cd "$here/../.." && pwd)"
-source "$here/install_peer.sh"
-out="${out:-$(mktemp -d "${TMPDIR:-/tmp}/aa-side-by-side.XXXXXX")}"
-mkdir -p "$out"
-out="$(cd "$out" && pwd)"
-source "$here/build_cli.sh"
-
-echo "== the points: the first $n PartShapes test images of $config, as PNG files both read"
-"$cli" data generate --out "$out/data" --config "$config" --test-size "$n" --train-size 2 --val-size 2 >/dev/null
+out_prefix=aa-side-by-side
+source "$(dirname "${BASH_SOURCE[0]}")/checkpoint_points.sh"
 
 for r in $(seq 1 "$rounds"); do
   echo "== round $r: PartRobust"

@@ -34,20 +34,25 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import twins  # noqa: E402
 from check_twins import load_twin  # noqa: E402
+from points import IGNORE_LABEL  # noqa: E402
 
-IGNORE_LABEL = -1
 VERIFY_TOLERANCE = 1e-5  # ThreatModel.Tolerance
 
 
-def part_loss(class_logits, labels, part_logits, masks, seg_weight):
-    """PartLoss.Compute: the per-sample joint loss averaged over the batch (CE only without part logits)."""
+def part_loss_per_sample(class_logits, labels, part_logits, masks, seg_weight):
+    """PartLoss.PerSample: (1 - c)·CE(class) + c·(mean CE over the labelled pixels) per sample (CE only without part logits)."""
     class_loss = F.cross_entropy(class_logits, labels, reduction="none")
     if part_logits is None or seg_weight == 0:
-        return class_loss.mean()
+        return class_loss
     pixel_loss = F.cross_entropy(part_logits, masks, ignore_index=IGNORE_LABEL, reduction="none")
     valid = masks.ne(IGNORE_LABEL).to(pixel_loss.dtype)
     seg_loss = pixel_loss.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp_min(1.0)
-    return (class_loss * (1 - seg_weight) + seg_loss * seg_weight).mean()
+    return class_loss * (1 - seg_weight) + seg_loss * seg_weight
+
+
+def part_loss(class_logits, labels, part_logits, masks, seg_weight):
+    """PartLoss.Compute: the per-sample joint loss averaged over the batch."""
+    return part_loss_per_sample(class_logits, labels, part_logits, masks, seg_weight).mean()
 
 
 def create_optimizer(model, settings):

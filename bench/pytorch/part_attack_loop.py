@@ -11,23 +11,19 @@ researcher would: every restart attacks every point of the batch, the model in e
 gradient per step. The one thing PartRobust does differently by design: restarts after the first attack only the points
 not yet fooled (a fooled point stays fooled, so robust accuracy has the same meaning; the random draws differ).
 """
-import argparse, json, os, sys, time
+import argparse, os, sys, time
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import twins  # noqa: E402
-from points import IGNORE_LABEL, load_points  # noqa: E402
+from bench_twin import part_loss_per_sample  # noqa: E402
+from points import load_points, write_result  # noqa: E402
 
 
 def seg_sum_loss(model, images, labels, masks, c):
     class_logits, part_logits = model.forward_with_parts(images)
-    class_loss = F.cross_entropy(class_logits, labels, reduction="none")
-    pixel_loss = F.cross_entropy(part_logits, masks, ignore_index=IGNORE_LABEL, reduction="none")
-    valid = masks.ne(IGNORE_LABEL).to(pixel_loss.dtype)
-    seg_loss = pixel_loss.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp_min(1.0)
-    return class_logits, (1 - c) * class_loss + c * seg_loss
+    return class_logits, part_loss_per_sample(class_logits, labels, part_logits, masks, c)
 
 
 def seg_sum_attack(model, x, y, m, eps, c, steps, step_size, restarts):
@@ -84,17 +80,7 @@ def main():
     assert (adv - x).abs().max().item() <= a.eps + 1e-6 and adv.min().item() >= 0 and adv.max().item() <= 1
     with torch.no_grad():
         robust = model(adv).argmax(1).eq(y) & clean
-    result = {
-        "peer": "straightforward PGD loop (seg-sum)", "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "points": len(y), "clean_accuracy": clean.float().mean().item(), "robust_accuracy": robust.float().mean().item(),
-        "seconds": seconds, "robust": "".join("1" if r else "0" for r in robust.tolist()),
-    }
-    print(json.dumps({k: v for k, v in result.items() if k != "robust"}))
-    if a.json:
-        with open(a.json + ".tmp", "w") as f:
-            json.dump(result, f, indent=1)
-        os.replace(a.json + ".tmp", a.json)
-
+    write_result("straightforward PGD loop (seg-sum)", clean, robust, seconds, a.json)
 
 if __name__ == "__main__":
     main()
