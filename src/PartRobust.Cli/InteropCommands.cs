@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PartRobust.Interop;
+using PartRobust.Weights;
 
 namespace PartRobust.Cli;
 

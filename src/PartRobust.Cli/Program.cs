@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using PartRobust.Attacks;
 using PartRobust.Cli;
 using PartRobust.Runs;
 

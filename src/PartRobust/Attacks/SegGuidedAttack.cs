@@ -1,5 +1,4 @@
 using PartRobust.Models;
-using PartRobust.Training;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;

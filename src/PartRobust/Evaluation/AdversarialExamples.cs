@@ -1,5 +1,4 @@
 using PartRobust.Attacks;
-using PartRobust.Reporting;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 

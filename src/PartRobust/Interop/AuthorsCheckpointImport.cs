@@ -1,4 +1,5 @@
 using PartRobust.Models;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Interop;

@@ -1,4 +1,5 @@
 using PartRobust.Training;
+using PartRobust.Weights;
 
 namespace PartRobust.Interop;
 

@@ -4,6 +4,7 @@ using PartRobust.Data;
 using PartRobust.Models;
 using PartRobust.Runs;
 using PartRobust.Training;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Interop;

@@ -1,5 +1,6 @@
 using ScottPlot;
 using SkiaSharp;
+using PartRobust.Training;
 
 namespace PartRobust.Reporting;
 

@@ -131,7 +131,7 @@ public static class Benchmark
     public static void WriteJson(BenchmarkReport report, string path)
     {
         ArgumentNullException.ThrowIfNull(report);
-        Reporting.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, Json) + "\n");
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, Json) + "\n");
     }
 
     /// <summary>Achieved GFLOP/s of float32 n×n matrix multiplication.</summary>

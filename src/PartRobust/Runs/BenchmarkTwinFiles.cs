@@ -1,8 +1,8 @@
 using System.Text.Json;
 using PartRobust.Attacks;
-using PartRobust.Interop;
 using PartRobust.Models;
 using PartRobust.Training;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Runs;
@@ -155,7 +155,7 @@ public static class BenchmarkTwinFiles
     public static void WriteSettings(string dir, BenchmarkTwinSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        Reporting.AtomicFile.WriteAllText(SettingsPath(dir, settings.Model, settings.ImageSize),
+        AtomicFile.WriteAllText(SettingsPath(dir, settings.Model, settings.ImageSize),
             JsonSerializer.Serialize(settings, Benchmark.Json) + "\n");
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using PartRobust.Data;
 using PartRobust.Models;
 using PartRobust.Reporting;

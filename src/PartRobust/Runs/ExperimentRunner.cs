@@ -7,6 +7,7 @@ using PartRobust.Models;
 using PartRobust.Reporting;
 using PartRobust.Training;
 using TorchSharp;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Runs;
@@ -242,11 +243,11 @@ public static class ExperimentRunner
     /// <summary>Fills the model's ResNet trunk from a torchvision state_dict file (config <c>pretrained_backbone</c>).</summary>
     static void LoadPretrainedBackbone(nn.Module<Tensor, Tensor> model, string file, string display, IProgressSink progress)
     {
-        Interop.WeightTransferResult loaded;
-        try { loaded = Interop.TorchvisionResNetImport.ImportBackbone(model, file); }
+        WeightTransferResult loaded;
+        try { loaded = TorchvisionResNetImport.ImportBackbone(model, file); }
         catch (Exception) { model.Dispose(); throw; }
         progress.Log($"{display}: {loaded.Filled} backbone tensors loaded from {file}" +
-                     (loaded.Unused.Count > 0 ? $" (not used: {Interop.WeightTransfer.ListNames(loaded.Unused)})" : ""));
+                     (loaded.Unused.Count > 0 ? $" (not used: {Weights.WeightTransfer.ListNames(loaded.Unused)})" : ""));
     }
 
     /// <summary>Descriptions of the attacks the demo/train evaluation ran, keyed as in the report.</summary>

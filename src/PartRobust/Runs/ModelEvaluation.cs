@@ -2,7 +2,7 @@ using PartRobust.Data;
 using PartRobust.Evaluation;
 using PartRobust.Models;
 using PartRobust.Reporting;
-using TorchSharp;
+using PartRobust.Training;
 using static TorchSharp.torch;
 
 namespace PartRobust.Runs;

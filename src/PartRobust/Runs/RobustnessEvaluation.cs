@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using PartRobust.Data;
 using PartRobust.Evaluation;
 using PartRobust.Evaluation.Robustness;
 using PartRobust.Models;

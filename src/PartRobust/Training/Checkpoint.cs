@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using PartRobust.Data;
 using PartRobust.Models;
 using TorchSharp.PyBridge;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;
@@ -41,7 +42,7 @@ public static class Checkpoint
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stem))!);
         string weights = stem + ".safetensors", meta = stem + ".json";
         // Contiguous copies: the convolution weights are stored channels-last (ModelRegistry), which PyBridge cannot write.
-        using (var state = Interop.StateDict.FromModule(model)) Interop.StateDictFile.Write(weights, state, Interop.StateDictFormat.Safetensors);
+        using (var state = StateDict.FromModule(model)) StateDictFile.Write(weights, state, StateDictFormat.Safetensors);
         File.WriteAllText(meta + ".tmp", JsonSerializer.Serialize(info, Json));
         File.Move(meta + ".tmp", meta, overwrite: true);
     }
@@ -68,12 +69,12 @@ public static class Checkpoint
         var model = ModelRegistry.Create(info.Model);
         try
         {
-            var fileKeys = Interop.SafetensorsLayout.Read(weights).Entries.Select(e => e.Name).ToList();
+            var fileKeys = SafetensorsLayout.Read(weights).Entries.Select(e => e.Name).ToList();
             var modelKeys = model.state_dict().Keys.ToHashSet();
             if (!modelKeys.SetEquals(fileKeys) && modelKeys.SetEquals(fileKeys.Select(MigrateKey)))
             {
-                using var old = Interop.StateDictFile.Read(weights);
-                Interop.WeightTransfer.Apply(model, old, MigrateKey, weights);
+                using var old = StateDictFile.Read(weights);
+                WeightTransfer.Apply(model, old, MigrateKey, weights);
             }
             else
             {

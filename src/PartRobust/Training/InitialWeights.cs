@@ -1,4 +1,4 @@
-using PartRobust.Interop;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;

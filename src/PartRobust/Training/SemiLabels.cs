@@ -1,3 +1,5 @@
+using PartRobust.Models;
+
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;

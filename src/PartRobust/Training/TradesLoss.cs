@@ -1,4 +1,5 @@
 using PartRobust.Attacks;
+using PartRobust.Models;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;

@@ -3,7 +3,6 @@ using PartRobust.Attacks;
 using PartRobust.Data;
 using PartRobust.Evaluation;
 using PartRobust.Models;
-using PartRobust.Reporting;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

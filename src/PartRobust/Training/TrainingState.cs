@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using PartRobust.Reporting;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;

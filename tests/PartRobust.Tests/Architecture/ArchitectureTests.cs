@@ -22,6 +22,16 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void The_source_has_no_unused_using_directive()
+    {
+        // A stale using hides what a file really depends on (and outlives a move between folders).
+        var unused = SourceModel.Instance.Compilation.GetDiagnostics()
+            .Where(d => d.Id == "CS8019" && Path.IsPathRooted(d.Location.SourceTree?.FilePath))
+            .Select(d => d.Location.GetLineSpan()).Select(s => $"{s.Path}:{s.StartLinePosition.Line + 1}").ToList();
+        Assert.True(unused.Count == 0, "unused using directives:\n" + string.Join("\n", unused));
+    }
+
+    [Fact]
     public void Folders_have_no_dependency_cycle()
     {
         var edges = SourceModel.Instance.FolderDependencies();

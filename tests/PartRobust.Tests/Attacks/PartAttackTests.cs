@@ -88,8 +88,8 @@ public class PartAttackTests
         var (model, x, y, truth, _) = Binary(64, 21, 0.05);
         var adv = new SegSumAttack(0.05, segWeight: 1, restarts: 1, steps: 20, seed: 2).Perturb(model, x, y, truth);
         using var _ = no_grad();
-        var before = PartRobust.Training.PartLoss.SegmentationPerSample(model.ForwardWithParts(x).PartLogits, truth.Masks);
-        var after = PartRobust.Training.PartLoss.SegmentationPerSample(model.ForwardWithParts(adv).PartLogits, truth.Masks);
+        var before = PartRobust.Models.PartLoss.SegmentationPerSample(model.ForwardWithParts(x).PartLogits, truth.Masks);
+        var after = PartRobust.Models.PartLoss.SegmentationPerSample(model.ForwardWithParts(adv).PartLogits, truth.Masks);
         // Per sample a misclassified iterate wins (robust accuracy is what is reported); every other one must have
         // a higher part loss than the clean image.
         var fooled = model.call(adv).argmax(1).ne(y);

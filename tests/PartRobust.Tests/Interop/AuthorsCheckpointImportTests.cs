@@ -4,6 +4,7 @@ using PartRobust.Interop;
 using PartRobust.Models;
 using PartRobust.Training;
 using Xunit;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 using static PartRobust.Tests.Interop.InteropTestFiles;
 

@@ -1,6 +1,7 @@
 using System.Collections;
 using PartRobust.Interop;
 using TorchSharp.PyBridge;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Tests.Interop;

@@ -1,4 +1,5 @@
 using PartRobust.Reporting;
+using PartRobust.Training;
 
 namespace PartRobust.Tests.Reporting;
 

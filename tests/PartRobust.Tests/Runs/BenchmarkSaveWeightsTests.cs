@@ -5,6 +5,7 @@ using PartRobust.Models;
 using PartRobust.Runs;
 using PartRobust.Tests.TestSupport;
 using Xunit;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Tests.Runs;

@@ -3,6 +3,7 @@ using PartRobust.Data;
 using PartRobust.Models;
 using PartRobust.Training;
 using Xunit;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Tests.Training;

@@ -1,4 +1,5 @@
 using PartRobust.Attacks;
+using PartRobust.Models;
 using PartRobust.Training;
 using Xunit;
 using static TorchSharp.torch;

@@ -53,7 +53,7 @@ public static class CorruptionRegistry
         var y = corruption.Apply(x, w, h, severity, seed, table);
         var bytes = new byte[y.Length];
         for (int i = 0; i < y.Length; i++) bytes[i] = (byte)Math.Clamp(MathF.Round(y[i] * 255f), 0f, 255f);
-        Reporting.AtomicFile.WriteAllBytes(output, Data.ImageIO.EncodeRgbPng(bytes, w, h));
+        AtomicFile.WriteAllBytes(output, Data.ImageIO.EncodeRgbPng(bytes, w, h));
         return (w, h);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using PartRobust.Data;
 using PartRobust.Evaluation.Corruptions;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PartRobust.Evaluation.Robustness;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PartRobust.Reporting;
+namespace PartRobust;
 
 /// <summary>Writes files via a temporary name in the same folder followed by a rename, so readers never see half a file.</summary>
 public static class AtomicFile

@@ -6,9 +6,10 @@ using PartRobust.Interop;
 using PartRobust.Models;
 using PartRobust.Training;
 using Xunit;
+using PartRobust.Weights;
 using static PartRobust.Tests.Interop.InteropTestFiles;
 
-namespace PartRobust.Tests.Interop;
+namespace PartRobust.Tests.Weights;
 
 /// <summary>
 /// The safetensors files our checkpoints write (PyBridge's writer) against the format's rules, read with our own

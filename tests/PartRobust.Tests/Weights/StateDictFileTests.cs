@@ -2,10 +2,11 @@ using System.Collections;
 using System.IO.Compression;
 using PartRobust.Interop;
 using Xunit;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 using static PartRobust.Tests.Interop.InteropTestFiles;
 
-namespace PartRobust.Tests.Interop;
+namespace PartRobust.Tests.Weights;
 
 public class StateDictFileTests
 {

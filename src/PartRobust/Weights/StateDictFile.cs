@@ -5,7 +5,7 @@ using System.Text;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace PartRobust.Interop;
+namespace PartRobust.Weights;
 
 /// <summary>
 /// Reads and writes state dicts as PyTorch <c>.pt</c>/<c>.pth</c> files (zip format of <c>torch.save</c>, through

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace PartRobust.Interop;
+namespace PartRobust.Weights;
 
 /// <summary>
 /// An ordered name → tensor dictionary, as PyTorch's <c>state_dict()</c>: the unit that is read from and written to

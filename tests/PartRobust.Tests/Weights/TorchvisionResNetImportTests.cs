@@ -2,10 +2,11 @@ using PartRobust.Data;
 using PartRobust.Interop;
 using PartRobust.Models;
 using Xunit;
+using PartRobust.Weights;
 using static TorchSharp.torch;
 using static PartRobust.Tests.Interop.InteropTestFiles;
 
-namespace PartRobust.Tests.Interop;
+namespace PartRobust.Tests.Weights;
 
 public class TorchvisionResNetImportTests
 {

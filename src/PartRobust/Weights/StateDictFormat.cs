@@ -1,4 +1,4 @@
-namespace PartRobust.Interop;
+namespace PartRobust.Weights;
 
 /// <summary>File formats a <see cref="StateDict"/> is read from and written to.</summary>
 public enum StateDictFormat

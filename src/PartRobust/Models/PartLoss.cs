@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace PartRobust.Training;
+namespace PartRobust.Models;
 
 /// <summary>
 /// The paper's joint loss (SemiSumLoss): (1 − c)·CE(class) + c·mean-over-pixels CE(parts), per sample, then

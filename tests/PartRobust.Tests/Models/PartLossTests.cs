@@ -1,8 +1,9 @@
-using PartRobust.Training;
+using PartRobust.Models;
 using Xunit;
+using PartRobust.Training;
 using static TorchSharp.torch;
 
-namespace PartRobust.Tests.Training;
+namespace PartRobust.Tests.Models;
 
 public class PartLossTests
 {

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace PartRobust.Interop;
+namespace PartRobust.Weights;
 
 /// <summary>What a <see cref="WeightTransfer"/> did.</summary>
 /// <param name="Filled">Model tensors filled from the source.</param>

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace PartRobust.Interop;
+namespace PartRobust.Weights;
 
 /// <summary>One tensor's entry in a safetensors header.</summary>
 /// <param name="Name">Tensor name.</param>

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace PartRobust.Interop;
+namespace PartRobust.Weights;
 
 /// <summary>
 /// Imports a torchvision ResNet state_dict (<c>conv1.*</c>, <c>bn1.*</c>, <c>layer1..4.M.*</c>, <c>fc.*</c>; also timm's
