@@ -8,17 +8,17 @@ namespace PartRobust.Training;
 /// </summary>
 public sealed record TrainOptions
 {
-    /// <summary>Epochs of clean training (stage 1); the demo's budget allows 3.</summary>
+    /// <summary>Epochs of clean training (stage 1).</summary>
     [JsonPropertyName("clean_epochs")] public int CleanEpochs { get; init; } = 3;
     /// <summary>Epochs of adversarial training (stage 2, <see cref="AdvTrain"/>); 0 = standard training only.</summary>
     [JsonPropertyName("adv_epochs")] public int AdvEpochs { get; init; } = 4;
     /// <summary>Mini-batch size.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 64;
     /// <summary>
-    /// <c>adamw</c> (default) or <c>sgd</c>. The paper trains with SGD (lr 0.1, momentum 0.9) for 50 + 50 epochs from
-    /// an ImageNet-pretrained backbone; from scratch on a few minutes' budget SGD leaves the segmenter predicting
-    /// background only, while AdamW learns the parts (measured on PartShapes). <c>--optimizer sgd --lr 0.1</c> gives the paper's recipe.
+    /// <c>adamw</c> (default) or <c>sgd</c>, the paper's choice (lr 0.1, momentum 0.9): <c>--optimizer sgd --lr 0.1</c> gives
+    /// the paper's recipe.
     /// </summary>
+    // AdamW by default: trained from scratch for a few epochs, SGD leaves the segmenter predicting background only.
     [JsonPropertyName("optimizer")] public string Optimizer { get; init; } = "adamw";
     /// <summary>Peak learning rate of each stage's cosine schedule (AdamW default 2e-3; the paper's SGD: 0.1).</summary>
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 2e-3;
@@ -33,10 +33,11 @@ public sealed record TrainOptions
     /// <summary>L∞ radius of the training attack (the paper: 8/255).</summary>
     [JsonPropertyName("epsilon")] public double Epsilon { get; init; } = 8.0 / 255;
     /// <summary>
-    /// PGD steps of the training attack from a random start; the step size is 1.25ε/steps (the paper: 10). The demo uses 1,
-    /// which is FGSM with a random start and step 1.25ε ("fast adversarial training", Wong et al. 2020), to leave room for
-    /// AutoAttack in its budget; model selection still uses a multi-step attack (<see cref="ValAttackSteps"/>).
+    /// PGD steps of the training attack from a random start; the step size is 1.25ε/steps (the paper: 10). 1 is FGSM with a
+    /// random start and step 1.25ε ("fast adversarial training", Wong et al. 2020); model selection still uses a multi-step
+    /// attack (<see cref="ValAttackSteps"/>).
     /// </summary>
+    // 1 by default, a tenth of the paper's attack cost, so a short run leaves time for evaluating with AutoAttack.
     [JsonPropertyName("attack_steps")] public int AttackSteps { get; init; } = 1;
     /// <summary>
     /// The adversarial stage's recipe: <c>pgd</c> (the update uses the adversarial images only, the loss is the joint

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using PartRobust.Attacks;
 using PartRobust.Data;
 using PartRobust.Evaluation;
 using PartRobust.Models;
@@ -7,13 +6,6 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;
-
-/// <summary>What training produced besides the trained weights.</summary>
-/// <param name="History">One record per epoch, both stages.</param>
-/// <param name="Seconds">Wall-clock seconds, validation included.</param>
-/// <param name="AdvImagesPerSecond">Adversarial-training throughput (training steps only; 0 without a PGD stage).</param>
-/// <param name="SelectedEpoch">The epoch whose weights were kept (best validation score of the last stage).</param>
-public sealed record TrainResult(List<EpochRecord> History, double Seconds, double AdvImagesPerSecond, int SelectedEpoch);
 
 /// <summary>
 /// Trains a classifier or part model with the paper's recipe: SGD with momentum (or AdamW), weight decay on weights
@@ -57,274 +49,229 @@ public static class Trainer
         options.Validate();
         if (train.Count < 2) throw new ArgumentException("the training set needs at least 2 images");
         var session = Stopwatch.StartNew();
-        var device = train.Device;
-        var saved = resume is null ? null : TrainingState.Load(resume.StatePath);
-        try
+        using var saved = resume is null ? null : TrainingState.Load(resume.StatePath);
+        if (saved is not null && saved.Options != options)
+            throw new InvalidDataException($"{resume!.StatePath}: config mismatch: the saved state was trained with other training options than this run's");
+        if (saved is { Finished: true })
         {
-            if (saved is not null && saved.Options != options)
-                throw new InvalidDataException($"{resume!.StatePath}: config mismatch: the saved state was trained with other training options than this run's");
-            if (saved is { Finished: true })
-            {
-                TrainingState.CopyInto(model, saved.Model, resume!.StatePath);
-                if (saved.GlobalRng is { } g) RandomState.RestoreGlobal(g);
-                model.eval();
-                progress.Log($"{label}: training finished before the interruption; restored from {Path.GetFileName(resume.StatePath)}");
-                return new TrainResult(saved.History, saved.ElapsedSeconds, saved.AdvSeconds > 0 ? saved.AdvImages / saved.AdvSeconds : 0, saved.Selected);
-            }
-            return Run(model, train, val, options, progress, label, resume, ref saved, session, device);
+            var result = ResumePoint.RestoreFinished(saved, model, resume!.StatePath);
+            model.eval();
+            progress.Log($"{label}: training finished before the interruption; restored from {Path.GetFileName(resume.StatePath)}");
+            return result;
         }
-        finally
+        using var run = new TrainingRun(model, train, val, options, progress, label, resume, session);
+        return Run(run, saved);
+    }
+
+    /// <summary>The stages in order, from the resume point when there is one; then the finished state.</summary>
+    static TrainResult Run(TrainingRun run, TrainingState? saved)
+    {
+        if (saved is not null)
         {
-            saved?.Dispose();
+            ResumePoint.RestoreRun(saved, run);
+            LogResuming(run, saved);
+        }
+        for (int index = saved?.StageIndex ?? 0; index < TrainingStage.Count; index++)
+        {
+            if (TrainingStage.EpochsOf(run.Options, index) == 0) continue;
+            using var stage = new TrainingStage(run, index);
+            EpochInProgress? resumed = null;
+            if (saved is not null)
+            {
+                resumed = ResumePoint.RestoreStage(saved, stage, run);
+                saved.Dispose(); // everything is copied out: free the saved weights now rather than after training
+                saved = null;
+            }
+            else if (stage.Adversarial) LogAdversarialStage(run, stage);
+            RunStage(run, stage, resumed);
+        }
+        return Finish(run);
+    }
+
+    /// <summary>
+    /// Trains the stage's remaining epochs (the first one <paramref name="resumed"/> when a resume point was within it),
+    /// each followed by validation, selection and a resume point; then keeps the selected epoch's weights.
+    /// </summary>
+    static void RunStage(TrainingRun run, TrainingStage stage, EpochInProgress? resumed)
+    {
+        while (stage.EpochsDone < stage.Epochs)
+        {
+            using (var epoch = resumed ?? StartEpoch(run))
+            {
+                resumed = null;
+                RunEpoch(run, stage, epoch);
+                if (stage.Adversarial)
+                {
+                    run.AdvImages += epoch.Seen;
+                    run.AdvSeconds += epoch.Seconds;
+                }
+                var validation = Validate(run, stage);
+                RecordEpoch(run, stage, epoch, validation);
+                if (stage.Selection.Offer(run.Epoch, validation.Accuracy, validation.Robust?.Accuracy, validation.Robust?.CleanAccuracy))
+                    stage.KeepBestWeights(run.Model);
+            }
+            stage.EpochsDone++;
+            SaveResumePoint(run, stage, epoch: null);
+        }
+        KeepSelectedEpoch(run, stage);
+    }
+
+    /// <summary>A new epoch: the next epoch number and a shuffled order from the trainer's generator.</summary>
+    static EpochInProgress StartEpoch(TrainingRun run)
+    {
+        run.Epoch++;
+        return new EpochInProgress(randperm(run.TrainingSet.Count, generator: run.Generator));
+    }
+
+    /// <summary>The epoch's remaining batches, one training step each, with a resume point within the epoch when one is due.</summary>
+    static void RunEpoch(TrainingRun run, TrainingStage stage, EpochInProgress epoch)
+    {
+        int firstBatch = epoch.BatchesDone;
+        using var batches = run.TrainingSet.BeginEpoch(epoch.Order, firstBatch, run.Options.BatchSize, run.Epoch);
+        using var task = run.Progress.Start($"{run.Label} {stage.Name} epoch {stage.EpochsDone + 1}/{stage.Epochs}", stage.BatchesPerEpoch);
+        if (firstBatch > 0) task.Advance(firstBatch);
+        while (epoch.BatchesDone < stage.BatchesPerEpoch)
+        {
+            TrainStep(run, stage, epoch, batches);
+            epoch.BatchesDone++;
+            if (ResumePointDue(run, stage, epoch)) SaveResumePoint(run, stage, epoch);
+            task.Advance();
+            task.SetStatus($"loss {epoch.LossSum / epoch.Seen:F3} acc {100 * epoch.Correct / epoch.Seen:F1}%");
         }
     }
 
-    static TrainResult Run(nn.Module<Tensor, Tensor> model, ITrainingSet train, PartDataset val, TrainOptions options,
-        IProgressSink progress, string label, ResumeOptions? resume, ref TrainingState? saved, Stopwatch session, Device device)
+    /// <summary>
+    /// One optimizer step on the next batch. PGD: the update uses only the adversarial images. TRADES: the update uses
+    /// <see cref="TradesLoss"/> on the clean and adversarial images. Clean stage: the clean images.
+    /// </summary>
+    static void TrainStep(TrainingRun run, TrainingStage stage, EpochInProgress epoch, ITrainingEpoch batches)
     {
-        double priorSeconds = saved?.ElapsedSeconds ?? 0;
-        var history = saved?.History ?? new List<EpochRecord>();
-        using var generator = new Generator((ulong)options.Seed, device);
-        int epoch = saved?.Epoch ?? 0, selected = saved?.Selected ?? 0;
-        double advImages = saved?.AdvImages ?? 0, advSeconds = saved?.AdvSeconds ?? 0;
-        using var valAttackSet = val.Take(options.ValAttackPoints);
-        bool trades = options.AdvTrain == "trades";
-        var sinceSave = Stopwatch.StartNew();
-        if (saved is not null)
-            progress.Log($"{label}: resuming from {Path.GetFileName(resume!.StatePath)} " + (saved.Batch > 0
-                ? $"in {StageName(options, saved.StageIndex)} epoch {saved.EpochInStage + 1}, before batch {saved.Batch + 1}"
-                : $"after {StageName(options, saved.StageIndex)} epoch {saved.EpochInStage}"));
-        var stages = new[] { (Name: "clean", Epochs: options.CleanEpochs), (Name: options.AdvTrain, Epochs: options.AdvEpochs) };
-        for (int stageIndex = 0; stageIndex < stages.Length; stageIndex++)
+        using var scope = NewDisposeScope();
+        var (x, masks, y) = batches.Next(run.Generator);
+        int count = (int)y.shape[0];
+        Tensor? xAdv = null;
+        if (stage.Pgd is not null) x = stage.Pgd.Perturb(run.Model, x, y);
+        if (stage.Trades is not null) xAdv = stage.Trades.Perturb(run.Model, x, y);
+        stage.AdvanceSchedule();
+        run.Model.train();
+        stage.Optimizer.zero_grad();
+        var (classLogits, loss) = xAdv is null
+            ? StepLoss.Joint(run.Model, x, y, masks, run.Options)
+            : StepLoss.Trades(run.Model, x, xAdv, y, masks, run.Options);
+        double lossValue = loss.item<float>();
+        if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
+            throw new InvalidOperationException($"{run.Label}: the training loss became {lossValue} in epoch {run.Epoch}; lower --lr");
+        loss.backward();
+        stage.Optimizer.step();
+        epoch.LossSum += lossValue * count;
+        epoch.Correct += classLogits.argmax(1).eq(y).sum().item<long>();
+        epoch.Seen += count;
+    }
+
+    /// <summary>What an epoch is selected on: clean accuracy, part mIoU (part models), robust accuracy (adversarial stage).</summary>
+    sealed record Validation(double Accuracy, double? PartMiou, RobustResult? Robust);
+
+    /// <summary>Validation after an epoch (the robust accuracy on the attacked validation points, in the adversarial stage).</summary>
+    static Validation Validate(TrainingRun run, TrainingStage stage)
+    {
+        var model = run.Model;
+        int batchSize = run.Options.BatchSize * 2;
+        // Part mIoU on the validation set, to see whether the segmenter has stopped improving; for a part model from the
+        // same forward pass as the accuracy.
+        double accuracy;
+        double? miou = null;
+        if (model is IPartModel partModel)
         {
-            var (stage, epochs) = stages[stageIndex];
-            if (epochs == 0 || (saved is not null && stageIndex < saved.StageIndex)) continue;
-            bool adversarial = stageIndex == 1;
-            var pgd = adversarial && !trades ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
-            var tradesAttack = adversarial && trades ? TradesAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
-            var valAttack = adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;
-            if (adversarial && saved is null)
-                progress.Log($"{label}: adversarial training: {options.DescribeRecipe()}, ε = {options.Epsilon * 255:0.###}/255, {epochs} epoch{(epochs == 1 ? "" : "s")} from the best clean weights");
-            using var optimizer = CreateOptimizer(model, options);
-            int batchesPerEpoch = BatchesPerEpoch(train.Count, options.BatchSize);
-            var schedule = new CosineSchedule(options.LearningRate, epochs * batchesPerEpoch,
-                (int)Math.Round(options.WarmupEpochs * batchesPerEpoch));
-            int iteration = 0, firstEpoch = 0;
-            var selection = new ModelSelection();
-            Dictionary<string, Tensor>? bestWeights = null;
-            TrainingState? partial = null;
-            if (saved is not null)
-            {
-                // Resume inside this stage: weights, optimizer, generators, counters, best-so-far.
-                TrainingState.CopyInto(model, saved.Model, resume!.StatePath);
-                if (saved.Optimizer is { } blob)
-                {
-                    using var reader = new BinaryReader(new MemoryStream(blob));
-                    using (OptimizerStateLayout.Contiguous(optimizer))
-                        optimizer.load_state_dict(reader);
-                }
-                if (saved.TrainerRng is { } tr) RandomState.Restore(generator, tr);
-                pgd?.RestoreRandomState(saved.AttackRng);
-                tradesAttack?.RestoreRandomState(saved.AttackRng);
-                valAttack?.RestoreRandomState(saved.ValAttackRng);
-                if (saved.GlobalRng is { } g) RandomState.RestoreGlobal(g);
-                iteration = saved.Iteration;
-                firstEpoch = saved.EpochInStage;
-                selection.Restore(saved.BestScore, saved.BestEpoch);
-                if (saved.Best is { } best) bestWeights = best.ToDictionary(kv => kv.Key, kv => kv.Value.to(device, copy: true));
-                if (saved.Batch > 0) partial = saved;
-                else { saved.Dispose(); }
-                saved = null;
-            }
-
-            // Writes the resume state; `order`, `batch` and the sums describe the epoch in progress (batch 0 = between epochs).
-            void SaveState(int epochInStage, int batch, Tensor? order, double lossSum, double correct, double seen, double lr, double epochSeconds)
-            {
-                if (resume is null) return;
-                using var scope = NewDisposeScope();
-                byte[] optimizerState;
-                using (var ms = new MemoryStream())
-                {
-                    using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
-                    using (OptimizerStateLayout.Contiguous(optimizer))
-                        optimizer.save_state_dict(w);
-                    optimizerState = ms.ToArray();
-                }
-                using var state = new TrainingState
-                {
-                    Options = options, StageIndex = stageIndex, EpochInStage = epochInStage, Batch = batch, Iteration = iteration,
-                    Epoch = epoch, Selected = selected, BestScore = selection.BestScore, BestEpoch = selection.BestEpoch,
-                    LossSum = lossSum, Correct = correct, Seen = seen, LearningRate = lr, EpochSeconds = epochSeconds,
-                    ElapsedSeconds = priorSeconds + session.Elapsed.TotalSeconds, AdvImages = advImages, AdvSeconds = advSeconds,
-                    History = history, TrainerRng = RandomState.Save(generator),
-                    AttackRng = pgd?.SaveRandomState() ?? tradesAttack?.SaveRandomState(), ValAttackRng = valAttack?.SaveRandomState(),
-                    GlobalRng = RandomState.SaveGlobal(),
-                    Model = TrainingState.CpuCopy(model.state_dict()),
-                    Best = bestWeights is null ? null : TrainingState.CpuCopy(bestWeights),
-                    Order = order?.cpu().clone().DetachFromDisposeScope(),
-                    Optimizer = optimizerState,
-                };
-                state.Save(resume.StatePath);
-                sinceSave.Restart();
-            }
-
-            try
-            {
-                for (int e = firstEpoch; e < epochs; e++)
-                {
-                    int firstBatch = partial?.Batch ?? 0;
-                    if (partial is null) epoch++;
-                    var clock = Stopwatch.StartNew();
-                    double priorEpochSeconds = partial?.EpochSeconds ?? 0;
-                    double lossSum = partial?.LossSum ?? 0, correct = partial?.Correct ?? 0, seen = partial?.Seen ?? 0, lr = partial?.LearningRate ?? 0;
-                    using var order = partial?.Order?.to(device, copy: true) ?? randperm(train.Count, generator: generator);
-                    partial?.Dispose();
-                    partial = null;
-                    using (var batches = train.BeginEpoch(order, firstBatch, options.BatchSize, epoch))
-                    using (var task = progress.Start($"{label} {stage} epoch {e + 1}/{epochs}", batchesPerEpoch))
-                    {
-                        if (firstBatch > 0) task.Advance(firstBatch);
-                        for (int b = firstBatch; b < batchesPerEpoch; b++)
-                        {
-                            using (var scope = NewDisposeScope())
-                            {
-                                var (x, masks, y) = batches.Next(generator);
-                                int count = (int)y.shape[0];
-                                Tensor? xAdv = null;
-                                if (pgd is not null) x = pgd.Perturb(model, x, y);
-                                if (tradesAttack is not null) xAdv = tradesAttack.Perturb(model, x, y);
-                                lr = schedule.RateAt(iteration++);
-                                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
-                                model.train();
-                                optimizer.zero_grad();
-                                var (classLogits, loss) = xAdv is null
-                                    ? StepLoss(model, x, y, masks, options)
-                                    : TradesStepLoss(model, x, xAdv, y, masks, options);
-                                double lossValue = loss.item<float>();
-                                if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
-                                    throw new InvalidOperationException($"{label}: the training loss became {lossValue} in epoch {epoch}; lower --lr");
-                                loss.backward();
-                                optimizer.step();
-                                lossSum += lossValue * count;
-                                correct += classLogits.argmax(1).eq(y).sum().item<long>();
-                                seen += count;
-                            }
-                            if (resume is not null && b + 1 < batchesPerEpoch &&
-                                ((resume.EveryBatches > 0 && (b + 1) % resume.EveryBatches == 0) ||
-                                 (resume.EverySeconds > 0 && sinceSave.Elapsed.TotalSeconds >= resume.EverySeconds)))
-                                SaveState(e, b + 1, order, lossSum, correct, seen, lr, priorEpochSeconds + clock.Elapsed.TotalSeconds);
-                            task.Advance();
-                            task.SetStatus($"loss {lossSum / seen:F3} acc {100 * correct / seen:F1}%");
-                        }
-                    }
-                    double trainSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
-                    if (adversarial) { advImages += seen; advSeconds += trainSeconds; }
-
-                    // Part mIoU on the validation set, to see whether the segmenter has stopped improving; for a part
-                    // model from the same forward pass as the accuracy.
-                    double valAccuracy;
-                    double? valMiou = null;
-                    if (model is IPartModel partModel)
-                    {
-                        var (accuracy, parts) = Evaluator.AccuracyAndParts(partModel, val, options.BatchSize * 2);
-                        (valAccuracy, valMiou) = (accuracy, parts.MeanIoU);
-                    }
-                    else valAccuracy = Evaluator.Accuracy(model, val, options.BatchSize * 2);
-                    var valRobust = valAttack is not null && valAttackSet.Count > 0
-                        ? Evaluator.RobustAccuracy(model, valAttackSet, valAttack, options.BatchSize * 2, NullProgress.Instance)
-                        : null;
-                    double epochSeconds = priorEpochSeconds + clock.Elapsed.TotalSeconds;
-                    history.Add(new EpochRecord
-                    {
-                        Epoch = epoch, Stage = stage, TrainLoss = lossSum / seen, TrainAccuracy = correct / seen,
-                        ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, ValPartMiou = valMiou, LearningRate = lr,
-                        Seconds = epochSeconds,
-                    });
-                    progress.Log($"{label} {stage} epoch {e + 1}/{epochs}: loss {lossSum / seen:F3}, train acc {100 * correct / seen:F1}%, " +
-                                 $"val acc {100 * valAccuracy:F1}%{(valMiou is { } vm ? $", val part mIoU {100 * vm:F1}%" : "")}{(valRobust is { } vr ? $", val PGD-{options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
-                                 $"({epochSeconds:F0}s)");
-
-                    if (selection.Offer(epoch, valAccuracy, valRobust?.Accuracy, valRobust?.CleanAccuracy))
-                    {
-                        DisposeAll(bestWeights);
-                        bestWeights = Snapshot(model);
-                    }
-                    SaveState(e + 1, 0, null, 0, 0, 0, lr, 0);
-                }
-                if (bestWeights is not null && selection.BestEpoch > 0)
-                {
-                    TrainingState.CopyInto(model, bestWeights, "the stage's best weights");
-                    selected = selection.BestEpoch;
-                }
-                else
-                {
-                    selected = epoch;
-                    progress.Log($"{label}: no {stage} epoch had validation clean accuracy ≥ robust accuracy on the attacked points; keeping the last epoch");
-                }
-            }
-            finally
-            {
-                DisposeAll(bestWeights);
-                partial?.Dispose();
-            }
+            var (clean, parts) = Evaluator.AccuracyAndParts(partModel, run.ValidationSet, batchSize);
+            (accuracy, miou) = (clean, parts.MeanIoU);
         }
-        model.eval();
-        double seconds = priorSeconds + session.Elapsed.TotalSeconds;
-        if (resume is not null)
+        else accuracy = Evaluator.Accuracy(model, run.ValidationSet, batchSize);
+        var robust = stage.ValAttack is not null && run.ValAttackSet.Count > 0
+            ? Evaluator.RobustAccuracy(model, run.ValAttackSet, stage.ValAttack, batchSize, NullProgress.Instance)
+            : null;
+        return new Validation(accuracy, miou, robust);
+    }
+
+    /// <summary>Adds the epoch to the history and logs it.</summary>
+    static void RecordEpoch(TrainingRun run, TrainingStage stage, EpochInProgress epoch, Validation validation)
+    {
+        double epochSeconds = epoch.Seconds;
+        var (valAccuracy, valMiou, valRobust) = validation;
+        run.History.Add(new EpochRecord
         {
-            using var done = new TrainingState
-            {
-                Options = options, Finished = true, Epoch = epoch, Selected = selected, ElapsedSeconds = seconds,
-                AdvImages = advImages, AdvSeconds = advSeconds, History = history, GlobalRng = RandomState.SaveGlobal(),
-                Model = TrainingState.CpuCopy(model.state_dict()),
-            };
-            done.Save(resume.StatePath);
+            Epoch = run.Epoch, Stage = stage.Name, TrainLoss = epoch.LossSum / epoch.Seen, TrainAccuracy = epoch.Correct / epoch.Seen,
+            ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, ValPartMiou = valMiou, LearningRate = stage.LearningRate,
+            Seconds = epochSeconds,
+        });
+        run.Progress.Log($"{run.Label} {stage.Name} epoch {stage.EpochsDone + 1}/{stage.Epochs}: loss {epoch.LossSum / epoch.Seen:F3}, train acc {100 * epoch.Correct / epoch.Seen:F1}%, " +
+                         $"val acc {100 * valAccuracy:F1}%{(valMiou is { } vm ? $", val part mIoU {100 * vm:F1}%" : "")}{(valRobust is { } vr ? $", val PGD-{run.Options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
+                         $"({epochSeconds:F0}s)");
+    }
+
+    /// <summary>At the end of a stage: the selected epoch's weights into the model, or the last epoch's when none was eligible.</summary>
+    static void KeepSelectedEpoch(TrainingRun run, TrainingStage stage)
+    {
+        if (stage.BestWeights is not null && stage.Selection.BestEpoch > 0)
+        {
+            TrainingState.CopyInto(run.Model, stage.BestWeights, "the stage's best weights");
+            run.Selected = stage.Selection.BestEpoch;
         }
-        return new TrainResult(history, seconds, advSeconds > 0 ? advImages / advSeconds : 0, selected);
+        else
+        {
+            run.Selected = run.Epoch;
+            run.Progress.Log($"{run.Label}: no {stage.Name} epoch had validation clean accuracy ≥ robust accuracy on the attacked points; keeping the last epoch");
+        }
+    }
+
+    /// <summary>
+    /// Whether to save within the epoch after this batch: not after its last one (the point between epochs follows), and
+    /// when <see cref="ResumeOptions.EveryBatches"/> batches or <see cref="ResumeOptions.EverySeconds"/> seconds say so.
+    /// </summary>
+    static bool ResumePointDue(TrainingRun run, TrainingStage stage, EpochInProgress epoch) =>
+        run.Resume is { } resume && epoch.BatchesDone < stage.BatchesPerEpoch &&
+        ((resume.EveryBatches > 0 && epoch.BatchesDone % resume.EveryBatches == 0) ||
+         (resume.EverySeconds > 0 && run.SinceSave.Elapsed.TotalSeconds >= resume.EverySeconds));
+
+    /// <summary>Writes the resume state: within <paramref name="epoch"/>, or between epochs when it is null.</summary>
+    static void SaveResumePoint(TrainingRun run, TrainingStage stage, EpochInProgress? epoch)
+    {
+        if (run.Resume is null) return;
+        using var scope = NewDisposeScope();
+        using var state = ResumePoint.Capture(run, stage, epoch);
+        state.Save(run.Resume.StatePath);
+        run.SinceSave.Restart();
+    }
+
+    /// <summary>The model in eval mode, the finished state written (when resuming is on), the result.</summary>
+    static TrainResult Finish(TrainingRun run)
+    {
+        run.Model.eval();
+        double seconds = run.ElapsedSeconds;
+        if (run.Resume is not null)
+        {
+            using var finished = ResumePoint.CaptureFinished(run, seconds);
+            finished.Save(run.Resume.StatePath);
+        }
+        return TrainResult.Of(run.History, seconds, run.AdvImages, run.AdvSeconds, run.Selected);
+    }
+
+    static void LogResuming(TrainingRun run, TrainingState saved)
+    {
+        string stage = TrainingStage.NameOf(run.Options, saved.StageIndex);
+        run.Progress.Log($"{run.Label}: resuming from {Path.GetFileName(run.Resume!.StatePath)} " + (saved.Batch > 0
+            ? $"in {stage} epoch {saved.EpochInStage + 1}, before batch {saved.Batch + 1}"
+            : $"after {stage} epoch {saved.EpochInStage}"));
+    }
+
+    static void LogAdversarialStage(TrainingRun run, TrainingStage stage)
+    {
+        var options = run.Options;
+        int epochs = stage.Epochs;
+        run.Progress.Log($"{run.Label}: adversarial training: {options.DescribeRecipe()}, ε = {options.Epsilon * 255:0.###}/255, {epochs} epoch{(epochs == 1 ? "" : "s")} from the best clean weights");
     }
 
     /// <summary>Batches per epoch: full batches, plus the remainder when it holds at least 2 samples (batch norm needs 2).</summary>
     public static int BatchesPerEpoch(int count, int batchSize) => count / batchSize + (count % batchSize >= 2 ? 1 : 0);
-
-    /// <summary>The name of stage <paramref name="stageIndex"/>: <c>clean</c>, or the adversarial recipe.</summary>
-    static string StageName(TrainOptions options, int stageIndex) => stageIndex == 0 ? "clean" : options.AdvTrain;
-
-    /// <summary>The joint loss (<see cref="PartLoss"/>) on one batch, with the class logits for the accuracy.</summary>
-    static (Tensor ClassLogits, Tensor Loss) StepLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor y, Tensor masks, TrainOptions options)
-    {
-        if (model is IPartModel part)
-        {
-            var (c, p) = part.ForwardWithParts(x);
-            return (c, PartLoss.Compute(c, y, p, masks, options.SegWeight, options.LabelSmoothing));
-        }
-        var logits = model.call(x);
-        return (logits, PartLoss.Compute(logits, y, null, null, 0, options.LabelSmoothing));
-    }
-
-    /// <summary>
-    /// <see cref="TradesLoss"/> on one forward pass of [x; x′] in train mode (batch-norm statistics over both halves, as the
-    /// reference's concatenated batch), with the adversarial half's class logits for the training accuracy (as the reference).
-    /// </summary>
-    static (Tensor ClassLogits, Tensor Loss) TradesStepLoss(nn.Module<Tensor, Tensor> model, Tensor x, Tensor xAdv, Tensor y, Tensor masks, TrainOptions options)
-    {
-        long n = x.shape[0];
-        var both = cat(new[] { x, xAdv }, 0);
-        Tensor logits, loss;
-        if (model is IPartModel part && options.SegWeight > 0)
-        {
-            var (c, p) = part.ForwardWithParts(both);
-            logits = c;
-            loss = TradesLoss.Compute(c.narrow(0, 0, n), c.narrow(0, n, n), y, p.narrow(0, n, n), masks,
-                options.SegWeight, options.TradesBeta, options.LabelSmoothing);
-        }
-        else
-        {
-            logits = model.call(both);
-            loss = TradesLoss.Compute(logits.narrow(0, 0, n), logits.narrow(0, n, n), y, null, null,
-                options.SegWeight, options.TradesBeta, options.LabelSmoothing);
-        }
-        return (logits.narrow(0, n, n), loss);
-    }
 
     /// <summary>AdamW's β₁ in <see cref="CreateOptimizer"/> (PyTorch's default).</summary>
     public const double AdamBeta1 = 0.9;
@@ -363,19 +310,5 @@ public static class Trainer
             new(noDecay, options.LearningRate, options.Momentum, 0, 0, false, false),
         };
         return optim.SGD(groups, options.LearningRate, options.Momentum);
-    }
-
-    static Dictionary<string, Tensor> Snapshot(nn.Module model)
-    {
-        using var scope = NewDisposeScope(); // disposes the detach() handles; the clones leave the scope
-        using var _ = no_grad();
-        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-    }
-
-    static void DisposeAll(Dictionary<string, Tensor>? weights)
-    {
-        if (weights is null) return;
-        foreach (var t in weights.Values) t.Dispose();
-        weights.Clear();
     }
 }

@@ -73,7 +73,7 @@ public sealed class TrainingState : IDisposable
     [JsonIgnore] public Dictionary<string, Tensor>? Best { get; internal set; }
     /// <summary>The epoch in progress's shuffled order (when <see cref="Batch"/> &gt; 0).</summary>
     [JsonIgnore] public Tensor? Order { get; internal set; }
-    /// <summary>The optimizer's state (TorchSharp format), or null at a stage boundary.</summary>
+    /// <summary>The optimizer's state (TorchSharp format), or null in a finished state.</summary>
     [JsonIgnore] public byte[]? Optimizer { get; internal set; }
 
     static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -166,12 +166,15 @@ public sealed class TrainingState : IDisposable
         foreach (var (name, value) in target) value.copy_(weights[name]);
     }
 
-    /// <inheritdoc />
+    /// <summary>Disposes the tensors; a second call does nothing.</summary>
     public void Dispose()
     {
         foreach (var t in Model.Values) t.Dispose();
         foreach (var t in Best?.Values ?? Enumerable.Empty<Tensor>()) t.Dispose();
         Order?.Dispose();
+        Model = new();
+        Best = null;
+        Order = null;
     }
 
     static void WriteTensor(BinaryWriter w, string name, Tensor t)
