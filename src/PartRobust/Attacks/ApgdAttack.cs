@@ -69,7 +69,6 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
     public ApgdAttack(double epsilon, Norm norm = Norm.Linf, string loss = "ce", int iterations = 100, int restarts = 1,
         double rho = 0.75, long seed = 0, string? name = null, int eotIterations = 1)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), "iterations must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
         if (!(rho >= 0 && rho <= 1)) throw new ArgumentOutOfRangeException(nameof(rho), "rho must be in [0,1]");
@@ -98,7 +97,7 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
         return result.ToArray();
     }
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"APGD-{Loss.ToUpperInvariant()} {Threat.Norm} ε={Threat.Epsilon:G4}, {Iterations} iterations, {Restarts} restart(s), ρ={Rho:G3}" +
         (EotIterations > 1 ? $", EoT over {EotIterations} passes per gradient" : "");

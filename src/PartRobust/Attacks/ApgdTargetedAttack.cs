@@ -67,7 +67,6 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
     public ApgdTargetedAttack(double epsilon, Norm norm = Norm.Linf, int targetClasses = 9, int iterations = 100,
         int restarts = 1, double rho = 0.75, long seed = 0, string? name = null, int eotIterations = 1)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (targetClasses < 1) throw new ArgumentOutOfRangeException(nameof(targetClasses), "targetClasses must be ≥ 1");
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), "iterations must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
@@ -83,7 +82,7 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
         Name = name ?? "apgd-t";
     }
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"APGD-T {Threat.Norm} ε={Threat.Epsilon:G4}, {TargetClasses} target classes, {Iterations} iterations, {Restarts} restart(s) each, ρ={Rho:G3}" +
         (EotIterations > 1 ? $", EoT over {EotIterations} passes per gradient" : "");

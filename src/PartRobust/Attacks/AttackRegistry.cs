@@ -3,10 +3,12 @@ namespace PartRobust.Attacks;
 /// <summary>Builds evaluation attacks by name with the reference defaults, like the model registry.</summary>
 public static class AttackRegistry
 {
-    sealed record Entry(string Description, Func<ThreatModel, int, long, IAttack> Factory);
-
-    static readonly (string Name, Entry Entry)[] Entries =
+    sealed record Entry(string Description, AttackRequirement Requires, Func<ThreatModel, int, long, IAttack> Factory)
     {
+        public Entry(string description, Func<ThreatModel, int, long, IAttack> factory) : this(description, AttackRequirement.AnyModel, factory) { }
+    }
+
+    static readonly NamedRegistry<Entry> Attacks = new("attack",
         ("pgd", new("PGD, the paper's protocol: 100 steps of max(0.001, ε/40), 5 restarts",
             (t, c, seed) => new PgdAttack(t.Epsilon, 100, t.Norm == Norm.Linf ? Math.Max(0.001, t.Epsilon / 40) : t.Epsilon / 40, 5, t.Norm, seed: seed, name: "pgd"))),
         ("pgd-10", new("PGD, 10 steps of 2.5ε/10, 1 restart", (t, c, seed) => new PgdAttack(t.Epsilon, 10, null, 1, t.Norm, seed: seed, name: "pgd-10"))),
@@ -22,22 +24,23 @@ public static class AttackRegistry
             (t, c, seed) => new FabAttack(t.Epsilon, t.Norm, targeted: true, targetClasses: Math.Min(9, Math.Max(1, c - 1)), seed: seed))),
         ("square", new("Square, 5000 queries, p_init 0.8, margin loss, no gradients (AutoAttack's defaults)",
             (t, c, seed) => new SquareAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-sum", new("part models: PGD on (1−c)·CE(class) + c·CE(parts vs true mask), c=0.5 (seg-sum:C sets c), 100 steps of max(0.001, ε/40), 5 restarts",
+        ("seg-sum", new("part models: PGD on (1−c)·CE(class) + c·CE(parts vs true mask), c=0.5 (seg-sum:C sets c), 100 steps of max(0.001, ε/40), 5 restarts", AttackRequirement.PartModel,
             (t, c, seed) => new SegSumAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-guided", new("bottom-up part models (class from the mask alone), the authors' 2nd_pred_by_scores/0.0/ts: targeted PGD steering the mask to true masks of the runner-up class, 5 restarts with one guide each, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps of max(0.001, ε/40) per restart",
+        ("seg-guided", new("bottom-up part models (class from the mask alone), the authors' 2nd_pred_by_scores/0.0/ts: targeted PGD steering the mask to true masks of the runner-up class, 5 restarts with one guide each, part-only stage then class CE (seg-guided:C adds c·CE(parts)), 2×100 steps of max(0.001, ε/40) per restart", AttackRequirement.BottomUpPartModel,
             (t, c, seed) => new SegGuidedAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-        ("seg-inverse", new("bottom-up part models (class from the mask alone), the authors' settings: adversarial part logits for the tiny classifier (PGD-L2 on the sphere of radius side·√K from a random point, 100 steps), then PGD on the image from a random start on (1−c)·CE(class) − c·KL(target ‖ mask), c=0.5 (seg-inverse:C sets c), 100 steps of max(0.001, ε/40), 2 restarts",
-            (t, c, seed) => new SegInverseAttack(t.Epsilon, norm: t.Norm, seed: seed))),
-    };
+        ("seg-inverse", new("bottom-up part models (class from the mask alone), the authors' settings: adversarial part logits for the tiny classifier (PGD-L2 on the sphere of radius side·√K from a random point, 100 steps), then PGD on the image from a random start on (1−c)·CE(class) − c·KL(target ‖ mask), c=0.5 (seg-inverse:C sets c), 100 steps of max(0.001, ε/40), 2 restarts", AttackRequirement.BottomUpPartModel,
+            (t, c, seed) => new SegInverseAttack(t.Epsilon, norm: t.Norm, seed: seed))));
 
     /// <summary>The adaptive part-model attacks (need a part model and the true masks).</summary>
-    public static IReadOnlyList<string> PartAttackNames { get; } = new[] { "seg-sum", "seg-guided", "seg-inverse" };
+    public static IReadOnlyList<string> PartAttackNames { get; } =
+        Attacks.Entries.Where(e => e.Entry.Requires != AttackRequirement.AnyModel).Select(e => e.Name).ToArray();
 
     /// <summary>
     /// The adaptive attacks that work through the tiny classifier on the mask, so they need a bottom-up part model
     /// (<see cref="Models.IBottomUpPartModel"/>); seg-sum needs only a part model.
     /// </summary>
-    public static IReadOnlyList<string> BottomUpAttackNames { get; } = new[] { "seg-guided", "seg-inverse" };
+    public static IReadOnlyList<string> BottomUpAttackNames { get; } =
+        Attacks.Entries.Where(e => e.Entry.Requires == AttackRequirement.BottomUpPartModel).Select(e => e.Name).ToArray();
 
     /// <summary>
     /// Why the attack <paramref name="name"/> (a registry name, possibly with a <c>:C</c> suffix or joined with '+') cannot
@@ -110,28 +113,23 @@ public static class AttackRegistry
     }
 
     /// <summary>The AutoAttack versions: registry names of sequences that cannot be joined with others by '+'.</summary>
-    static readonly (string Name, string Description, Func<ThreatModel, int, long, AttackSequence> Factory)[] Versions =
-    {
-        ("aa", "AutoAttack standard: APGD-CE, APGD-T, FAB-T, Square on the remaining points (below 4 classes APGD-CE, APGD-DLR, FAB, Square; below 3 without APGD-DLR)",
-            AutoAttackStandard),
-        ("aa-plus", "AutoAttack plus: APGD-CE, APGD-DLR (5 restarts each), FAB (5 restarts), Square, APGD-T, FAB-T on the remaining points " +
+    sealed record Version(string Description, Func<ThreatModel, int, long, AttackSequence> Factory);
+
+    static readonly NamedRegistry<Version> Versions = new("AutoAttack version",
+        ("aa", new("AutoAttack standard: APGD-CE, APGD-T, FAB-T, Square on the remaining points (below 4 classes APGD-CE, APGD-DLR, FAB, Square; below 3 without APGD-DLR)",
+            AutoAttackStandard)),
+        ("aa-plus", new("AutoAttack plus: APGD-CE, APGD-DLR (5 restarts each), FAB (5 restarts), Square, APGD-T, FAB-T on the remaining points " +
                     "(without APGD-T and FAB-T below 4 classes, also without APGD-DLR below 3)",
-            AutoAttackPlus),
-        ("aa-rand", "AutoAttack rand, for randomised defences: APGD-CE, APGD-DLR with EoT over 20 passes per gradient, 1 restart, on the " +
+            AutoAttackPlus)),
+        ("aa-rand", new("AutoAttack rand, for randomised defences: APGD-CE, APGD-DLR with EoT over 20 passes per gradient, 1 restart, on the " +
                     "remaining points (APGD-CE only below 3 classes)",
-            AutoAttackRand),
-    };
+            AutoAttackRand)));
 
     /// <summary>Registered names.</summary>
-    public static IReadOnlyList<string> Names => Entries.Select(e => e.Name).Concat(Versions.Select(v => v.Name)).ToArray();
+    public static IReadOnlyList<string> Names { get; } = Attacks.Names.Concat(Versions.Names).ToArray();
 
     /// <summary>One-line description of a registered attack.</summary>
-    public static string Describe(string name)
-    {
-        foreach (var v in Versions)
-            if (v.Name == name) return v.Description;
-        return Find(name).Description;
-    }
+    public static string Describe(string name) => Versions.Contains(name) ? Versions[name].Description : Find(name).Description;
 
     /// <summary>
     /// Builds an attack, or a sequence for names joined with '+' (e.g. <c>apgd-ce+square</c>), for a model with
@@ -143,11 +141,9 @@ public static class AttackRegistry
     {
         var parts = name.Split('+', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new ArgumentException("--attack: empty attack name");
-        foreach (var v in Versions)
-        {
-            if (parts.Length == 1 && parts[0] == v.Name) return v.Factory(threat, numClasses, seed);
-            if (parts.Contains(v.Name)) throw new ArgumentException($"--attack: '{v.Name}' is itself a sequence; run it on its own");
-        }
+        if (parts.Length == 1 && Versions.Contains(parts[0])) return Versions[parts[0]].Factory(threat, numClasses, seed);
+        if (parts.FirstOrDefault(Versions.Contains) is { } version)
+            throw new ArgumentException($"--attack: '{version}' is itself a sequence; run it on its own");
         if (parts.Length == 1) return Build(parts[0], threat, numClasses, seed);
         return new AttackSequence(parts.Select(p => Build(p, threat, numClasses, seed)).ToList());
     }
@@ -175,10 +171,17 @@ public static class AttackRegistry
         };
     }
 
-    static Entry Find(string name)
-    {
-        foreach (var (n, e) in Entries)
-            if (n == name) return e;
-        throw new ArgumentException($"unknown attack '{name}'; expected one of: {string.Join(", ", Entries.Select(e => e.Name))} (join with + to run in sequence), or on its own one of: {string.Join(", ", Versions.Select(v => v.Name))}");
-    }
+    static Entry Find(string name) => Attacks.Contains(name) ? Attacks[name]
+        : throw new ArgumentException($"unknown attack '{name}'; expected one of: {string.Join(", ", Attacks.Names)} (join with + to run in sequence), or on its own one of: {string.Join(", ", Versions.Names)}");
+}
+
+/// <summary>What a model must be for an attack to apply to it.</summary>
+public enum AttackRequirement
+{
+    /// <summary>Any classifier.</summary>
+    AnyModel,
+    /// <summary>A part model (<see cref="Models.IPartModel"/>): the attack uses the true part masks.</summary>
+    PartModel,
+    /// <summary>A bottom-up part model (<see cref="Models.IBottomUpPartModel"/>): the attack works through the mask.</summary>
+    BottomUpPartModel,
 }

@@ -35,6 +35,9 @@ public sealed class AttackSequence : IAttack
     /// <summary>Per point of the last <c>Perturb</c> call: classified correctly on the sequence's clean pass.</summary>
     public bool[] LastCleanCorrect { get; private set; } = Array.Empty<bool>();
 
+    /// <inheritdoc />
+    public string Describe() => string.Join("; then on the points still robust: ", Attacks.Select(a => a.Describe()));
+
     /// <summary>Creates a sequence; all attacks must share one threat model.</summary>
     public AttackSequence(IReadOnlyList<IAttack> attacks, string? name = null)
     {

@@ -69,7 +69,6 @@ public sealed class FabAttack : IReportsProgress
         int iterations = 100, int restarts = 1, double alphaMax = 0.1, double eta = 1.05, double beta = 0.9,
         long seed = 0, string? name = null)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (targetClasses < 1) throw new ArgumentOutOfRangeException(nameof(targetClasses), "targetClasses must be ≥ 1");
         if (iterations < 0) throw new ArgumentOutOfRangeException(nameof(iterations), "iterations must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
@@ -88,7 +87,7 @@ public sealed class FabAttack : IReportsProgress
         Name = name ?? (targeted ? "fab-t" : "fab");
     }
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         (Targeted ? $"FAB-T {Threat.Norm} ε={Threat.Epsilon:G4}, {TargetClasses} target classes, " : $"FAB {Threat.Norm} ε={Threat.Epsilon:G4}, ") +
         $"{Iterations} iterations, {Restarts} restart(s), α_max={AlphaMax:G3}, η={Eta:G3}, β={Beta:G3}";

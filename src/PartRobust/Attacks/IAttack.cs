@@ -11,6 +11,9 @@ public interface IAttack
     /// <summary>The threat model: norm and radius.</summary>
     ThreatModel Threat { get; }
 
+    /// <summary>One line with the attack's settings (steps, step size, restarts, ...), for reports and logs.</summary>
+    string Describe();
+
     /// <summary>
     /// Adversarial images for <paramref name="images"/> [B,3,H,W] with true labels <paramref name="labels"/> [B].
     /// The result lies in the threat model's ball around the input and in [0,1]. The model is put in eval

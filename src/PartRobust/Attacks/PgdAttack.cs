@@ -49,7 +49,6 @@ public sealed class PgdAttack : IReportsProgress
     public PgdAttack(double epsilon, int steps, double? stepSize = null, int restarts = 1, Norm norm = Norm.Linf,
         bool randomStart = true, long seed = 0, bool keepWorstCase = true, string? name = null)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), "steps must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
         Threat = new ThreatModel(norm, epsilon);
@@ -71,7 +70,7 @@ public sealed class PgdAttack : IReportsProgress
     public static PgdAttack PaperTraining(double epsilon, int steps = 10, long seed = 0) =>
         new(epsilon, steps, stepSize: 1.25 * epsilon / Math.Max(1, steps), restarts: 1, seed: seed, keepWorstCase: false, name: "pgd-train");
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"PGD {Threat.Norm} ε={Threat.Epsilon:G4}, {Steps} steps of {StepSize:G4}, {Restarts} restart(s){(RandomStart ? ", random start" : "")}";
 

@@ -64,7 +64,6 @@ public sealed class SegGuidedAttack : IPartAttack
     public SegGuidedAttack(double epsilon, double segWeight = 0.0, bool twoStage = true, int steps = 100, double? stepSize = null,
         int restarts = 5, Norm norm = Norm.Linf, long seed = 0, string? name = null)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (!(segWeight >= 0 && segWeight <= 1)) throw new ArgumentOutOfRangeException(nameof(segWeight), "c must be in [0,1]");
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), "steps must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
@@ -79,7 +78,7 @@ public sealed class SegGuidedAttack : IPartAttack
         Name = name ?? "seg-guided";
     }
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"seg-guided {Threat.Norm} ε={Threat.Epsilon:G4}: targeted PGD towards true masks of the runner-up class with guides (best by the tiny classifier's score), " +
         $"{Restarts} restart(s) with one guide each, " + (TwoStage ? "part-only stage then " : "") +

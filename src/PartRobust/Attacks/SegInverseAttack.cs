@@ -66,7 +66,6 @@ public sealed class SegInverseAttack : IPartAttack
     public SegInverseAttack(double epsilon, double? maskEpsilon = null, int maskSteps = 100, int steps = 100, double? stepSize = null,
         double segWeight = 0.5, int restarts = 2, Norm norm = Norm.Linf, long seed = 0, string? name = null)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (maskEpsilon is { } me && !(me > 0)) throw new ArgumentOutOfRangeException(nameof(maskEpsilon), "mask epsilon must be > 0");
         if (maskSteps < 1) throw new ArgumentOutOfRangeException(nameof(maskSteps), "mask steps must be ≥ 1");
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), "steps must be ≥ 0");
@@ -84,7 +83,7 @@ public sealed class SegInverseAttack : IPartAttack
         Name = name ?? "seg-inverse";
     }
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"seg-inverse {Threat.Norm} ε={Threat.Epsilon:G4}: PGD-L2 on the part logits (radius {(MaskEpsilon is { } m ? m.ToString("G4") : "side·√K")}, random start, {MaskSteps} steps) " +
         $"to fool the tiny classifier, then PGD on the image on (1−c)·CE(class) − c·KL(target mask ‖ mask) with c={SegWeight:G3}, " +

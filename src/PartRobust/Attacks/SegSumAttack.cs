@@ -47,7 +47,6 @@ public sealed class SegSumAttack : IPartAttack
     public SegSumAttack(double epsilon, double segWeight = 0.5, int steps = 100, double? stepSize = null, int restarts = 5,
         Norm norm = Norm.Linf, long seed = 0, string? name = null)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (!(segWeight >= 0 && segWeight <= 1)) throw new ArgumentOutOfRangeException(nameof(segWeight), "c must be in [0,1]");
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), "steps must be ≥ 0");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
@@ -61,7 +60,7 @@ public sealed class SegSumAttack : IPartAttack
         Name = name ?? "seg-sum";
     }
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"seg-sum {Threat.Norm} ε={Threat.Epsilon:G4}: PGD on (1−c)·CE(class) + c·CE(parts vs true mask), c={SegWeight:G3}, {Steps} steps of {StepSize:G4}, {Restarts} restart(s)";
 

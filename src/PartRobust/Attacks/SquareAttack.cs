@@ -57,7 +57,6 @@ public sealed class SquareAttack : IReportsProgress
     public SquareAttack(double epsilon, int queries = 5000, double pInit = 0.8, int restarts = 1, Norm norm = Norm.Linf,
         bool rescaleSchedule = false, long seed = 0, string? name = null)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (queries < 0) throw new ArgumentOutOfRangeException(nameof(queries), "queries must be ≥ 0");
         if (!(pInit > 0 && pInit <= 1)) throw new ArgumentOutOfRangeException(nameof(pInit), "p_init must be in (0,1]");
         if (restarts < 1) throw new ArgumentOutOfRangeException(nameof(restarts), "restarts must be ≥ 1");
@@ -70,7 +69,7 @@ public sealed class SquareAttack : IReportsProgress
         Name = name ?? "square";
     }
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"Square {Threat.Norm} ε={Threat.Epsilon:G4}, {Queries} queries, p_init {PInit:G3}, {Restarts} restart(s)" +
         (RescaleSchedule ? ", rescaled schedule" : "");

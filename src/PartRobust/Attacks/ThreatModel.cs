@@ -7,6 +7,13 @@ namespace PartRobust.Attacks;
 /// <param name="Epsilon">The radius ε ≥ 0.</param>
 public sealed record ThreatModel(Norm Norm, double Epsilon)
 {
+    /// <summary>The radius ε ≥ 0; every attack's ε is checked here.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">ε is negative or NaN.</exception>
+    public double Epsilon { get; init => field = Checked(value); } = Checked(Epsilon);
+
+    static double Checked(double epsilon) =>
+        epsilon >= 0 ? epsilon : throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
+
     /// <summary>Slack allowed for float32 round-off when checking a result.</summary>
     public const double Tolerance = 1e-5;
 

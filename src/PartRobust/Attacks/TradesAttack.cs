@@ -33,7 +33,6 @@ public sealed class TradesAttack : IAttack
     /// <summary>Creates the attack.</summary>
     public TradesAttack(double epsilon, int steps, double stepSize, Norm norm = Norm.Linf, long seed = 0, string? name = null)
     {
-        if (epsilon < 0 || double.IsNaN(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), "epsilon must be ≥ 0");
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), "steps must be ≥ 1");
         if (stepSize < 0 || double.IsNaN(stepSize)) throw new ArgumentOutOfRangeException(nameof(stepSize), "step size must be ≥ 0");
         Threat = new ThreatModel(norm, epsilon);
@@ -47,7 +46,7 @@ public sealed class TradesAttack : IAttack
     public static TradesAttack PaperTraining(double epsilon, int steps = 10, long seed = 0) =>
         new(epsilon, steps, 1.25 * epsilon / Math.Max(1, steps), Norm.Linf, seed);
 
-    /// <summary>A one-line description of the settings, for reports.</summary>
+    /// <inheritdoc />
     public string Describe() =>
         $"TRADES KL attack {Threat.Norm} ε={Threat.Epsilon:G4}, {Steps} steps of {StepSize:G4}, random start";
 

@@ -12,8 +12,7 @@ public static class ModelRegistry
 {
     private sealed record Entry(string DisplayName, bool IsPartModel, Func<ModelSpec, Module<Tensor, Tensor>> Factory);
 
-    private static readonly (string Name, Entry Entry)[] Entries =
-    {
+    private static readonly NamedRegistry<Entry> Entries = new("model",
         ("resnet18", new Entry("ResNet-18", false,
             s => ResNet.Classifier(18, s.NumClasses, s.Width, s.ImageSize))),
         ("part-downsampled", new Entry("Downsampled part model", true,
@@ -35,8 +34,7 @@ public static class ModelRegistry
         ("resnet50", new Entry("ResNet-50", false,
             s => ResNet.Classifier(50, s.NumClasses, s.Width, s.ImageSize))),
         ("part-mask", new Entry("ResNet-on-masks part model", true,
-            s => new PartModel(Segmenter(s), new MaskResNetPartClassifier(s.NumSegLabels, s.NumClasses, s.Width, s.ImageSize, s.Background)))),
-    };
+            s => new PartModel(Segmenter(s), new MaskResNetPartClassifier(s.NumSegLabels, s.NumClasses, s.Width, s.ImageSize, s.Background)))));
 
     private static Module<Tensor, Tensor> Segmenter(ModelSpec s) => SegmenterRegistry.Create(s);
 
@@ -56,14 +54,9 @@ public static class ModelRegistry
     public const string NoPartLabelsSuffix = ":no-part-labels";
 
     /// <summary>All registered names, in registration order.</summary>
-    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+    public static IReadOnlyList<string> Names => Entries.Names;
 
-    private static Entry Find(string name)
-    {
-        foreach (var (n, e) in Entries)
-            if (string.Equals(n, name, StringComparison.Ordinal)) return e;
-        throw new ArgumentException($"unknown model '{name}'; expected one of: {string.Join(", ", Names)}", nameof(name));
-    }
+    private static Entry Find(string name) => Entries[name];
 
     /// <summary>True when the named model is a part model (segmenter + head, implements <see cref="IPartModel"/>).</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>

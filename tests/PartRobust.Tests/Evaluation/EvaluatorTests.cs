@@ -29,6 +29,7 @@ public class EvaluatorTests
     sealed class OutOfBallAttack : IAttack
     {
         public string Name => "cheat";
+        public string Describe() => "test double";
         public ThreatModel Threat { get; } = new(Norm.Linf, 0.01);
         public Tensor Perturb(TorchSharp.torch.nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels) => (images + 0.5f).clamp(0, 1);
     }

@@ -36,6 +36,7 @@ public class RandomisedScoringTests
     sealed class IdentityAttack : IAttack
     {
         public string Name => "identity";
+        public string Describe() => "test double";
         public ThreatModel Threat { get; } = new(Norm.Linf, 0.01);
         public Tensor Perturb(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels) => images.clone();
     }

@@ -3,18 +3,17 @@ namespace PartRobust.Data.Prepare;
 /// <summary>The datasets <c>partrobust data prepare</c> knows, by name, and the preparation run itself.</summary>
 public static class DatasetPreparers
 {
+    static readonly NamedRegistry<Func<IDatasetPreparer>> Preparers = new("dataset",
+        ("partimagenet", () => new PartImageNetPreparer()),
+        ("cityscapes", () => new CityscapesPartsPreparer()),
+        ("pascal-part", () => new PascalPartPreparer()));
+
     /// <summary>Names, in the order the help lists them.</summary>
-    public static readonly string[] Names = ["partimagenet", "cityscapes", "pascal-part"];
+    public static IReadOnlyList<string> Names => Preparers.Names;
 
     /// <summary>The preparer of <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name (the message lists the known ones).</exception>
-    public static IDatasetPreparer Create(string name) => name switch
-    {
-        "partimagenet" => new PartImageNetPreparer(),
-        "cityscapes" => new CityscapesPartsPreparer(),
-        "pascal-part" => new PascalPartPreparer(),
-        _ => throw new ArgumentException($"unknown dataset '{name}'; expected one of: {string.Join(", ", Names)}"),
-    };
+    public static IDatasetPreparer Create(string name) => Preparers[name]();
 
     /// <summary>
     /// Prepares <paramref name="name"/> from its official download in <paramref name="sourceDir"/> into <paramref name="outDir"/>:

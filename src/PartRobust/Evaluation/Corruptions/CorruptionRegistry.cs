@@ -16,16 +16,16 @@ public static class CorruptionRegistry
     /// <summary>The four extra ("validation") corruptions, in imagecorruptions' order.</summary>
     public static readonly string[] Extras = ["speckle_noise", "gaussian_blur", "spatter", "saturate"];
 
-    static readonly Dictionary<string, ICorruption> ByName =
-        NoiseBlurCorruptions.All.Concat(WeatherDigitalCorruptions.All).ToDictionary(c => c.Name, StringComparer.Ordinal);
+    static readonly NamedRegistry<ICorruption> Corruptions = new("corruption", Benchmark.Concat(Extras)
+        .Select(name => (name, NoiseBlurCorruptions.All.Concat(WeatherDigitalCorruptions.All).Single(c => c.Name == name))).ToArray());
 
     /// <summary>Every corruption: <see cref="Benchmark"/>, then <see cref="Extras"/>.</summary>
-    public static IReadOnlyList<ICorruption> All { get; } = Benchmark.Concat(Extras).Select(n => ByName[n]).ToList();
+    public static IReadOnlyList<ICorruption> All { get; } = Corruptions.Entries.Select(e => e.Entry).ToList();
 
     /// <summary>The corruption called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name (the message lists the known ones).</exception>
-    public static ICorruption Get(string name) => ByName.TryGetValue(name, out var c) ? c
-        : throw new ArgumentException($"--corruption {name}: unknown; expected one of: {string.Join(", ", Benchmark.Concat(Extras))}");
+    public static ICorruption Get(string name) => Corruptions.Contains(name) ? Corruptions[name]
+        : throw new ArgumentException($"--corruption {name}: unknown; expected one of: {string.Join(", ", Corruptions.Names)}");
 
     /// <summary>Parses <c>imagenet</c> or <c>cifar10</c>.</summary>
     public static CorruptionTable ParseTable(string text) => text switch

@@ -11,8 +11,7 @@ public static class SegmenterRegistry
 {
     private sealed record Entry(string Description, Func<ModelSpec, Module<Tensor, Tensor>> Factory);
 
-    private static readonly (string Name, Entry Entry)[] Entries =
-    {
+    private static readonly NamedRegistry<Entry> Entries = new("segmenter",
         ("compact", new Entry("compact DeepLabv3+-style segmenter on a ResNet-18 topology of width --width (the demo's)",
             s => new DeepLabSegmenter(s.NumSegLabels, s.Width, s.ImageSize))),
         ("deeplabv3plus-resnet18", DeepLabV3Plus(18)),
@@ -20,8 +19,7 @@ public static class SegmenterRegistry
         ("deeplabv3plus-resnet50", DeepLabV3Plus(50)),
         ("deeplabv3-resnet18", DeepLabV3(18)),
         ("deeplabv3-resnet34", DeepLabV3(34)),
-        ("deeplabv3-resnet50", DeepLabV3(50)),
-    };
+        ("deeplabv3-resnet50", DeepLabV3(50)));
 
     // The paper's segmenters are full width (64) whatever --width says; their names follow smp and torchvision.
     private static Entry DeepLabV3Plus(int depth) => new(
@@ -38,14 +36,9 @@ public static class SegmenterRegistry
     public const string Default = "compact";
 
     /// <summary>All registered names, in registration order.</summary>
-    public static IReadOnlyList<string> Names { get; } = Entries.Select(e => e.Name).ToArray();
+    public static IReadOnlyList<string> Names => Entries.Names;
 
-    private static Entry Find(string name)
-    {
-        foreach (var (n, e) in Entries)
-            if (string.Equals(n, name, StringComparison.Ordinal)) return e;
-        throw new ArgumentException($"unknown segmenter '{name}'; expected one of: {string.Join(", ", Names)}", nameof(name));
-    }
+    private static Entry Find(string name) => Entries[name];
 
     /// <summary>One line describing the named segmenter.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
