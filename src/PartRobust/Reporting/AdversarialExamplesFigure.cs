@@ -1,8 +1,8 @@
-using System.Globalization;
 using PartRobust.Attacks;
 using PartRobust.Data;
 using PartRobust.Evaluation;
 using SkiaSharp;
+using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
 
@@ -21,8 +21,6 @@ public static class AdversarialExamplesFigure
     public const int CaptionLineHeight = 16;
     /// <summary>Minimum column width in pixels (so class names fit under 32 px images).</summary>
     public const int MinColumnWidth = 140;
-
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Columns of the grid: clean, adversarial, perturbation, and for part models the two masks.</summary>
     /// <param name="parts">Whether the model predicts part masks.</param>
@@ -90,38 +88,17 @@ public static class AdversarialExamplesFigure
         ArgumentNullException.ThrowIfNull(taxonomy);
         ArgumentOutOfRangeException.ThrowIfNegative(scale);
         var e = examples;
+        bool parts = CheckShapes(e);
         int n = e.Count, h = e.Height, w = e.Width;
-        if (e.Channels != 3) throw new ArgumentException($"examples have {e.Channels} channels; the figure draws RGB images (3).", nameof(examples));
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        ArgumentOutOfRangeException.ThrowIfLessThan(h, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(w, 1);
         if (scale == 0) scale = DefaultScale(h, w);
-        long plane = (long)h * w;
-        Check(e.Clean.LongLength, n * 3 * plane, "Clean");
-        Check(e.Adversarial.LongLength, n * 3 * plane, "Adversarial");
-        Check(e.Labels.LongLength, n, "Labels");
-        Check(e.CleanPredictions.LongLength, n, "CleanPredictions");
-        Check(e.AdversarialPredictions.LongLength, n, "AdversarialPredictions");
-        if ((e.CleanMasks is null) != (e.AdversarialMasks is null))
-            throw new ArgumentException("examples need both mask arrays or neither.", nameof(examples));
-        bool parts = e.CleanMasks is not null;
-        if (parts)
-        {
-            Check(e.CleanMasks!.LongLength, n * plane, "CleanMasks");
-            Check(e.AdversarialMasks!.LongLength, n * plane, "AdversarialMasks");
-        }
 
-        int k = taxonomy.NumSegLabels;
         var present = new SortedSet<int>();
         if (parts)
         {
-            MaskOverlay.CollectParts(e.CleanMasks!, k, present);
-            MaskOverlay.CollectParts(e.AdversarialMasks!, k, present);
+            MaskOverlay.CollectParts(e.CleanMasks!, taxonomy.NumSegLabels, present);
+            MaskOverlay.CollectParts(e.AdversarialMasks!, taxonomy.NumSegLabels, present);
         }
         var (width, height) = FigureSize(n, h, w, parts, scale, present.Count);
-        int colW = ColumnWidth(w, scale);
-        int columns = Columns(parts);
-        const int pad = MaskOverlay.Pad;
 
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(bitmap))
@@ -129,86 +106,138 @@ public static class AdversarialExamplesFigure
             canvas.Clear(SKColors.White);
             using var font = new SKFont(ReportFonts.Regular, 12);
             using var bold = new SKFont(ReportFonts.Bold, 12);
-            using var titleFont = new SKFont(ReportFonts.Bold, 14);
             using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-
-            float textWidth = width - 2 * pad;
-            MaskOverlay.DrawLeft(canvas, $"Adversarial examples — {model}", pad, pad + 14, textWidth, titleFont, ink);
-            string norm = e.Norm == Norm.Linf ? "L∞" : "L2";
-            MaskOverlay.DrawLeft(canvas, $"attack {e.Attack} ({norm}, ε = {Epsilon(e.Epsilon)}); the first {n} attacked point{(n == 1 ? "" : "s")}",
-                pad, pad + 32, textWidth, font, ink);
-
-            string[] titles = ["clean", "adversarial", e.Norm == Norm.Linf ? "δ/(2ε) + ½" : "δ/(2‖δ‖∞) + ½", "parts on clean", "parts on adversarial"];
-            for (int c = 0; c < columns; c++)
-                MaskOverlay.DrawCentered(canvas, titles[c], pad + c * (colW + pad) + colW / 2f, pad + TitleHeight + 15, colW, bold, ink);
-
-            var cell = new SKColor[h * w];
-            for (int i = 0; i < n; i++)
-            {
-                long rgb0 = i * 3 * plane, pix0 = i * plane;
-                int truth = (int)e.Labels[i], cleanPred = (int)e.CleanPredictions[i], advPred = (int)e.AdversarialPredictions[i];
-
-                // Norms of this point's perturbation, in double so the caption is exact to its digits.
-                double linf = 0, l2 = 0;
-                for (long j = 0; j < 3 * plane; j++)
-                {
-                    double d = (double)e.Adversarial[rgb0 + j] - e.Clean[rgb0 + j];
-                    linf = Math.Max(linf, Math.Abs(d));
-                    l2 += d * d;
-                }
-                l2 = Math.Sqrt(l2);
-                double magnify = e.Norm == Norm.Linf ? e.Epsilon : linf;
-
-                for (int c = 0; c < columns; c++)
-                {
-                    for (int y = 0; y < h; y++)
-                    for (int x = 0; x < w; x++)
-                    {
-                        long p = (long)y * w + x;
-                        SKColor Pixel(float[] img) => new(MaskOverlay.ToByte(img[rgb0 + p]), MaskOverlay.ToByte(img[rgb0 + plane + p]),
-                            MaskOverlay.ToByte(img[rgb0 + 2 * plane + p]));
-                        cell[p] = c switch
-                        {
-                            0 => Pixel(e.Clean),
-                            1 => Pixel(e.Adversarial),
-                            2 => new SKColor(
-                                MaskOverlay.ToByte(Magnify(e.Adversarial[rgb0 + p] - e.Clean[rgb0 + p], magnify)),
-                                MaskOverlay.ToByte(Magnify(e.Adversarial[rgb0 + plane + p] - e.Clean[rgb0 + plane + p], magnify)),
-                                MaskOverlay.ToByte(Magnify(e.Adversarial[rgb0 + 2 * plane + p] - e.Clean[rgb0 + 2 * plane + p], magnify))),
-                            3 => MaskOverlay.Blend(Pixel(e.Clean), MaskOverlay.LabelOrBackground(e.CleanMasks![pix0 + p], k)),
-                            _ => MaskOverlay.Blend(Pixel(e.Adversarial), MaskOverlay.LabelOrBackground(e.AdversarialMasks![pix0 + p], k)),
-                        };
-                    }
-                    var (ox, oy) = CellOrigin(i, c, h, w, scale);
-                    MaskOverlay.DrawUpscaled(bitmap, cell, h, w, scale, ox, oy);
-
-                    var (line1, color1, line2, color2) = c switch
-                    {
-                        0 => ($"true: {MaskOverlay.ClassName(taxonomy, truth)}", SKColors.Black,
-                              $"pred: {MaskOverlay.ClassName(taxonomy, cleanPred)} {(cleanPred == truth ? "✓" : "✗")}", Verdict(cleanPred == truth)),
-                        1 => ($"pred: {MaskOverlay.ClassName(taxonomy, advPred)}", Verdict(advPred == truth),
-                              advPred == truth ? "still correct ✓" : cleanPred == truth ? "fooled ✗" : "already wrong ✗", Verdict(advPred == truth)),
-                        2 => ($"L∞ {Norm4(linf)} ({(linf * 255).ToString("0.#", Inv)}/255)", SKColors.Black, $"L2 {Norm4(l2)}", SKColors.Black),
-                        3 => ($"{Percent(Foreground(e.CleanMasks!, pix0, plane))} part pixels", SKColors.Black, "", SKColors.Black),
-                        _ => ($"{Percent(Foreground(e.AdversarialMasks!, pix0, plane))} part pixels", SKColors.Black,
-                              $"{Percent(Changed(e.CleanMasks!, e.AdversarialMasks!, pix0, plane))} pixels changed", SKColors.Black),
-                    };
-                    float cx = pad + c * (colW + pad) + colW / 2f;
-                    int baseline = oy + h * scale + 13;
-                    ink.Color = color1;
-                    MaskOverlay.DrawCentered(canvas, line1, cx, baseline, colW, c <= 1 ? bold : font, ink);
-                    ink.Color = color2;
-                    MaskOverlay.DrawCentered(canvas, line2, cx, baseline + CaptionLineHeight, colW, c <= 1 ? bold : font, ink);
-                    ink.Color = SKColors.Black;
-                }
-            }
-
-            MaskOverlay.DrawLegend(canvas, pad + TitleHeight + MaskOverlay.HeaderHeight + n * RowHeight(h, scale), width, present, taxonomy, font, bold, ink);
+            DrawTitles(canvas, e, model, width, scale, Columns(parts), font, bold, ink);
+            for (int i = 0; i < n; i++) DrawPoint(bitmap, canvas, e, i, taxonomy, scale, Columns(parts), font, bold, ink);
+            MaskOverlay.DrawLegend(canvas, MaskOverlay.Pad + TitleHeight + MaskOverlay.HeaderHeight + n * RowHeight(h, scale), width, present, taxonomy, font, bold, ink);
         }
 
         using var img = SKImage.FromBitmap(bitmap);
         using var data = img.Encode(SKEncodedImageFormat.Png, 100);
         AtomicFile.WriteAllBytes(pngPath, data.ToArray());
+    }
+
+    /// <summary>Checks that the arrays of <paramref name="e"/> match its count and image size; returns whether it has masks.</summary>
+    private static bool CheckShapes(AdversarialExamples e)
+    {
+        int n = e.Count, h = e.Height, w = e.Width;
+        if (e.Channels != 3) throw new ArgumentException($"examples have {e.Channels} channels; the figure draws RGB images (3).", "examples");
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(h, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(w, 1);
+        long plane = (long)h * w;
+        Check(e.Clean.LongLength, n * 3 * plane, "Clean");
+        Check(e.Adversarial.LongLength, n * 3 * plane, "Adversarial");
+        Check(e.Labels.LongLength, n, "Labels");
+        Check(e.CleanPredictions.LongLength, n, "CleanPredictions");
+        Check(e.AdversarialPredictions.LongLength, n, "AdversarialPredictions");
+        if ((e.CleanMasks is null) != (e.AdversarialMasks is null))
+            throw new ArgumentException("examples need both mask arrays or neither.", "examples");
+        if (e.CleanMasks is null) return false;
+        Check(e.CleanMasks.LongLength, n * plane, "CleanMasks");
+        Check(e.AdversarialMasks!.LongLength, n * plane, "AdversarialMasks");
+        return true;
+    }
+
+    /// <summary>The two title lines (model; attack and radius) and the column titles.</summary>
+    private static void DrawTitles(SKCanvas canvas, AdversarialExamples e, string model, int width, int scale, int columns,
+        SKFont font, SKFont bold, SKPaint ink)
+    {
+        const int pad = MaskOverlay.Pad;
+        using var titleFont = new SKFont(ReportFonts.Bold, 14);
+        float textWidth = width - 2 * pad;
+        MaskOverlay.DrawLeft(canvas, $"Adversarial examples — {model}", pad, pad + 14, textWidth, titleFont, ink);
+        string norm = e.Norm == Norm.Linf ? "L∞" : "L2";
+        int n = e.Count;
+        MaskOverlay.DrawLeft(canvas, $"attack {e.Attack} ({norm}, ε = {Epsilon(e.Epsilon)}); the first {n} attacked point{(n == 1 ? "" : "s")}",
+            pad, pad + 32, textWidth, font, ink);
+
+        int colW = ColumnWidth(e.Width, scale);
+        string[] titles = ["clean", "adversarial", e.Norm == Norm.Linf ? "δ/(2ε) + ½" : "δ/(2‖δ‖∞) + ½", "parts on clean", "parts on adversarial"];
+        for (int c = 0; c < columns; c++)
+            MaskOverlay.DrawCentered(canvas, titles[c], pad + c * (colW + pad) + colW / 2f, pad + TitleHeight + 15, colW, bold, ink);
+    }
+
+    /// <summary>Row <paramref name="i"/>: each column's upscaled image with its two caption lines.</summary>
+    private static void DrawPoint(SKBitmap bitmap, SKCanvas canvas, AdversarialExamples e, int i, PartTaxonomy taxonomy, int scale, int columns,
+        SKFont font, SKFont bold, SKPaint ink)
+    {
+        const int pad = MaskOverlay.Pad;
+        int h = e.Height, w = e.Width, colW = ColumnWidth(w, scale);
+        var (linf, l2) = PerturbationNorms(e, i);
+        var cell = new SKColor[h * w];
+        for (int c = 0; c < columns; c++)
+        {
+            FillCell(cell, e, i, c, e.Norm == Norm.Linf ? e.Epsilon : linf, taxonomy.NumSegLabels);
+            var (ox, oy) = CellOrigin(i, c, h, w, scale);
+            MaskOverlay.DrawUpscaled(bitmap, cell, h, w, scale, ox, oy);
+
+            var (line1, color1, line2, color2) = Caption(e, i, c, taxonomy, linf, l2);
+            float cx = pad + c * (colW + pad) + colW / 2f;
+            int baseline = oy + h * scale + 13;
+            ink.Color = color1;
+            MaskOverlay.DrawCentered(canvas, line1, cx, baseline, colW, c <= 1 ? bold : font, ink);
+            ink.Color = color2;
+            MaskOverlay.DrawCentered(canvas, line2, cx, baseline + CaptionLineHeight, colW, c <= 1 ? bold : font, ink);
+            ink.Color = SKColors.Black;
+        }
+    }
+
+    /// <summary>The L∞ and L2 norms of point <paramref name="i"/>'s perturbation, in double so the caption is exact to its digits.</summary>
+    private static (double Linf, double L2) PerturbationNorms(AdversarialExamples e, int i)
+    {
+        long plane = (long)e.Height * e.Width, rgb0 = i * 3 * plane;
+        double linf = 0, l2 = 0;
+        for (long j = 0; j < 3 * plane; j++)
+        {
+            double d = (double)e.Adversarial[rgb0 + j] - e.Clean[rgb0 + j];
+            linf = Math.Max(linf, Math.Abs(d));
+            l2 += d * d;
+        }
+        return (linf, Math.Sqrt(l2));
+    }
+
+    /// <summary>The pixels of column <paramref name="c"/> for point <paramref name="i"/>, at the image's own size.</summary>
+    private static void FillCell(SKColor[] cell, AdversarialExamples e, int i, int c, double magnify, int k)
+    {
+        int h = e.Height, w = e.Width;
+        long plane = (long)h * w, rgb0 = i * 3 * plane, pix0 = i * plane;
+        for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+        {
+            long p = (long)y * w + x;
+            SKColor Pixel(float[] img) => new(MaskOverlay.ToByte(img[rgb0 + p]), MaskOverlay.ToByte(img[rgb0 + plane + p]),
+                MaskOverlay.ToByte(img[rgb0 + 2 * plane + p]));
+            cell[p] = c switch
+            {
+                0 => Pixel(e.Clean),
+                1 => Pixel(e.Adversarial),
+                2 => new SKColor(
+                    MaskOverlay.ToByte(Magnify(e.Adversarial[rgb0 + p] - e.Clean[rgb0 + p], magnify)),
+                    MaskOverlay.ToByte(Magnify(e.Adversarial[rgb0 + plane + p] - e.Clean[rgb0 + plane + p], magnify)),
+                    MaskOverlay.ToByte(Magnify(e.Adversarial[rgb0 + 2 * plane + p] - e.Clean[rgb0 + 2 * plane + p], magnify))),
+                3 => MaskOverlay.Blend(Pixel(e.Clean), MaskOverlay.LabelOrBackground(e.CleanMasks![pix0 + p], k)),
+                _ => MaskOverlay.Blend(Pixel(e.Adversarial), MaskOverlay.LabelOrBackground(e.AdversarialMasks![pix0 + p], k)),
+            };
+        }
+    }
+
+    /// <summary>The two caption lines under column <paramref name="c"/> of point <paramref name="i"/>, each with its colour.</summary>
+    private static (string, SKColor, string, SKColor) Caption(AdversarialExamples e, int i, int c, PartTaxonomy taxonomy, double linf, double l2)
+    {
+        long plane = (long)e.Height * e.Width, pix0 = i * plane;
+        int truth = (int)e.Labels[i], cleanPred = (int)e.CleanPredictions[i], advPred = (int)e.AdversarialPredictions[i];
+        return c switch
+        {
+            0 => ($"true: {MaskOverlay.ClassName(taxonomy, truth)}", SKColors.Black,
+                  $"pred: {MaskOverlay.ClassName(taxonomy, cleanPred)} {(cleanPred == truth ? "✓" : "✗")}", Verdict(cleanPred == truth)),
+            1 => ($"pred: {MaskOverlay.ClassName(taxonomy, advPred)}", Verdict(advPred == truth),
+                  advPred == truth ? "still correct ✓" : cleanPred == truth ? "fooled ✗" : "already wrong ✗", Verdict(advPred == truth)),
+            2 => ($"L∞ {Norm4(linf)} ({(linf * 255).ToString("0.#", Inv)}/255)", SKColors.Black, $"L2 {Norm4(l2)}", SKColors.Black),
+            3 => ($"{WholePct(Foreground(e.CleanMasks!, pix0, plane))} part pixels", SKColors.Black, "", SKColors.Black),
+            _ => ($"{WholePct(Foreground(e.AdversarialMasks!, pix0, plane))} part pixels", SKColors.Black,
+                  $"{WholePct(Changed(e.CleanMasks!, e.AdversarialMasks!, pix0, plane))} pixels changed", SKColors.Black),
+        };
     }
 
     /// <summary>
@@ -258,8 +287,6 @@ public static class AdversarialExamplesFigure
         for (long p = 0; p < plane; p++) if (a[offset + p] != b[offset + p]) count++;
         return (double)count / plane;
     }
-
-    private static string Percent(double fraction) => (100 * fraction).ToString("0", Inv) + "%";
 
     private static string Norm4(double v) => v.ToString("0.0000", Inv);
 

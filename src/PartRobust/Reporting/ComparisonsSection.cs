@@ -1,14 +1,12 @@
-using System.Globalization;
 using System.Text;
 using PartRobust.Evaluation.Statistics;
+using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
 
 /// <summary>The "Paired comparisons" section of report.md: every <see cref="RunReport.Comparisons"/> entry with its 95% CI.</summary>
 public static class ComparisonsSection
 {
-    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-
     /// <summary>Appends the section (nothing when the report has no comparisons).</summary>
     public static void Append(StringBuilder sb, RunReport report)
     {
@@ -24,7 +22,7 @@ public static class ComparisonsSection
         sb.Append("| A | B | metric | n | A | B | A − B | 95% CI | p | A only / B only |\n|---|---|---|---:|---:|---:|---:|---|---:|---:|\n");
         foreach (var c in list)
             sb.Append(Inv, $"| {Display(c.A)} | {Display(c.B)} | {c.Metric} | {c.N} | {Pct(c.AccuracyA)} | {Pct(c.AccuracyB)} | "
-                + $"{Signed(c.Difference)} | {Interval(c)} | {P(c.PValue)} | {c.OnlyA?.ToString(Inv) ?? "—"} / {c.OnlyB?.ToString(Inv) ?? "—"} |\n");
+                + $"{Signed(c.Difference)} | {Interval(c)} | {PValue(c.PValue)} | {c.OnlyA?.ToString(Inv) ?? "—"} / {c.OnlyB?.ToString(Inv) ?? "—"} |\n");
         sb.Append('\n');
     }
 
@@ -35,7 +33,6 @@ public static class ComparisonsSection
     /// <summary>A difference of fractions in signed points, e.g. "+3.1".</summary>
     public static string Signed(double fraction) => (fraction * 100).ToString("+0.0;−0.0;0.0", Inv);
 
-    static string Pct(double fraction) => (fraction * 100).ToString("0.0", Inv) + "%";
-
-    static string P(double? p) => p switch { null => "—", < 0.001 => "< 0.001", { } v => v.ToString("0.###", Inv) };
+    /// <summary>A p-value as the tables show it: "&lt; 0.001", "0.042", or "—" when there is none.</summary>
+    internal static string PValue(double? p) => p switch { null => "—", < 0.001 => "< 0.001", { } v => v.ToString("0.###", Inv) };
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using PartRobust.Evaluation.Corruptions;
 using SkiaSharp;
+using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
 
@@ -26,8 +26,6 @@ public static class CorruptionContactSheet
     public const int MinCell = 96;
     /// <summary>Images whose longer side is above this are downscaled to this size.</summary>
     public const int MaxCell = 160;
-
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>
     /// The nearest-neighbour upscaling factor for an image (1 when it is at least <see cref="MinCell"/> px on its

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SkiaSharp;
+using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
 
@@ -42,8 +43,6 @@ public static class CorruptionHeatmap
 
     /// <summary>Colour of a cell without a value (a severity a corruption was not run at).</summary>
     public static readonly SKColor Missing = new(0xE4, 0xE4, 0xE4);
-
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     // Viridis (matplotlib) at 0, 0.1, …, 1; interpolated linearly in between.
     private static readonly SKColor[] Viridis =
@@ -266,7 +265,7 @@ public static class CorruptionHeatmap
         {
             float x = x0 + (float)((t - chance) / (1 - chance)) * (barW - 1);
             canvas.DrawLine(x, y0 + barH, x, y0 + barH + 4, outline);
-            string text = chance > 0 && t == chance ? $"{Pct0(t)} chance" : Pct0(t);
+            string text = chance > 0 && t == chance ? $"{WholePct(t)} chance" : WholePct(t);
             float half = font.MeasureText(text) / 2;
             if (x - half < previousRight + 6) continue; // the tick stays; its label would collide with the previous one
             canvas.DrawText(text, x, y0 + barH + 17, SKTextAlign.Center, font, ink);
@@ -294,10 +293,6 @@ public static class CorruptionHeatmap
         lines.Add(MaskOverlay.Fit(rest, maxWidth, font));
         return lines;
     }
-
-    private static string Pct(double fraction) => (100 * fraction).ToString("0.0", Inv) + "%";
-
-    private static string Pct0(double fraction) => (100 * fraction).ToString("0", Inv) + "%";
 
     /// <summary>One model's table: its corruptions in dictionary order, severities present, and the cell values.</summary>
     private sealed record Panel(string Title, double Clean, List<string> Corruptions, List<string> Severities, double[,] Values)

@@ -129,6 +129,50 @@ public static class MaskOverlay
         ArgumentNullException.ThrowIfNull(predictions);
         ArgumentNullException.ThrowIfNull(trueLabels);
         ArgumentNullException.ThrowIfNull(taxonomy);
+        CheckGridShapes(images, n, h, w, trueMasks, predictions, trueLabels, scale);
+
+        int k = taxonomy.NumSegLabels;
+        var present = new SortedSet<int>();
+        CollectParts(trueMasks, k, present);
+        foreach (var p in predictions) CollectParts(p.predMasks, k, present);
+        var (width, height) = GridSize(n, h, w, predictions.Count, scale, present.Count);
+
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            using var font = new SKFont(ReportFonts.Regular, 12);
+            using var bold = new SKFont(ReportFonts.Bold, 12);
+            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            int colW = ColumnWidth(w, scale);
+            string[] titles = ["image", "true parts", .. predictions.Select(p => p.model)];
+            for (int c = 0; c < titles.Length; c++)
+                DrawCentered(canvas, titles[c], Pad + c * (colW + Pad) + colW / 2f, Pad + 15, colW, bold, ink);
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < 2 + predictions.Count; c++)
+                {
+                    long[]? mask = c == 0 ? null : c == 1 ? trueMasks : predictions[c - 2].predMasks;
+                    var (ox, oy) = CellOrigin(i, c, h, w, scale);
+                    DrawUpscaled(bitmap, OverlayCell(images, i, h, w, mask, k), h, w, scale, ox, oy);
+                    var (caption, color) = c == 0 ? ($"true: {ClassName(taxonomy, trueLabels[i])}", SKColors.Black)
+                        : c == 1 ? ("true mask", SKColors.Black)
+                        : PredictionCaption(taxonomy, predictions[c - 2].predLabels[i], trueLabels[i]);
+                    ink.Color = color;
+                    DrawCentered(canvas, caption, Pad + c * (colW + Pad) + colW / 2f, oy + h * scale + 15, colW, c >= 2 ? bold : font, ink);
+                    ink.Color = SKColors.Black;
+                }
+            DrawLegend(canvas, Pad + HeaderHeight + n * (h * scale + CaptionHeight + Pad), width, present, taxonomy, font, bold, ink);
+        }
+
+        using var img = SKImage.FromBitmap(bitmap);
+        using var data = img.Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.WriteAllBytes(pngPath, data.ToArray());
+    }
+
+    /// <summary>Checks the sizes and the arrays of <see cref="WriteGrid"/> against N, H and W.</summary>
+    private static void CheckGridShapes(float[] images, int n, int h, int w, long[] trueMasks,
+        IReadOnlyList<(string model, long[] predMasks, int[] predLabels)> predictions, int[] trueLabels, int scale)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfLessThan(h, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(w, 1);
@@ -149,75 +193,30 @@ public static class MaskOverlay
             if (predLabels.Length != n)
                 throw new ArgumentException($"Labels of model '{model}' have {predLabels.Length} values, expected {n}.", nameof(predictions));
         }
+    }
 
-        int k = taxonomy.NumSegLabels;
-        var present = new SortedSet<int>();
-        CollectParts(trueMasks, k, present);
-        foreach (var p in predictions) CollectParts(p.predMasks, k, present);
-
-        var (width, height) = GridSize(n, h, w, predictions.Count, scale, present.Count);
-        int colW = ColumnWidth(w, scale);
-
-        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        using (var canvas = new SKCanvas(bitmap))
+    /// <summary>Image <paramref name="i"/> with <paramref name="mask"/> drawn over it (the plain image when null), at its own size.</summary>
+    private static SKColor[] OverlayCell(float[] images, int i, int h, int w, long[]? mask, int k)
+    {
+        long plane = (long)h * w;
+        var cell = new SKColor[h * w];
+        for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
         {
-            canvas.Clear(SKColors.White);
-            using var font = new SKFont(ReportFonts.Regular, 12);
-            using var bold = new SKFont(ReportFonts.Bold, 12);
-            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-
-            // Column titles.
-            var titles = new List<string> { "image", "true parts" };
-            titles.AddRange(predictions.Select(p => p.model));
-            for (int c = 0; c < titles.Count; c++)
-            {
-                float cx = Pad + c * (colW + Pad) + colW / 2f;
-                DrawCentered(canvas, titles[c], cx, Pad + 15, colW, bold, ink);
-            }
-
-            var cell = new SKColor[h * w];
-            for (int i = 0; i < n; i++)
-            {
-                for (int c = 0; c < 2 + predictions.Count; c++)
-                {
-                    long[]? mask = c == 0 ? null : c == 1 ? trueMasks : predictions[c - 2].predMasks;
-                    for (int y = 0; y < h; y++)
-                    for (int x = 0; x < w; x++)
-                    {
-                        long pix = i * plane + (long)y * w + x;
-                        long rgb = i * 3 * plane + (long)y * w + x;
-                        var image = new SKColor(ToByte(images[rgb]), ToByte(images[rgb + plane]), ToByte(images[rgb + 2 * plane]));
-                        int label = mask is null ? 0 : LabelOrBackground(mask[pix], k);
-                        cell[y * w + x] = Blend(image, label);
-                    }
-                    var (ox, oy) = CellOrigin(i, c, h, w, scale);
-                    DrawUpscaled(bitmap, cell, h, w, scale, ox, oy);
-
-                    string caption;
-                    SKColor color = SKColors.Black;
-                    if (c == 0) caption = $"true: {ClassName(taxonomy, trueLabels[i])}";
-                    else if (c == 1) caption = "true mask";
-                    else
-                    {
-                        int pred = predictions[c - 2].predLabels[i];
-                        bool ok = pred == trueLabels[i];
-                        caption = $"{ClassName(taxonomy, pred)} {(ok ? "✓" : "✗")}";
-                        color = ok ? Correct : Wrong;
-                    }
-                    ink.Color = color;
-                    float cx = Pad + c * (colW + Pad) + colW / 2f;
-                    DrawCentered(canvas, caption, cx, oy + h * scale + 15, colW, c >= 2 ? bold : font, ink);
-                    ink.Color = SKColors.Black;
-                }
-            }
-
-            // Legend of the parts present.
-            DrawLegend(canvas, Pad + HeaderHeight + n * (h * scale + CaptionHeight + Pad), width, present, taxonomy, font, bold, ink);
+            long pix = i * plane + (long)y * w + x;
+            long rgb = i * 3 * plane + (long)y * w + x;
+            var image = new SKColor(ToByte(images[rgb]), ToByte(images[rgb + plane]), ToByte(images[rgb + 2 * plane]));
+            int label = mask is null ? 0 : LabelOrBackground(mask[pix], k);
+            cell[y * w + x] = Blend(image, label);
         }
+        return cell;
+    }
 
-        using var img = SKImage.FromBitmap(bitmap);
-        using var data = img.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.WriteAllBytes(pngPath, data.ToArray());
+    /// <summary>A model's predicted class with ✓ or ✗, green if correct and red if wrong.</summary>
+    private static (string Caption, SKColor Color) PredictionCaption(PartTaxonomy taxonomy, int pred, int truth)
+    {
+        bool ok = pred == truth;
+        return ($"{ClassName(taxonomy, pred)} {(ok ? "✓" : "✗")}", ok ? Correct : Wrong);
     }
 
     private static int LegendPerLine(int width) => Math.Max(1, (width - 2 * Pad) / LegendEntryWidth);

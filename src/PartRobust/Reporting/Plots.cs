@@ -1,6 +1,7 @@
 using ScottPlot;
 using SkiaSharp;
 using PartRobust.Training;
+using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
 
@@ -95,10 +96,7 @@ public static class Plots
         ReportFonts.EnsureRegistered();
 
         var withHistory = models.Where(m => m.History.Count > 0).ToList();
-        int rows = Math.Max(1, withHistory.Count);
-        int panelW = CurvesWidth / 2;
         var panels = new List<Plot>();
-
         if (withHistory.Count == 0)
         {
             var empty = new Plot();
@@ -106,58 +104,72 @@ public static class Plots
             empty.Title("No training history recorded");
             panels.Add(empty);
         }
-
         foreach (ModelResult m in withHistory)
         {
             var history = m.History.OrderBy(e => e.Epoch).ToList();
-            double[] epochs = history.Select(e => (double)e.Epoch).ToArray();
             double? stageChange = StageChangeEpoch(history);
-
-            var loss = new Plot();
-            ReportFonts.Apply(loss);
-            var lossLine = loss.Add.ScatterLine(epochs, history.Select(e => e.TrainLoss).ToArray(), Series[0]);
-            lossLine.LegendText = "train loss";
-            lossLine.MarkerSize = 5;
-            loss.Title($"{m.DisplayName}: training loss");
-            loss.XLabel("Epoch");
-            loss.YLabel("Loss");
-            AddStageMarker(loss, stageChange);
-            IntegerEpochTicks(loss);
-            loss.ShowLegend(Alignment.UpperRight);
-            ReportFonts.Apply(loss);
-
-            var acc = new Plot();
-            ReportFonts.Apply(acc);
-            var val = acc.Add.ScatterLine(epochs, history.Select(e => e.ValAccuracy).ToArray(), Series[2]);
-            val.LegendText = "val accuracy";
-            val.MarkerSize = 5;
-            var train = acc.Add.ScatterLine(epochs, history.Select(e => e.TrainAccuracy).ToArray(), Series[4]);
-            train.LegendText = "train accuracy";
-            train.MarkerSize = 3;
-            train.LinePattern = LinePattern.Dotted;
-            var robust = history.Where(e => e.ValRobustAccuracy is not null).ToList();
-            if (robust.Count > 0)
-            {
-                var rob = acc.Add.ScatterLine(robust.Select(e => (double)e.Epoch).ToArray(),
-                    robust.Select(e => e.ValRobustAccuracy!.Value).ToArray(), Series[1]);
-                rob.LegendText = "val robust accuracy";
-                rob.MarkerSize = 5;
-            }
-            acc.Title($"{m.DisplayName}: accuracy");
-            acc.XLabel("Epoch");
-            acc.YLabel("Accuracy");
-            AddStageMarker(acc, stageChange);
-            IntegerEpochTicks(acc);
-            SetPercentAxes(null, acc.Axes.Left);
-            acc.Axes.SetLimitsY(0, 1.02);
-            acc.ShowLegend(Edge.Right);
-            ReportFonts.Apply(acc);
-
-            panels.Add(loss);
-            panels.Add(acc);
+            panels.Add(LossPanel(m.DisplayName, history, stageChange));
+            panels.Add(AccuracyPanel(m.DisplayName, history, stageChange));
         }
+        WritePng(ComposeRows(panels, Math.Max(1, withHistory.Count)), pngPath);
+    }
 
-        // Compose the panels (two per row) into one bitmap.
+    /// <summary>The left panel of a model's row: training loss against epoch.</summary>
+    private static Plot LossPanel(string model, List<EpochRecord> history, double? stageChange)
+    {
+        double[] epochs = history.Select(e => (double)e.Epoch).ToArray();
+        var loss = new Plot();
+        ReportFonts.Apply(loss);
+        var lossLine = loss.Add.ScatterLine(epochs, history.Select(e => e.TrainLoss).ToArray(), Series[0]);
+        lossLine.LegendText = "train loss";
+        lossLine.MarkerSize = 5;
+        loss.Title($"{model}: training loss");
+        loss.XLabel("Epoch");
+        loss.YLabel("Loss");
+        AddStageMarker(loss, stageChange);
+        IntegerEpochTicks(loss);
+        loss.ShowLegend(Alignment.UpperRight);
+        ReportFonts.Apply(loss);
+        return loss;
+    }
+
+    /// <summary>The right panel of a model's row: validation and train accuracy, and validation robust accuracy where recorded.</summary>
+    private static Plot AccuracyPanel(string model, List<EpochRecord> history, double? stageChange)
+    {
+        double[] epochs = history.Select(e => (double)e.Epoch).ToArray();
+        var acc = new Plot();
+        ReportFonts.Apply(acc);
+        var val = acc.Add.ScatterLine(epochs, history.Select(e => e.ValAccuracy).ToArray(), Series[2]);
+        val.LegendText = "val accuracy";
+        val.MarkerSize = 5;
+        var train = acc.Add.ScatterLine(epochs, history.Select(e => e.TrainAccuracy).ToArray(), Series[4]);
+        train.LegendText = "train accuracy";
+        train.MarkerSize = 3;
+        train.LinePattern = LinePattern.Dotted;
+        var robust = history.Where(e => e.ValRobustAccuracy is not null).ToList();
+        if (robust.Count > 0)
+        {
+            var rob = acc.Add.ScatterLine(robust.Select(e => (double)e.Epoch).ToArray(),
+                robust.Select(e => e.ValRobustAccuracy!.Value).ToArray(), Series[1]);
+            rob.LegendText = "val robust accuracy";
+            rob.MarkerSize = 5;
+        }
+        acc.Title($"{model}: accuracy");
+        acc.XLabel("Epoch");
+        acc.YLabel("Accuracy");
+        AddStageMarker(acc, stageChange);
+        IntegerEpochTicks(acc);
+        SetPercentAxes(null, acc.Axes.Left);
+        acc.Axes.SetLimitsY(0, 1.02);
+        acc.ShowLegend(Edge.Right);
+        ReportFonts.Apply(acc);
+        return acc;
+    }
+
+    /// <summary>The panels, two per row, composed into one PNG <see cref="CurvesWidth"/> wide and <paramref name="rows"/> rows high.</summary>
+    private static byte[] ComposeRows(List<Plot> panels, int rows)
+    {
+        int panelW = CurvesWidth / 2;
         using var bitmap = new SKBitmap(new SKImageInfo(CurvesWidth, rows * CurvesRowHeight, SKColorType.Rgba8888, SKAlphaType.Premul));
         using (var canvas = new SKCanvas(bitmap))
         {
@@ -171,7 +183,7 @@ public static class Plots
         }
         using SKImage image = SKImage.FromBitmap(bitmap);
         using SKData data = image.Encode(SKEncodedImageFormat.Png, 100);
-        WritePng(data.ToArray(), pngPath);
+        return data.ToArray();
     }
 
     /// <summary>
@@ -198,8 +210,6 @@ public static class Plots
         line.LineWidth = 1.5f;
         line.LegendText = "clean → pgd";
     }
-
-    private static string Pct(double fraction) => (fraction * 100).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
 
     private static void IntegerEpochTicks(Plot plot) =>
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };

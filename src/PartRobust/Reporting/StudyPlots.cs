@@ -1,6 +1,6 @@
-using System.Globalization;
 using ScottPlot;
 using SkiaSharp;
+using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
 
@@ -62,8 +62,6 @@ public static class StudyPlots
     private const double DodgeStep = 0.06;    // horizontal offset between arms on the log2 x axis (data efficiency)
     private const double Tolerance = 1e-9;    // for low <= mean <= high
     private const string BarsNote = " (bars: 95% CI over seeds)"; // only when some interval is defined
-
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private static readonly MarkerShape[] Shapes =
     [
@@ -338,8 +336,6 @@ public static class StudyPlots
         using SKData data = image.Encode(SKEncodedImageFormat.Png, 100);
         Plots.WritePng(data.ToArray(), pngPath);
     }
-
-    private static string Pct(double fraction) => (fraction * 100).ToString("0.0", Inv) + "%";
 
     // ---- validation ----
 

@@ -53,7 +53,7 @@ public sealed class GeneralRobustnessSectionTests
         Assert.Null(part.ShapeBias); // no shape or texture hit: undefined, not NaN
         Assert.Equal(0.05, part.BgGap!.Value, 12);
 
-        using var doc = JsonDocument.Parse(ReportWriter.ToJson(r));
+        using var doc = JsonDocument.Parse(ReportJson.Serialize(r));
         var m = doc.RootElement.GetProperty("models")[0];
         foreach (var key in new[] { "corruption_accuracy", "corruptions", "cue_conflict_accuracy", "shape_bias", "background", "bg_gap", "mce" })
             Assert.True(m.TryGetProperty(key, out _), key);

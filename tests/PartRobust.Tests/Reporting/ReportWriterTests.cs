@@ -26,7 +26,7 @@ public class ReportWriterTests
         }
 
         RunReport back = ReportWriter.ReadJson(path);
-        Assert.Equal(ReportWriter.ToJson(report), ReportWriter.ToJson(back));
+        Assert.Equal(ReportJson.Serialize(report), ReportJson.Serialize(back));
         Assert.Equal("part", back.Models[0].Name);
         Assert.Equal(0.55, back.Models[0].RobustAccuracy["autoattack"]);
         Assert.Equal(4, back.Models[0].History.Count);
@@ -69,7 +69,7 @@ public class ReportWriterTests
         Assert.Contains("train_loss", ex.Message);
 
         var badRobust = ReportSamples.Model("m", 0.5, double.NaN);
-        Assert.Throws<ArgumentException>(() => ReportWriter.ToJson(ReportSamples.Report(100, badRobust)));
+        Assert.Throws<ArgumentException>(() => ReportJson.Serialize(ReportSamples.Report(100, badRobust)));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class ReportWriterTests
     {
         // n = 100 → noise threshold 10 points; gap 20 points.
         var report = ReportSamples.Report(100, ReportSamples.Model("a", 0.9, 0.40), ReportSamples.Model("b", 0.9, 0.60));
-        string s = ReportWriter.WinnerSentence(report);
+        string s = HeadlineRanking.WinnerSentence(report);
         Assert.StartsWith("Winner: b model", s);
         Assert.Contains("60.0%", s);
         Assert.DoesNotContain("tied", s);
@@ -98,14 +98,14 @@ public class ReportWriterTests
         // n = 100 → threshold 10 points; gap 5 points.
         var report = ReportSamples.Report(100, ReportSamples.Model("a", 0.9, 0.45), ReportSamples.Model("b", 0.9, 0.50),
             ReportSamples.Model("c", 0.9, 0.20));
-        string s = ReportWriter.WinnerSentence(report);
+        string s = HeadlineRanking.WinnerSentence(report);
         Assert.StartsWith("No clear winner", s);
         Assert.Contains("b model (50.0%) and a model (45.0%) are tied", s);
         Assert.DoesNotContain("c model", s);
 
         // The same gap is a win with 10 000 attacked points (threshold 1 point).
         var big = ReportSamples.Report(10_000, ReportSamples.Model("a", 0.9, 0.45), ReportSamples.Model("b", 0.9, 0.50));
-        Assert.StartsWith("Winner: b model", ReportWriter.WinnerSentence(big));
+        Assert.StartsWith("Winner: b model", HeadlineRanking.WinnerSentence(big));
     }
 
     [Fact]
@@ -114,14 +114,14 @@ public class ReportWriterTests
         // a wins under pgd, b wins under autoattack (lower accuracies → the stronger attack).
         var report = ReportSamples.Report(400, ReportSamples.Model("a", 0.9, 0.70, aa: 0.30), ReportSamples.Model("b", 0.9, 0.60, aa: 0.50));
         Assert.Equal("autoattack", ReportWriter.StrongestAttack(report.Models));
-        Assert.StartsWith("Winner: b model", ReportWriter.WinnerSentence(report));
+        Assert.StartsWith("Winner: b model", HeadlineRanking.WinnerSentence(report));
     }
 
     [Fact]
     public void Robust_accuracy_near_chance_is_flagged()
     {
         var report = ReportSamples.Report(100, ReportSamples.Model("a", 0.9, 0.26), ReportSamples.Model("b", 0.9, 0.05));
-        string s = ReportWriter.WinnerSentence(report);
+        string s = HeadlineRanking.WinnerSentence(report);
         Assert.Contains("not clearly above chance", s);
     }
 

@@ -190,23 +190,23 @@ public class TrustworthyReportTests
         }
 
         // pgd as the headline: plain wins although the other attacks favour part.
-        string pgd = ReportWriter.WinnerSentence(With("pgd"));
+        string pgd = HeadlineRanking.WinnerSentence(With("pgd"));
         Assert.StartsWith("Winner: plain model, with the highest robust accuracy under pgd (the headline attack of this run), 75.0% vs 60.0%", pgd);
-        Assert.Equal("pgd", ReportWriter.HeadlineAttack(With("pgd")));
+        Assert.Equal("pgd", HeadlineRanking.Attack(With("pgd")));
 
         // autoattack as the headline: part wins.
         Assert.StartsWith("Winner: part model, with the highest robust accuracy under autoattack (the headline attack of this run), 50.0% vs 35.0%",
-            ReportWriter.WinnerSentence(With("autoattack")));
+            HeadlineRanking.WinnerSentence(With("autoattack")));
 
         // worst_case: says what the number is and what it covers.
-        string wc = ReportWriter.WinnerSentence(With("worst_case"));
+        string wc = HeadlineRanking.WinnerSentence(With("worst_case"));
         Assert.StartsWith("Winner: part model, with the highest robust accuracy under worst_case (the per-point worst case over all attacks run: "
             + "a point counts as robust only if no attack broke it), 44.0% vs 30.0%", wc);
         Assert.Contains("The worst case covers pgd and autoattack for every model, plus the adaptive attacks seg-sum and seg-guided for part model.", wc);
 
         // Without a headline the strongest attack (lowest mean, here worst_case) is used, as before.
-        Assert.Equal("worst_case", ReportWriter.HeadlineAttack(With(null)));
-        Assert.Contains("under worst_case (the per-point worst case", ReportWriter.WinnerSentence(With(null)));
+        Assert.Equal("worst_case", HeadlineRanking.Attack(With(null)));
+        Assert.Contains("under worst_case (the per-point worst case", HeadlineRanking.WinnerSentence(With(null)));
 
         // The report shows the headline in the settings and the tie threshold under it.
         string md = Markdown(With("pgd"));
@@ -219,8 +219,8 @@ public class TrustworthyReportTests
     public void Headline_attack_missing_for_a_model_falls_back_to_the_strongest_common_attack_and_says_so()
     {
         var report = TwoModels(headline: "worst_case");   // the plain model has no worst case
-        Assert.Equal("autoattack", ReportWriter.HeadlineAttack(report));
-        string s = ReportWriter.WinnerSentence(report);
+        Assert.Equal("autoattack", HeadlineRanking.Attack(report));
+        string s = HeadlineRanking.WinnerSentence(report);
         Assert.StartsWith("Winner: part model, with the highest robust accuracy under autoattack (the strongest attack run), 50.5% vs 40.0%", s);
         Assert.Contains("The headline attack worst_case set for this run has no result for plain model, so the models are compared under autoattack", s);
     }
@@ -234,7 +234,7 @@ public class TrustworthyReportTests
             AttackTiming = new() { ["pgd"] = ReportSamples.Timing(400, 10), ["autoattack"] = ReportSamples.Timing(100, 100) },
         };
         var report = ReportSamples.Report(400, M("a", 0.50), M("b", 0.43));
-        string s = ReportWriter.WinnerSentence(report with { Settings = report.Settings with { HeadlineAttack = "autoattack" } });
+        string s = HeadlineRanking.WinnerSentence(report with { Settings = report.Settings with { HeadlineAttack = "autoattack" } });
         Assert.StartsWith("No clear winner", s);
         Assert.Contains("(n = 100 attacked points)", s);
     }
@@ -273,7 +273,7 @@ public class TrustworthyReportTests
         }
 
         RunReport back = ReportWriter.ReadJson(path);
-        Assert.Equal(ReportWriter.ToJson(report), ReportWriter.ToJson(back));
+        Assert.Equal(ReportJson.Serialize(report), ReportJson.Serialize(back));
         Assert.Equal("worst_case", back.Settings.HeadlineAttack);
         Assert.Equal([0.53, 0.50, 0.49], back.Models[0].AutoAttackStages!["autoattack-plus"].Select(st => st.RobustAccuracy));
         Assert.Equal(100, back.Models[0].AttackTiming!["autoattack-plus"].Points);
@@ -286,7 +286,7 @@ public class TrustworthyReportTests
     {
         string dir = ReportSamples.TempDir();
         string path = Path.Combine(dir, ReportWriter.JsonFileName);
-        JsonNode node = JsonNode.Parse(ReportWriter.ToJson(TwoModels(headline: "autoattack")))!;
+        JsonNode node = JsonNode.Parse(ReportJson.Serialize(TwoModels(headline: "autoattack")))!;
         node["settings"]!.AsObject().Remove("headline_attack");
         foreach (JsonNode? m in node["models"]!.AsArray()) m!.AsObject().Remove("autoattack_stages");
         File.WriteAllText(path, node.ToJsonString());
@@ -304,11 +304,11 @@ public class TrustworthyReportTests
         {
             AutoAttackStages = new() { ["autoattack"] = [ReportSamples.Stage("apgd-ce", double.NaN)] },
         };
-        var ex = Assert.Throws<ArgumentException>(() => ReportWriter.ToJson(ReportSamples.Report(200, badStage)));
+        var ex = Assert.Throws<ArgumentException>(() => ReportJson.Serialize(ReportSamples.Report(200, badStage)));
         Assert.Contains("autoattack_stages.autoattack", ex.Message);
 
         var badTiming = part with { AttackTiming = new() { ["pgd"] = ReportSamples.Timing(200, 10) with { Seconds = double.PositiveInfinity } } };
-        ex = Assert.Throws<ArgumentException>(() => ReportWriter.ToJson(ReportSamples.Report(200, badTiming)));
+        ex = Assert.Throws<ArgumentException>(() => ReportJson.Serialize(ReportSamples.Report(200, badTiming)));
         Assert.Contains("attack_timing.pgd.seconds", ex.Message);
     }
 }
