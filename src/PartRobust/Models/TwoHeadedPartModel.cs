@@ -27,7 +27,7 @@ public enum TwoHeadedVariant
 /// ReLU → Conv2d(Ec,64,4×4) → BN(64) → ReLU → Flatten → Linear(64,C).</item>
 /// </list>
 /// Images in [0,1] are normalised inside. <see cref="ForwardWithParts"/> returns (class logits of the class head, part
-/// logits of the segmentation head) — the reference's <c>2heads_e</c> returned the masks as class logits (paper.md §8.2).
+/// logits of the segmentation head) — the reference's <c>2heads_e</c> returned the masks as class logits (the authors' part-model code).
 /// </summary>
 public sealed class TwoHeadedPartModel : Module<Tensor, Tensor>, IPartModel
 {

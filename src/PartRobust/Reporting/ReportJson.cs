@@ -5,13 +5,13 @@ using static PartRobust.Reporting.ReportFormat;
 namespace PartRobust.Reporting;
 
 /// <summary>
-/// The text of a run's <c>report.json</c>: indented JSON with the property names of the JsonPropertyName attributes,
-/// written only when every number in the report is finite (JSON has no NaN or infinity).
+/// The text of a run's <c>report.json</c>: indented JSON with snake_case property names, written only when every
+/// number in the report is finite (JSON has no NaN or infinity).
 /// </summary>
 public static class ReportJson
 {
     /// <summary>Serializer options of the run and study reports.</summary>
-    internal static JsonSerializerOptions Options { get; } = new() { WriteIndented = true };
+    internal static JsonSerializerOptions Options { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Serializes <paramref name="report"/> as indented JSON after checking that every number is finite.</summary>
     /// <param name="report">The report.</param>

@@ -7,116 +7,116 @@ namespace PartRobust.Reporting;
 public sealed record RunReport
 {
     /// <summary>How the run was configured.</summary>
-    [JsonPropertyName("settings")] public required RunSettings Settings { get; init; }
+    public required RunSettings Settings { get; init; }
 
     /// <summary>One entry per trained or evaluated model.</summary>
-    [JsonPropertyName("models")] public required List<ModelResult> Models { get; init; }
+    public required List<ModelResult> Models { get; init; }
 
     /// <summary>
     /// Paired comparisons between models on the same points (<see cref="RunComparisons"/>): part labels vs no part labels
     /// for each part architecture with a control arm, and part models vs the plain classifier, on clean accuracy, PGD and
     /// the headline attack, each with its 95% CI and p-value. Null in older reports.
     /// </summary>
-    [JsonPropertyName("comparisons")] public List<Evaluation.Statistics.PairedComparison>? Comparisons { get; init; }
+    public List<Evaluation.Statistics.PairedComparison>? Comparisons { get; init; }
 
     /// <summary>The verdict on part supervision (<see cref="RunComparisons.Verdict"/>); null without a control arm.</summary>
-    [JsonPropertyName("verdict")] public string? Verdict { get; init; }
+    public string? Verdict { get; init; }
 
     /// <summary>Machine facts (OS, cores, torch threads) and the wall-clock time of the run.</summary>
-    [JsonPropertyName("environment")] public required RunEnvironment Environment { get; init; }
+    public required RunEnvironment Environment { get; init; }
 }
 
 /// <summary>Settings recorded with every report, enough to reproduce it with the config file.</summary>
 public sealed record RunSettings
 {
     /// <summary>Dataset name, e.g. <c>partshapes</c>.</summary>
-    [JsonPropertyName("dataset")] public required string Dataset { get; init; }
+    public required string Dataset { get; init; }
     /// <summary>Image size in pixels (square).</summary>
-    [JsonPropertyName("image_size")] public required int ImageSize { get; init; }
+    public required int ImageSize { get; init; }
     /// <summary>Number of classes.</summary>
-    [JsonPropertyName("num_classes")] public required int NumClasses { get; init; }
+    public required int NumClasses { get; init; }
     /// <summary>Accuracy of guessing uniformly, 1/C.</summary>
-    [JsonPropertyName("chance_accuracy")] public required double ChanceAccuracy { get; init; }
+    public required double ChanceAccuracy { get; init; }
     /// <summary>Training / validation / test sizes.</summary>
-    [JsonPropertyName("train_size")] public required int TrainSize { get; init; }
+    public required int TrainSize { get; init; }
     /// <summary>Validation set size.</summary>
-    [JsonPropertyName("val_size")] public required int ValSize { get; init; }
+    public required int ValSize { get; init; }
     /// <summary>Test set size (clean accuracy).</summary>
-    [JsonPropertyName("test_size")] public required int TestSize { get; init; }
+    public required int TestSize { get; init; }
     /// <summary>Number of test points attacked.</summary>
-    [JsonPropertyName("attack_points")] public required int AttackPoints { get; init; }
+    public required int AttackPoints { get; init; }
     /// <summary>L∞ radius used for training and evaluation.</summary>
-    [JsonPropertyName("epsilon")] public required double Epsilon { get; init; }
+    public required double Epsilon { get; init; }
     /// <summary>The same radius written as a fraction, e.g. "8/255".</summary>
-    [JsonPropertyName("epsilon_text")] public required string EpsilonText { get; init; }
+    public required string EpsilonText { get; init; }
     /// <summary>PGD steps used during adversarial training.</summary>
-    [JsonPropertyName("train_attack_steps")] public required int TrainAttackSteps { get; init; }
+    public required int TrainAttackSteps { get; init; }
     /// <summary>The adversarial training recipe, <c>pgd</c> or <c>trades</c> (null in older reports: pgd).</summary>
-    [JsonPropertyName("adv_train")] public string? AdvTrain { get; init; }
+    public string? AdvTrain { get; init; }
     /// <summary>TRADES β when <see cref="AdvTrain"/> is <c>trades</c>.</summary>
-    [JsonPropertyName("trades_beta")] public double? TradesBeta { get; init; }
+    public double? TradesBeta { get; init; }
     /// <summary>Evaluation attacks, keyed as in <see cref="ModelResult.RobustAccuracy"/>, with their settings.</summary>
-    [JsonPropertyName("eval_attacks")] public required Dictionary<string, string> EvalAttacks { get; init; }
+    public required Dictionary<string, string> EvalAttacks { get; init; }
     /// <summary>Clean (warm-start) epochs and adversarial epochs.</summary>
-    [JsonPropertyName("clean_epochs")] public required int CleanEpochs { get; init; }
+    public required int CleanEpochs { get; init; }
     /// <summary>Adversarial training epochs.</summary>
-    [JsonPropertyName("adv_epochs")] public required int AdvEpochs { get; init; }
+    public required int AdvEpochs { get; init; }
     /// <summary>Weight of the segmentation loss.</summary>
-    [JsonPropertyName("seg_weight")] public required double SegWeight { get; init; }
+    public required double SegWeight { get; init; }
     /// <summary>Seeds: data and training.</summary>
-    [JsonPropertyName("seeds")] public required Dictionary<string, long> Seeds { get; init; }
+    public required Dictionary<string, long> Seeds { get; init; }
     /// <summary>
     /// The <see cref="ModelResult.RobustAccuracy"/> key the report's headline and winner are decided under, e.g.
     /// <c>worst_case</c> or <c>autoattack</c>; null to use the attack with the lowest mean robust accuracy
     /// (<see cref="ReportWriter.StrongestAttack"/>).
     /// </summary>
-    [JsonPropertyName("headline_attack")] public string? HeadlineAttack { get; init; }
+    public string? HeadlineAttack { get; init; }
     /// <summary>How the general-robustness suite was run; null when it was not.</summary>
-    [JsonPropertyName("general_robustness")] public RobustnessSettings? GeneralRobustness { get; init; }
+    public RobustnessSettings? GeneralRobustness { get; init; }
 }
 
 /// <summary>The settings of a general-robustness evaluation (common corruptions, cue conflict, backgrounds).</summary>
 public sealed record RobustnessSettings
 {
     /// <summary>Suites run: any of <c>corruptions</c>, <c>texture</c>, <c>background</c>.</summary>
-    [JsonPropertyName("suites")] public required List<string> Suites { get; init; }
+    public required List<string> Suites { get; init; }
     /// <summary>Test images each suite was measured on (the first ones of the test set).</summary>
-    [JsonPropertyName("images")] public required int Images { get; init; }
+    public required int Images { get; init; }
     /// <summary>Corruption parameter table: <c>imagenet</c> (ImageNet-C, the paper's) or <c>cifar10</c> (CIFAR-10-C).</summary>
-    [JsonPropertyName("table")] public string? Table { get; init; }
+    public string? Table { get; init; }
     /// <summary>Corruptions run, by imagecorruptions name.</summary>
-    [JsonPropertyName("corruptions")] public List<string>? Corruptions { get; init; }
+    public List<string>? Corruptions { get; init; }
     /// <summary>Severities run (1–5).</summary>
-    [JsonPropertyName("severities")] public List<int>? Severities { get; init; }
+    public List<int>? Severities { get; init; }
     /// <summary>Seed of the corruptions' random draws and of the donor choices.</summary>
-    [JsonPropertyName("seed")] public required long Seed { get; init; }
+    public required long Seed { get; init; }
     /// <summary>Model (registry name) the corruption errors are relative to; null = none.</summary>
-    [JsonPropertyName("mce_baseline")] public string? MceBaseline { get; init; }
+    public string? MceBaseline { get; init; }
     /// <summary>How the cue-conflict images were made.</summary>
-    [JsonPropertyName("cue_conflict_method")] public string? CueConflictMethod { get; init; }
+    public string? CueConflictMethod { get; init; }
     /// <summary>How the background variants were made.</summary>
-    [JsonPropertyName("background_method")] public string? BackgroundMethod { get; init; }
+    public string? BackgroundMethod { get; init; }
     /// <summary>Figures of the suite, relative to the run folder (heat map, contact sheet).</summary>
-    [JsonPropertyName("figures")] public List<string>? Figures { get; init; }
+    public List<string>? Figures { get; init; }
     /// <summary>Wall-clock seconds of the whole suite (building the images and every model's forward passes).</summary>
-    [JsonPropertyName("seconds")] public double? Seconds { get; init; }
+    public double? Seconds { get; init; }
 }
 
 /// <summary>Results for one model.</summary>
 public sealed record ModelResult
 {
     /// <summary>Registry name.</summary>
-    [JsonPropertyName("name")] public required string Name { get; init; }
+    public required string Name { get; init; }
     /// <summary>Human-readable name, e.g. "Downsampled part model".</summary>
-    [JsonPropertyName("display_name")] public required string DisplayName { get; init; }
+    public required string DisplayName { get; init; }
     /// <summary>Trainable parameter count.</summary>
-    [JsonPropertyName("parameters")] public required long Parameters { get; init; }
+    public required long Parameters { get; init; }
     /// <summary>Segmenter of a part model (<c>SegmenterRegistry</c> name); null for a plain classifier or when unknown.</summary>
-    [JsonPropertyName("segmenter")] public string? Segmenter { get; init; }
+    public string? Segmenter { get; init; }
     /// <summary>First-stage width of the model's ResNet / compact segmenter (64 = torchvision's); null when unknown.</summary>
-    [JsonPropertyName("width")] public int? Width { get; init; }
+    public int? Width { get; init; }
     /// <summary>For part models: false when the head drops the background channel; null otherwise.</summary>
-    [JsonPropertyName("background_channel")] public bool? BackgroundChannel { get; init; }
+    public bool? BackgroundChannel { get; init; }
 
     /// <summary>This result with the architecture fields of <paramref name="spec"/> filled in.</summary>
     public ModelResult WithArchitecture(Models.ModelSpec spec)
@@ -129,25 +129,25 @@ public sealed record ModelResult
     /// <c>clean</c> over the test images, and each attack key over the attacked points in order; one character per point,
     /// '1' = correct (clean) or robust (attack), '0' otherwise (<see cref="PerPointOutcomes"/>). Null in older reports.
     /// </summary>
-    [JsonPropertyName("per_point")] public Dictionary<string, string>? PerPoint { get; init; }
+    public Dictionary<string, string>? PerPoint { get; init; }
     /// <summary>c_seg the part model was trained with (0 = the control arm, no part labels); null for a plain classifier.</summary>
-    [JsonPropertyName("seg_weight")] public double? SegWeight { get; init; }
+    public double? SegWeight { get; init; }
     /// <summary>Wall-clock training time.</summary>
-    [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
+    public required double TrainSeconds { get; init; }
     /// <summary>Adversarial-training throughput in images per second (0 if not adversarially trained).</summary>
-    [JsonPropertyName("adv_train_images_per_second")] public double AdvTrainImagesPerSecond { get; init; }
+    public double AdvTrainImagesPerSecond { get; init; }
     /// <summary>Clean test accuracy in [0,1].</summary>
-    [JsonPropertyName("clean_accuracy")] public required double CleanAccuracy { get; init; }
+    public required double CleanAccuracy { get; init; }
     /// <summary>Clean accuracy on the attacked subset (the baseline robust accuracy is compared to).</summary>
-    [JsonPropertyName("clean_accuracy_attack_subset")] public required double CleanAccuracyAttackSubset { get; init; }
+    public required double CleanAccuracyAttackSubset { get; init; }
     /// <summary>
     /// Robust accuracy in [0,1] keyed by attack name, e.g. <c>pgd</c>, <c>apgd-ce</c>, <c>autoattack</c>,
     /// <c>seg-guided</c>, and <c>worst_case</c>: the per-point worst case over every attack run on the model (a point
     /// counts as robust only if no attack broke it).
     /// </summary>
-    [JsonPropertyName("robust_accuracy")] public required Dictionary<string, double> RobustAccuracy { get; init; }
+    public required Dictionary<string, double> RobustAccuracy { get; init; }
     /// <summary>For attack sequences other than AutoAttack (keys with '+'): robust accuracy after each attack, in order.</summary>
-    [JsonPropertyName("attack_stages")] public Dictionary<string, List<StageResult>>? AttackStages { get; init; }
+    public Dictionary<string, List<StageResult>>? AttackStages { get; init; }
     /// <summary>
     /// For each AutoAttack version run, keyed as <see cref="RobustAccuracy"/> (<c>autoattack</c>, <c>autoattack-plus</c>,
     /// …): robust accuracy after each of its stages, in order. Each stage attacks only the points still robust.
@@ -158,27 +158,27 @@ public sealed record ModelResult
     /// attack's ±1/√n sampling error in report.md; a <c>worst_case</c> entry, if any, gives the points the worst case was
     /// taken over (without one, the fewest points of the model's other attacks are assumed).
     /// </summary>
-    [JsonPropertyName("attack_timing")] public Dictionary<string, AttackTiming>? AttackTiming { get; init; }
+    public Dictionary<string, AttackTiming>? AttackTiming { get; init; }
     /// <summary>
     /// Configured adaptive attacks that were not run on this part model because they do not apply to it (e.g. seg-guided
     /// on a two-headed model, whose class head does not read the mask), with the reason; null when none.
     /// </summary>
-    [JsonPropertyName("attacks_not_applicable")] public Dictionary<string, string>? AttacksNotApplicable { get; init; }
+    public Dictionary<string, string>? AttacksNotApplicable { get; init; }
     /// <summary>Gradient-masking checks, when they were run (<c>attack --masking-checks</c>).</summary>
-    [JsonPropertyName("masking_checks")] public List<MaskingCheckRecord>? MaskingChecks { get; init; }
+    public List<MaskingCheckRecord>? MaskingChecks { get; init; }
     /// <summary>Part pixel accuracy in [0,1] (part models only).</summary>
-    [JsonPropertyName("part_pixel_accuracy")] public double? PartPixelAccuracy { get; init; }
+    public double? PartPixelAccuracy { get; init; }
     /// <summary>Mean IoU over part labels present (part models only).</summary>
-    [JsonPropertyName("part_miou")] public double? PartMiou { get; init; }
+    public double? PartMiou { get; init; }
     /// <summary>
     /// The figure of the first attacked points (clean, adversarial, perturbation, part masks), relative to the run
     /// folder, e.g. <c>adversarial_resnet18.png</c>; null when none was drawn.
     /// </summary>
-    [JsonPropertyName("adversarial_examples_figure")] public string? AdversarialExamplesFigure { get; init; }
+    public string? AdversarialExamplesFigure { get; init; }
     /// <summary>The exact tensors of that figure (safetensors: clean, adversarial, labels, predictions, epsilon), relative to the run folder.</summary>
-    [JsonPropertyName("adversarial_examples_tensors")] public string? AdversarialExamplesTensors { get; init; }
+    public string? AdversarialExamplesTensors { get; init; }
     /// <summary>The attack (a key of <see cref="RobustAccuracy"/>) whose adversarial images the figure shows.</summary>
-    [JsonPropertyName("adversarial_examples_attack")] public string? AdversarialExamplesAttack { get; init; }
+    public string? AdversarialExamplesAttack { get; init; }
     /// <summary>
     /// The kept points themselves, between evaluation and <see cref="AdversarialExamplesFigure.WriteRunFiles"/>; not
     /// written to report.json (the safetensors file holds them).
@@ -189,27 +189,27 @@ public sealed record ModelResult
     /// (the extras speckle, gaussian blur, spatter and saturate are in <see cref="Corruptions"/> but not in this mean, as in
     /// ImageNet-C); null when the corruption suite was not run.
     /// </summary>
-    [JsonPropertyName("corruption_accuracy")] public double? CorruptionAccuracy { get; init; }
+    public double? CorruptionAccuracy { get; init; }
     /// <summary>Accuracy in [0,1] per corruption (imagecorruptions name) and severity (<c>"1"</c>…<c>"5"</c>).</summary>
-    [JsonPropertyName("corruptions")] public Dictionary<string, Dictionary<string, double>>? Corruptions { get; init; }
+    public Dictionary<string, Dictionary<string, double>>? Corruptions { get; init; }
     /// <summary>
     /// Corruption error CE_c relative to the run's baseline model (<see cref="RobustnessSettings.MceBaseline"/>):
     /// Σ_s error_s,c / Σ_s baseline error_s,c, per corruption; null without a baseline.
     /// </summary>
-    [JsonPropertyName("corruption_errors")] public Dictionary<string, double>? CorruptionErrors { get; init; }
+    public Dictionary<string, double>? CorruptionErrors { get; init; }
     /// <summary>mCE: the mean of <see cref="CorruptionErrors"/> over the benchmark corruptions (1 = the baseline's); null without a baseline.</summary>
-    [JsonPropertyName("mce")] public double? Mce { get; init; }
+    public double? Mce { get; init; }
     /// <summary>
     /// Relative mCE (Hendrycks and Dietterich): as <see cref="Mce"/> with each error minus the model's clean error;
     /// null without a baseline or when the baseline loses nothing to some corruption.
     /// </summary>
-    [JsonPropertyName("relative_mce")] public double? RelativeMce { get; init; }
+    public double? RelativeMce { get; init; }
     /// <summary>Accuracy in [0,1] on the shape label of the cue-conflict images (shape class ≠ texture class).</summary>
-    [JsonPropertyName("cue_conflict_accuracy")] public double? CueConflictAccuracy { get; init; }
+    public double? CueConflictAccuracy { get; init; }
     /// <summary>Fraction of cue-conflict images classified as the texture's class.</summary>
-    [JsonPropertyName("texture_accuracy")] public double? TextureAccuracy { get; init; }
+    public double? TextureAccuracy { get; init; }
     /// <summary>Shape bias (Geirhos et al.): shape hits / (shape hits + texture hits), in [0,1].</summary>
-    [JsonPropertyName("shape_bias")] public double? ShapeBias { get; init; }
+    public double? ShapeBias { get; init; }
     /// <summary>
     /// Accuracy in [0,1] per background variant: ImageNet-9's names built from the masks (<c>original</c>,
     /// <c>only_fg</c>, <c>only_bg_b</c>, <c>no_fg</c>, <c>only_bg_t</c>, <c>mixed_same</c>, <c>mixed_rand</c>) and, on
@@ -217,26 +217,26 @@ public sealed record ModelResult
     /// </summary>
     [JsonPropertyName("background")] public Dictionary<string, double>? BackgroundAccuracy { get; init; }
     /// <summary>BG-gap: acc(<c>mixed_same</c>) − acc(<c>mixed_rand</c>), in [−1,1].</summary>
-    [JsonPropertyName("bg_gap")] public double? BgGap { get; init; }
+    public double? BgGap { get; init; }
     /// <summary>Seconds of this model's share of the general-robustness evaluation (its forward passes).</summary>
-    [JsonPropertyName("general_robustness_seconds")] public double? GeneralRobustnessSeconds { get; init; }
+    public double? GeneralRobustnessSeconds { get; init; }
     /// <summary>Checkpoint path relative to the run folder.</summary>
-    [JsonPropertyName("checkpoint")] public required string Checkpoint { get; init; }
+    public required string Checkpoint { get; init; }
     /// <summary>Per-epoch training history.</summary>
-    [JsonPropertyName("history")] public required List<EpochRecord> History { get; init; }
+    public required List<EpochRecord> History { get; init; }
 }
 
 /// <summary>One gradient-masking check as reported.</summary>
 public sealed record MaskingCheckRecord
 {
     /// <summary>Check name, e.g. <c>zero-gradients</c>.</summary>
-    [JsonPropertyName("name")] public required string Name { get; init; }
+    public required string Name { get; init; }
     /// <summary><c>pass</c> or <c>warn</c>.</summary>
-    [JsonPropertyName("status")] public required string Status { get; init; }
+    public required string Status { get; init; }
     /// <summary>What was measured.</summary>
-    [JsonPropertyName("detail")] public required string Detail { get; init; }
+    public required string Detail { get; init; }
     /// <summary>What a warning means.</summary>
-    [JsonPropertyName("meaning")] public required string Meaning { get; init; }
+    public required string Meaning { get; init; }
 
     /// <summary>The record of a check's outcome.</summary>
     public static MaskingCheckRecord From(Evaluation.MaskingCheckResult check) =>
@@ -247,47 +247,47 @@ public sealed record MaskingCheckRecord
 public sealed record AttackTiming
 {
     /// <summary>Points attacked.</summary>
-    [JsonPropertyName("points")] public required int Points { get; init; }
+    public required int Points { get; init; }
     /// <summary>Clean accuracy on the attacked points (the start of an AutoAttack stage table); null in older reports.</summary>
-    [JsonPropertyName("clean_accuracy")] public double? CleanAccuracy { get; init; }
+    public double? CleanAccuracy { get; init; }
     /// <summary>Total wall-clock seconds.</summary>
-    [JsonPropertyName("seconds")] public required double Seconds { get; init; }
+    public required double Seconds { get; init; }
     /// <summary>Points per second.</summary>
-    [JsonPropertyName("points_per_second")] public required double PointsPerSecond { get; init; }
+    public required double PointsPerSecond { get; init; }
     /// <summary>Batch size the attack ran with.</summary>
-    [JsonPropertyName("batch_size")] public required int BatchSize { get; init; }
+    public required int BatchSize { get; init; }
     /// <summary>Seconds of each batch, in order.</summary>
-    [JsonPropertyName("batch_seconds")] public required List<double> BatchSeconds { get; init; }
+    public required List<double> BatchSeconds { get; init; }
 }
 
 /// <summary>Robust accuracy after one stage of an attack sequence.</summary>
 public sealed record StageResult
 {
     /// <summary>The attack of this stage.</summary>
-    [JsonPropertyName("attack")] public required string Attack { get; init; }
+    public required string Attack { get; init; }
     /// <summary>Robust accuracy in [0,1] after this stage (and all earlier ones).</summary>
-    [JsonPropertyName("robust_accuracy")] public required double RobustAccuracy { get; init; }
+    public required double RobustAccuracy { get; init; }
     /// <summary>Wall-clock seconds of this stage over all batches (null in reports written before it was recorded).</summary>
-    [JsonPropertyName("seconds")] public double? Seconds { get; init; }
+    public double? Seconds { get; init; }
 }
 
 /// <summary>Where and when the run happened.</summary>
 public sealed record RunEnvironment
 {
     /// <summary>OS description.</summary>
-    [JsonPropertyName("os")] public required string Os { get; init; }
+    public required string Os { get; init; }
     /// <summary>Logical processors.</summary>
-    [JsonPropertyName("cores")] public required int Cores { get; init; }
+    public required int Cores { get; init; }
     /// <summary>Torch intra-op threads.</summary>
-    [JsonPropertyName("torch_threads")] public required int TorchThreads { get; init; }
+    public required int TorchThreads { get; init; }
     /// <summary>Device, e.g. cpu.</summary>
-    [JsonPropertyName("device")] public required string Device { get; init; }
+    public required string Device { get; init; }
     /// <summary>UTC start time, ISO 8601.</summary>
-    [JsonPropertyName("started_utc")] public required string StartedUtc { get; init; }
+    public required string StartedUtc { get; init; }
     /// <summary>Total wall-clock seconds.</summary>
-    [JsonPropertyName("total_seconds")] public required double TotalSeconds { get; init; }
+    public required double TotalSeconds { get; init; }
     /// <summary>PartRobust version.</summary>
-    [JsonPropertyName("version")] public required string Version { get; init; }
+    public required string Version { get; init; }
 
     /// <summary>This process's machine facts, for a run that started at <paramref name="startedUtc"/> and took <paramref name="seconds"/>.</summary>
     public static RunEnvironment Capture(string device, string startedUtc, double seconds) => new()

@@ -21,43 +21,43 @@ public sealed class TrainingState : IDisposable
     public const string FormatTag = "partrobust-train-state-v1";
 
     /// <summary>The options the run was trained with; a resumed run must use the same.</summary>
-    [JsonPropertyName("options")] public required TrainOptions Options { get; init; }
+    public required TrainOptions Options { get; init; }
     /// <summary>Training is over: the model holds the final (selected) weights and the other fields the result.</summary>
-    [JsonPropertyName("finished")] public bool Finished { get; init; }
+    public bool Finished { get; init; }
     /// <summary>Stage being trained: 0 clean, 1 adversarial.</summary>
-    [JsonPropertyName("stage_index")] public int StageIndex { get; init; }
+    public int StageIndex { get; init; }
     /// <summary>Epochs of the stage completed before <see cref="Batch"/> (0-based index of the epoch in progress).</summary>
-    [JsonPropertyName("epoch_in_stage")] public int EpochInStage { get; init; }
+    public int EpochInStage { get; init; }
     /// <summary>Batches of the epoch in progress already trained (0 = the epoch has not started; then there is no order).</summary>
-    [JsonPropertyName("batch")] public int Batch { get; init; }
+    public int Batch { get; init; }
     /// <summary>Schedule iterations of the stage done.</summary>
-    [JsonPropertyName("iteration")] public int Iteration { get; init; }
+    public int Iteration { get; init; }
     /// <summary>Epoch counter over both stages (the epoch in progress when <see cref="Batch"/> &gt; 0, else the last finished).</summary>
-    [JsonPropertyName("epoch")] public int Epoch { get; init; }
+    public int Epoch { get; init; }
     /// <summary>The epoch whose weights were kept by the last finished stage (the result's selected epoch).</summary>
-    [JsonPropertyName("selected")] public int Selected { get; init; }
+    public int Selected { get; init; }
     /// <summary>Best validation score of the current stage so far.</summary>
-    [JsonPropertyName("best_score")] public double BestScore { get; init; } = double.NegativeInfinity;
+    public double BestScore { get; init; } = double.NegativeInfinity;
     /// <summary>Epoch of <see cref="BestScore"/> (0 = none yet).</summary>
-    [JsonPropertyName("best_epoch")] public int BestEpoch { get; init; }
+    public int BestEpoch { get; init; }
     /// <summary>Running sum of the loss over the epoch in progress.</summary>
-    [JsonPropertyName("loss_sum")] public double LossSum { get; init; }
+    public double LossSum { get; init; }
     /// <summary>Running count of correctly classified training images of the epoch in progress.</summary>
-    [JsonPropertyName("correct")] public double Correct { get; init; }
+    public double Correct { get; init; }
     /// <summary>Training images seen in the epoch in progress.</summary>
-    [JsonPropertyName("seen")] public double Seen { get; init; }
+    public double Seen { get; init; }
     /// <summary>Learning rate of the last step.</summary>
-    [JsonPropertyName("learning_rate")] public double LearningRate { get; init; }
+    public double LearningRate { get; init; }
     /// <summary>Seconds spent in the epoch in progress (timing only).</summary>
-    [JsonPropertyName("epoch_seconds")] public double EpochSeconds { get; init; }
+    public double EpochSeconds { get; init; }
     /// <summary>Wall-clock seconds of training so far (timing only).</summary>
-    [JsonPropertyName("elapsed_seconds")] public double ElapsedSeconds { get; init; }
+    public double ElapsedSeconds { get; init; }
     /// <summary>Adversarial images trained on (throughput).</summary>
-    [JsonPropertyName("adv_images")] public double AdvImages { get; init; }
+    public double AdvImages { get; init; }
     /// <summary>Seconds of adversarial training steps (throughput).</summary>
-    [JsonPropertyName("adv_seconds")] public double AdvSeconds { get; init; }
+    public double AdvSeconds { get; init; }
     /// <summary>History of the finished epochs.</summary>
-    [JsonPropertyName("history")] public List<EpochRecord> History { get; init; } = new();
+    public List<EpochRecord> History { get; init; } = new();
     /// <summary>State of the trainer's shuffling/augmentation generator.</summary>
     [JsonPropertyName("rng_trainer")] public byte[]? TrainerRng { get; init; }
     /// <summary>State of the training attack's generator (null: not used yet).</summary>
@@ -76,7 +76,10 @@ public sealed class TrainingState : IDisposable
     /// <summary>The optimizer's state (TorchSharp format), or null in a finished state.</summary>
     [JsonIgnore] public byte[]? Optimizer { get; internal set; }
 
-    static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
 
     /// <summary>Writes the state to <paramref name="path"/> atomically: to <c>path.tmp</c>, flushed to disk, then renamed.</summary>
     public void Save(string path)

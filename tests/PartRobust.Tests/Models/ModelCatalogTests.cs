@@ -19,7 +19,7 @@ public class ModelCatalogTests
     [Fact]
     public void Counts_the_papers_head_sizes_on_top_of_the_same_segmenter()
     {
-        // Compact segmenter, small setting: the heads' counts must be the paper's hand computations (paper.md §1.4) on top
+        // Compact segmenter, small setting: the heads' counts must be the paper's hand computations (the reference heads' parameter formulas) on top
         // of the Pixel model, which has no parameters of its own.
         var rows = ModelCatalog.Models(count: true, numClasses: 11, imageSize: 32, width: 4).ToDictionary(m => m.Name, m => m.Parameters!.Value);
         Assert.Equal(146_056, rows["part-downsampled"] - rows["part-pixel"]);

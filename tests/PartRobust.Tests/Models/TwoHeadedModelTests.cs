@@ -69,7 +69,7 @@ public class TwoHeadedModelTests
     [InlineData("part-2heads-e")]
     public void Class_logits_come_from_the_class_head_and_part_logits_from_the_segmentation_head(string name)
     {
-        // The reference's 2heads_e returned the masks as class logits (paper.md §8.2); here the order is checked by value.
+        // The reference's 2heads_e returned the masks as class logits (in the authors' part-model code); here the order is checked by value.
         using var scope = torch.NewDisposeScope();
         var model = Model(name);
         model.eval();

@@ -10,46 +10,46 @@ namespace PartRobust.Evaluation.Statistics;
 public sealed record PairedComparison
 {
     /// <summary>Key of model A (the minuend).</summary>
-    [JsonPropertyName("a")] public required string A { get; init; }
+    public required string A { get; init; }
 
     /// <summary>Key of model B (the subtrahend).</summary>
-    [JsonPropertyName("b")] public required string B { get; init; }
+    public required string B { get; init; }
 
     /// <summary>Metric compared, e.g. <c>clean</c>, <c>pgd</c>, <c>worst_case</c>.</summary>
-    [JsonPropertyName("metric")] public required string Metric { get; init; }
+    public required string Metric { get; init; }
 
     /// <summary>Number of paired units: points (per-point test) or seeds (across seeds).</summary>
-    [JsonPropertyName("n")] public required int N { get; init; }
+    public required int N { get; init; }
 
     /// <summary>What <see cref="N"/> counts: <c>points</c> or <c>seeds</c>.</summary>
-    [JsonPropertyName("unit")] public required string Unit { get; init; }
+    public required string Unit { get; init; }
 
     /// <summary>Accuracy of A as a fraction in [0,1] (mean over seeds for <c>seeds</c>).</summary>
-    [JsonPropertyName("accuracy_a")] public double AccuracyA { get; init; }
+    public double AccuracyA { get; init; }
 
     /// <summary>Accuracy of B as a fraction in [0,1] (mean over seeds for <c>seeds</c>).</summary>
-    [JsonPropertyName("accuracy_b")] public double AccuracyB { get; init; }
+    public double AccuracyB { get; init; }
 
     /// <summary>Accuracy A − accuracy B, a fraction in [−1,1].</summary>
-    [JsonPropertyName("difference")] public required double Difference { get; init; }
+    public required double Difference { get; init; }
 
     /// <summary>Lower end of the 95% CI of <see cref="Difference"/>; null when undefined (e.g. one seed).</summary>
-    [JsonPropertyName("ci_low")] public double? CiLow { get; init; }
+    public double? CiLow { get; init; }
 
     /// <summary>Upper end of the 95% CI of <see cref="Difference"/>; null when undefined (e.g. one seed).</summary>
-    [JsonPropertyName("ci_high")] public double? CiHigh { get; init; }
+    public double? CiHigh { get; init; }
 
     /// <summary>Two-sided p-value of "no difference"; null when undefined (e.g. one seed).</summary>
-    [JsonPropertyName("p_value")] public double? PValue { get; init; }
+    public double? PValue { get; init; }
 
     /// <summary>One sentence naming how the CI and p were computed.</summary>
-    [JsonPropertyName("method")] public required string Method { get; init; }
+    public required string Method { get; init; }
 
     /// <summary>Per-point comparisons only: number of points A gets right and B gets wrong; else null.</summary>
-    [JsonPropertyName("only_a")] public int? OnlyA { get; init; }
+    public int? OnlyA { get; init; }
 
     /// <summary>Per-point comparisons only: number of points B gets right and A gets wrong; else null.</summary>
-    [JsonPropertyName("only_b")] public int? OnlyB { get; init; }
+    public int? OnlyB { get; init; }
 
     /// <summary>True when the 95% CI exists and excludes 0.</summary>
     [JsonIgnore] public bool Significant => CiLow is { } l && CiHigh is { } h && (l > 0 || h < 0);
