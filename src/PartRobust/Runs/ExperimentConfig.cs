@@ -23,11 +23,12 @@ public sealed record EvalOptions
     [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
     /// <summary>Batch size for evaluation and attacks.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 200;
+    // None by default: PGD on every attacked point narrows the comparisons' confidence intervals far more than
+    // AutoAttack on the few points a short run can afford.
     /// <summary>
     /// Test points (the first ones of the attacked set) evaluated with the gradient-masking checks, AutoAttack standard
-    /// and, for part models, the adaptive attacks; their per-point worst case then becomes the headline. 0 = none (the
-    /// default: the headline is PGD on every attacked point, which narrows the confidence intervals of the comparisons far
-    /// more than AutoAttack on the few points a short run can afford; docs/benchmarks.md has AutoAttack's cost).
+    /// and, for part models, the adaptive attacks; their per-point worst case then becomes the headline. 0 = none, the
+    /// default: the headline is then PGD on every attacked point.
     /// </summary>
     [JsonPropertyName("autoattack_points")] public int AutoAttackPoints { get; init; }
     /// <summary>Adaptive attacks run on part models beside AutoAttack (registry names; empty = none).</summary>
@@ -65,15 +66,16 @@ public sealed record RobustnessConfig
 {
     /// <summary>Comma-separated suites: <c>corruptions</c>, <c>texture</c>, <c>background</c>, <c>all</c>; <c>none</c> = skip the suite.</summary>
     [JsonPropertyName("suites")] public string Suites { get; init; } = "all";
+    // 100 by default, a sample the demo can afford: every image is seen 107 times per model (19 corruptions × 5
+    // severities, the cue-conflict set, 10 background variants). A single number then carries a sampling error of about
+    // ±1/√100 = 10 points, less for the means and for differences between models on the same images.
     /// <summary>
-    /// Test images measured (the first ones of the test set); 0 = all. The default, 100, keeps the suite to about half a
-    /// minute for the demo's three models on 2 cores (each image is seen 107 times per model: 19 corruptions × 5
-    /// severities, the cue-conflict set and 10 background variants; docs/benchmarks.md), which the demo's 10-minute budget
-    /// allows; single numbers then carry a sampling error of about ±1/√100 = 10 points, less for the means and for
-    /// differences between models on the same images. <c>partrobust robustness</c> on the saved checkpoints measures all of them.
+    /// Test images measured (the first ones of the test set); 0 = all. <c>partrobust robustness</c> on the saved
+    /// checkpoints measures all of them.
     /// </summary>
     [JsonPropertyName("images")] public int Images { get; init; } = 100;
-    /// <summary>Images per forward pass (100 runs the demo's small models about 20% faster than 200 on 2 cores).</summary>
+    // 100 rather than the eval batch size of 200: faster for the demo's small models on few cores.
+    /// <summary>Images per forward pass.</summary>
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 100;
     /// <summary>Corruption table, <c>imagenet</c> or <c>cifar10</c>; null = CIFAR-10-C's for images of at most 32 px, ImageNet-C's above.</summary>
     [JsonPropertyName("table")] public string? Table { get; init; }

@@ -1,13 +1,6 @@
-using System.Diagnostics;
-using System.Text.Json;
 using PartRobust.Data;
-using PartRobust.Evaluation;
-using PartRobust.Evaluation.Robustness;
-using PartRobust.Models;
 using PartRobust.Reporting;
-using PartRobust.Training;
 using TorchSharp;
-using PartRobust.Weights;
 using static TorchSharp.torch;
 
 namespace PartRobust.Runs;
@@ -33,125 +26,69 @@ public static class ExperimentRunner
     public static RunReport Run(ExperimentConfig config, string outDir, IProgressSink progress, string commandLine, bool resume = false)
     {
         config.Validate();
-        var clock = Stopwatch.StartNew();
-        string started = DateTime.UtcNow.ToString("o");
+        var clock = new RunClock();
         if (config.Threads is { } threads) set_num_threads(threads);
         var device = ParseDevice(config.Device);
         using var run = resume ? RunDirectory.Resume(outDir) : new RunDirectory(outDir);
-        if (!resume)
-        {
-            AtomicFile.WriteAllText(run.PathOf("config.json"), config.ToJson());
-            AtomicFile.WriteAllText(run.PathOf("command.txt"), commandLine + Environment.NewLine);
-        }
-        else
-        {
-            progress.Log($"resuming the interrupted run in {run.WorkPath}");
-            if (File.Exists(run.PathOf("command.txt"))) commandLine = File.ReadAllText(run.PathOf("command.txt")).TrimEnd('\r', '\n');
-        }
-
+        commandLine = resume ? ReopenRun(run, commandLine, progress) : StartRun(run, config, commandLine);
         if (new Attacks.ThreatModel(Attacks.Norm.Linf, config.Eval.Epsilon).Warning is { } warning) progress.Log($"WARNING {warning}");
         using var data = ExperimentData.Load(config, device, progress);
-        var (train, val, test) = (data.Train, data.Val, data.Test);
-        using var attackSet = test.Take(config.AttackPoints);
+        using var attackSet = data.Test.Take(config.AttackPoints);
+        LogData(data, progress);
+        var outcome = ExperimentModels.TrainAndEvaluate(config, data, attackSet, run, device, progress);
+        var figures = WriteFigures(run, config, data, outcome);
+        var report = Report(config, data, attackSet, outcome, clock.Environment(device));
+        return RunFinisher.Finish(run, report, figures, commandLine);
+    }
+
+    /// <summary>Writes config.json and command.txt into a new run's folder first, so that an interrupted run can be resumed.</summary>
+    static string StartRun(RunDirectory run, ExperimentConfig config, string commandLine)
+    {
+        AtomicFile.WriteAllText(run.PathOf("config.json"), config.ToJson());
+        run.WriteCommandLine(commandLine);
+        return commandLine;
+    }
+
+    /// <summary>The command line of a resumed run: the interrupted run's own, so its report names the original command.</summary>
+    static string ReopenRun(RunDirectory run, string commandLine, IProgressSink progress)
+    {
+        progress.Log($"resuming the interrupted run in {run.WorkPath}");
+        return run.ReadCommandLine() ?? commandLine;
+    }
+
+    static void LogData(ExperimentData data, IProgressSink progress)
+    {
         var taxonomy = data.Taxonomy;
-        progress.Log($"data: {train.Count} train, {val.Count} val, {test.Count} test images of {data.ImageSize}px, " +
+        progress.Log($"data: {data.Train.Count} train, {data.Val.Count} val, {data.Test.Count} test images of {data.ImageSize}px, " +
                      $"{taxonomy.NumClasses} classes, {taxonomy.NumSegLabels - 1} parts (chance {100.0 / taxonomy.NumClasses:F1}%)");
+    }
 
-        var results = new List<ModelResult>();
-        RobustnessSettings? robustnessSettings = null;
-        var overlayPredictions = new List<(string, long[], int[])>();
-        int overlayCount = Math.Min(config.Eval.OverlayImages, test.Count);
-        Directory.CreateDirectory(run.PathOf("checkpoints"));
-        var configJson = JsonSerializer.SerializeToElement(config);
-
-        // Train and evaluate each model in turn (PGD and the rest on all cores); the AutoAttack subsets of all models
-        // are then attacked side by side (RunAutoAttackInParallel), and the results completed in model order.
-        var trainedModels = new List<(nn.Module<Tensor, Tensor> Model, ModelSpec Spec, ModelEvaluation Evaluation, TrainResult Trained, string Checkpoint)>();
-        try
-        {
-            foreach (var (arm, modelIndex) in config.Models.Select((m, i) => (ModelArm.Parse(m), i)))
-            {
-                manual_seed(config.Train.Seed);
-                var spec = ModelSpec.For(arm.Model, taxonomy, data.ImageSize, config.EffectiveWidth, config.Segmenter, config.Background);
-                var model = ModelRegistry.Create(spec);
-                var trainOptions = arm.TrainOptions(config.Train);
-                string name = arm.Key, display = arm.DisplayName(config.Train);
-                if (config.PretrainedBackbone is { } backboneFile) LoadPretrainedBackbone(model, backboneFile, display, progress);
-                if (config.InitFrom is { } init)
-                {
-                    try { progress.Log($"{display}: initial weights from {InitialWeights.Load(model, init, arm.FileStem)}"); }
-                    catch (Exception) { model.Dispose(); throw; }
-                }
-                long parameters = model.ParameterCount();
-                var evaluation = new ModelEvaluation(model, name, display, parameters, test, attackSet, config.Eval, progress);
-                trainedModels.Add((model, spec, evaluation, null!, "")); // listed at once so that a failed training still disposes it
-                model.to(device);
-                progress.Log($"{display} ({name}): {parameters:N0} parameters" + (arm.IsPartModel ? $", c_seg = {trainOptions.SegWeight:G4}" : ""));
-
-                var trained = Trainer.Train(model, train, val, trainOptions, progress, name,
-                    new ResumeOptions(run.ResumeStatePath(modelIndex, arm.FileStem)));
-                string checkpointStem = Path.Combine("checkpoints", arm.FileStem);
-                Checkpoint.Save(run.PathOf(checkpointStem), model,
-                    new CheckpointInfo { Model = spec, Taxonomy = taxonomy, Train = trainOptions, Config = configJson });
-                evaluation.RunAttacks();
-                trainedModels[^1] = (model, spec, evaluation, trained, checkpointStem + ".safetensors");
-            }
-
-            RunAutoAttackInParallel(trainedModels.Select(t => t.Evaluation).ToList());
-
-            foreach (var (model, spec, evaluation, trained, checkpoint) in trainedModels)
-            {
-                var result = evaluation.Finish() with
-                {
-                    TrainSeconds = trained.Seconds,
-                    AdvTrainImagesPerSecond = trained.AdvImagesPerSecond,
-                    Checkpoint = checkpoint,
-                    History = trained.History,
-                    SegWeight = ModelRegistry.IsPartModel(spec.Name) ? ModelArm.Parse(evaluation.Name).SegWeight(config.Train) : null,
-                };
-                result = result.WithArchitecture(spec);
-                result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result, taxonomy);
-                results.Add(result);
-                if (model is IPartModel part && overlayCount > 0)
-                    overlayPredictions.Add((result.DisplayName, PredictMasks(part, test, overlayCount), Evaluator.Predictions(model, test.Take(overlayCount), overlayCount).Select(p => (int)p).ToArray()));
-            }
-
-            if (config.Robustness.Enabled)
-            {
-                var options = config.Robustness.ToOptions();
-                var measured = GeneralRobustnessEvaluator.Run(trainedModels.Select(t => t.Model).ToList(), test, options, progress,
-                    results.Select(r => r.DisplayName).ToList(), data.Generator);
-                int? baseline = GeneralRobustnessReport.ResolveBaseline(config.Robustness.Baseline, config.Models);
-                results = GeneralRobustnessReport.Apply(results, measured, baseline);
-                var robustnessFigures = GeneralRobustnessFigures.Write(run.WorkPath, results, test, measured, options);
-                robustnessSettings = GeneralRobustnessReport.Settings(measured, options, baseline is { } b ? config.Models[b] : null, robustnessFigures);
-            }
-        }
-        finally
-        {
-            foreach (var t in trainedModels) t.Model.Dispose();
-        }
-
+    /// <summary>The run's figures (accuracy vs robust, training curves, mask overlay), as file names in the run folder.</summary>
+    static List<string> WriteFigures(RunDirectory run, ExperimentConfig config, ExperimentData data, ExperimentModels.Outcome outcome)
+    {
         var figures = new List<string>();
-        double chance = 1.0 / taxonomy.NumClasses;
         if (config.AttackPoints > 0)
-        {
-            Plots.AccuracyVsRobust(results, "pgd", chance, run.PathOf("accuracy_vs_robust.png"));
-            figures.Add("accuracy_vs_robust.png");
-        }
-        Plots.TrainingCurves(results, run.PathOf("training_curves.png"));
+            figures.Add(RunFinisher.WriteAccuracyVsRobust(run, outcome.Results, "pgd", 1.0 / data.Taxonomy.NumClasses));
+        Plots.TrainingCurves(outcome.Results, run.PathOf("training_curves.png"));
         figures.Add("training_curves.png");
+        int overlayCount = OverlayCount(config, data.Test);
         if (overlayCount > 0)
         {
-            WriteOverlay(run.PathOf("masks.png"), test, overlayCount, overlayPredictions);
+            WriteOverlay(run.PathOf("masks.png"), data.Test, overlayCount, outcome.OverlayPredictions);
             figures.Add("masks.png");
         }
+        return figures;
+    }
 
+    /// <summary>The report: the models' results, their paired comparisons and verdict, and the settings that reproduce the run.</summary>
+    static RunReport Report(ExperimentConfig config, ExperimentData data, PartDataset attackSet, ExperimentModels.Outcome outcome, RunEnvironment environment)
+    {
+        var results = outcome.Results;
         string? headline = results.All(r => r.RobustAccuracy.ContainsKey(ReportWriter.WorstCaseKey)) ? ReportWriter.WorstCaseKey
             : config.AttackPoints > 0 ? "pgd" : null;
         var comparisons = RunComparisons.Compute(results, headline, (ulong)config.Eval.Seed);
         string verdict = RunComparisons.Verdict(comparisons, results, headline);
-        var report = new RunReport
+        return new RunReport
         {
             Comparisons = comparisons,
             Verdict = verdict.Length == 0 ? null : verdict,
@@ -159,9 +96,9 @@ public static class ExperimentRunner
             {
                 Dataset = config.Dataset == "partshapes" ? "partshapes" : $"{config.Dataset}:{config.DataDir}",
                 ImageSize = data.ImageSize,
-                NumClasses = taxonomy.NumClasses,
-                ChanceAccuracy = chance,
-                TrainSize = train.Count, ValSize = val.Count, TestSize = test.Count, AttackPoints = attackSet.Count,
+                NumClasses = data.Taxonomy.NumClasses,
+                ChanceAccuracy = 1.0 / data.Taxonomy.NumClasses,
+                TrainSize = data.Train.Count, ValSize = data.Val.Count, TestSize = data.Test.Count, AttackPoints = attackSet.Count,
                 Epsilon = config.Eval.Epsilon,
                 EpsilonText = FormatEpsilon(config.Eval.Epsilon),
                 TrainAttackSteps = config.Train.AttackSteps,
@@ -173,14 +110,11 @@ public static class ExperimentRunner
                 AdvEpochs = config.Train.AdvEpochs,
                 SegWeight = config.Train.SegWeight,
                 Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = config.Train.Seed, ["attack"] = config.Eval.Seed },
-                GeneralRobustness = robustnessSettings,
+                GeneralRobustness = outcome.Robustness,
             },
             Models = results,
-            Environment = RunEnvironment.Capture(device.ToString(), started, clock.Elapsed.TotalSeconds),
+            Environment = environment,
         };
-        ReportWriter.Write(run.WorkPath, report, figures, commandLine);
-        run.Commit();
-        return report;
     }
 
     /// <summary>
@@ -204,12 +138,12 @@ public static class ExperimentRunner
 
     /// <summary>
     /// Runs <see cref="ModelEvaluation.RunAutoAttack"/> of several models at once, one thread each with one torch
-    /// thread. AutoAttack on a few points runs batches of 1–8 images whose operations are too small to use two cores (a
-    /// forward pass on 8 images is as fast on one thread as on two), so models attacked side by side finish in about
-    /// half the time of one after another. Each evaluation is deterministic (own seeded generators, one thread).
+    /// thread. Each evaluation is deterministic (own seeded generators, one thread).
     /// </summary>
     public static void RunAutoAttackInParallel(IReadOnlyList<ModelEvaluation> evaluations)
     {
+        // AutoAttack on a few points runs batches of 1–8 images, too small for one model to use two cores: side by
+        // side, the models keep every core busy.
         var work = evaluations.Where(e => e.HasAutoAttack).ToList();
         if (work.Count == 0) return;
         if (work.Count == 1 || get_num_threads() < 2) { foreach (var e in work) e.RunAutoAttack(); return; }
@@ -238,16 +172,6 @@ public static class ExperimentRunner
             set_num_threads(threads);
         }
         if (errors.FirstOrDefault(x => x is not null) is { } error) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
-    }
-
-    /// <summary>Fills the model's ResNet trunk from a torchvision state_dict file (config <c>pretrained_backbone</c>).</summary>
-    static void LoadPretrainedBackbone(nn.Module<Tensor, Tensor> model, string file, string display, IProgressSink progress)
-    {
-        WeightTransferResult loaded;
-        try { loaded = TorchvisionResNetImport.ImportBackbone(model, file); }
-        catch (Exception) { model.Dispose(); throw; }
-        progress.Log($"{display}: {loaded.Filled} backbone tensors loaded from {file}" +
-                     (loaded.Unused.Count > 0 ? $" (not used: {Weights.WeightTransfer.ListNames(loaded.Unused)})" : ""));
     }
 
     /// <summary>Descriptions of the attacks the demo/train evaluation ran, keyed as in the report.</summary>
@@ -295,14 +219,8 @@ public static class ExperimentRunner
         return Math.Abs(k - Math.Round(k)) < 1e-6 ? $"{Math.Round(k)}/255" : eps.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    static long[] PredictMasks(IPartModel model, PartDataset test, int n)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        using var mode = EvalMode.Enter((nn.Module)model);
-        var (_, parts) = model.ForwardWithParts(test.Images[..n]);
-        return parts.argmax(1).cpu().data<long>().ToArray();
-    }
+    /// <summary>Test images shown in the mask overlay figure.</summary>
+    internal static int OverlayCount(ExperimentConfig config, PartDataset test) => Math.Min(config.Eval.OverlayImages, test.Count);
 
     static void WriteOverlay(string path, PartDataset test, int n, List<(string, long[], int[])> predictions)
     {

@@ -1,6 +1,5 @@
-using System.Diagnostics;
+using PartRobust.Data;
 using PartRobust.Evaluation;
-using PartRobust.Evaluation.Robustness;
 using PartRobust.Models;
 using PartRobust.Reporting;
 using PartRobust.Training;
@@ -58,8 +57,7 @@ public static class RobustnessEvaluation
     /// <summary>Runs the suite and writes the run folder <paramref name="outDir"/> (it appears only on success).</summary>
     public static RunReport Run(Request request, string outDir, IProgressSink progress, string commandLine)
     {
-        var clock = Stopwatch.StartNew();
-        string started = DateTime.UtcNow.ToString("o");
+        var clock = new RunClock();
         if (!request.Robustness.Enabled) throw new ArgumentException("--suite none: nothing to run");
         var options = request.Robustness.ToOptions();
         var device = ExperimentRunner.ParseDevice(request.Device);
@@ -82,44 +80,46 @@ public static class RobustnessEvaluation
             var config = firstInfo.Config is { } json ? ExperimentConfig.FromJson(json) : new ExperimentConfig();
 
             using var run = new RunDirectory(outDir);
+            run.WriteCommandLine(commandLine);
             using var test = CheckpointEvaluation.LoadTest(request.DataDir, request.TestSize, config, firstInfo, device, out var generator);
             progress.Log($"{loaded.Count} model{(loaded.Count == 1 ? "" : "s")}: {string.Join(", ", names)}; {test.Count} test images of {test.ImageSize}px");
-            var results = new List<ModelResult>();
-            foreach (var (model, info, stem) in loaded)
-            {
-                // Clean accuracy and part metrics as `eval` computes them (the checkpoint's eval batch size), so they equal the run's.
-                double clean = Evaluator.Accuracy(model, test, config.Eval.BatchSize);
-                PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, config.Eval.BatchSize) : null;
-                results.Add(new ModelResult
-                {
-                    Name = ModelArm.KeyOf(info.Model.Name, info.Train?.SegWeight), DisplayName = ModelArm.Display(info.Model.Name, ModelRegistry.IsPartModel(info.Model.Name) ? info.Train?.SegWeight : null), Parameters = model.ParameterCount(),
-                    TrainSeconds = 0, CleanAccuracy = clean, CleanAccuracyAttackSubset = clean, RobustAccuracy = new(),
-                    PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU,
-                    Checkpoint = Path.GetFullPath(stem) + ".safetensors", History = new(),
-                }.WithArchitecture(info.Model));
-            }
-            var measured = GeneralRobustnessEvaluator.Run(loaded.Select(l => l.Model).ToList(), test, options, progress,
-                results.Select(r => r.DisplayName).ToList(), generator);
-            results = GeneralRobustnessReport.Apply(results, measured, baseline);
-            var figures = GeneralRobustnessFigures.Write(run.WorkPath, results, test, measured, options);
+            var clean = loaded.Select(l => CleanResult(l.Model, l.Info, l.Stem, test, config.Eval.BatchSize)).ToList();
+            var (results, robustness) = RunFinisher.MeasureGeneralRobustness(run, loaded.Select(l => l.Model).ToList(), clean, test, options,
+                generator, baseline, names, progress);
             var report = new RunReport
             {
                 Settings = CheckpointEvaluation.SettingsOf(firstInfo, config, request.DataDir, test, firstInfo.Train?.Epsilon ?? 0) with
                 {
                     Seeds = new Dictionary<string, long> { ["data"] = config.DataSeed, ["train"] = firstInfo.Train?.Seed ?? 0, ["robustness"] = request.Robustness.Seed },
-                    GeneralRobustness = GeneralRobustnessReport.Settings(measured, options, baseline is { } b ? names[b] : null, figures),
+                    GeneralRobustness = robustness,
                 },
                 Models = results,
-                Environment = RunEnvironment.Capture(device.ToString(), started, clock.Elapsed.TotalSeconds),
+                Environment = clock.Environment(device),
             };
-            File.WriteAllText(run.PathOf("command.txt"), commandLine + Environment.NewLine);
-            ReportWriter.Write(run.WorkPath, report, [], commandLine);
-            run.Commit();
-            return report;
+            return RunFinisher.Finish(run, report, [], commandLine);
         }
         finally
         {
             foreach (var l in loaded) l.Model.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The result of a checkpoint before the suite: clean accuracy and part metrics as <c>eval</c> computes them (the
+    /// checkpoint's eval batch size), so they equal the run's.
+    /// </summary>
+    static ModelResult CleanResult(nn.Module<Tensor, Tensor> model, CheckpointInfo info, string stem, PartDataset test, int batchSize)
+    {
+        double clean = Evaluator.Accuracy(model, test, batchSize);
+        PartMetrics? parts = model is IPartModel part ? Evaluator.PartSegmentation(part, test, batchSize) : null;
+        return new ModelResult
+        {
+            Name = ModelArm.KeyOf(info.Model.Name, info.Train?.SegWeight),
+            DisplayName = ModelArm.Display(info.Model.Name, ModelRegistry.IsPartModel(info.Model.Name) ? info.Train?.SegWeight : null),
+            Parameters = model.ParameterCount(),
+            TrainSeconds = 0, CleanAccuracy = clean, CleanAccuracyAttackSubset = clean, RobustAccuracy = new(),
+            PartPixelAccuracy = parts?.PixelAccuracy, PartMiou = parts?.MeanIoU,
+            Checkpoint = Path.GetFullPath(stem) + ".safetensors", History = new(),
+        }.WithArchitecture(info.Model);
     }
 }

@@ -11,6 +11,9 @@ public sealed class RunDirectory : IDisposable
     /// <summary>Subfolder of the work folder holding the trainer's resume states; deleted on commit.</summary>
     public const string ResumeFolder = "resume";
 
+    /// <summary>The file holding the command that made the run.</summary>
+    const string CommandFile = "command.txt";
+
     /// <summary>Where files are written while the run is in progress.</summary>
     public string WorkPath { get; }
 
@@ -59,6 +62,15 @@ public sealed class RunDirectory : IDisposable
 
     /// <summary>Path of a file inside the run folder (in its work location).</summary>
     public string PathOf(string relative) => Path.Combine(WorkPath, relative);
+
+    /// <summary>
+    /// Writes the command that made the run to command.txt, first thing, so that an interrupted run keeps it for its
+    /// report when resumed.
+    /// </summary>
+    internal void WriteCommandLine(string commandLine) => AtomicFile.WriteAllText(PathOf(CommandFile), commandLine + Environment.NewLine);
+
+    /// <summary>The command in command.txt; null when there is none.</summary>
+    internal string? ReadCommandLine() => File.Exists(PathOf(CommandFile)) ? File.ReadAllText(PathOf(CommandFile)).TrimEnd('\r', '\n') : null;
 
     /// <summary>The resume-state file of the <paramref name="index"/>-th model of the run, <paramref name="name"/>.</summary>
     public string ResumeStatePath(int index, string name) => PathOf(Path.Combine(ResumeFolder, $"{index}-{name}.state"));

@@ -69,137 +69,172 @@ public static class GeneralRobustnessEvaluator
         ArgumentNullException.ThrowIfNull(test);
         options.Validate();
         if (models.Count == 0) throw new ArgumentException("at least one model is needed");
-        var names = modelNames ?? models.Select((_, i) => $"model {i + 1}").ToList();
+        var measured = new MeasuredModels(models, modelNames ?? models.Select((_, i) => $"model {i + 1}").ToList(), options.BatchSize);
         var clock = Stopwatch.StartNew();
         int n = options.Images == 0 ? test.Count : Math.Min(options.Images, test.Count);
         if (n == 0) throw new ArgumentException("the test set is empty");
         using var data = test.Take(n);
-        var seconds = new double[models.Count];
 
-        long[] Correct(PartDataset set)
-        {
-            var labels = Labels(set);
-            var correct = new long[models.Count];
-            for (int m = 0; m < models.Count; m++)
-            {
-                var sw = Stopwatch.StartNew();
-                var preds = Evaluator.Predictions(models[m], set, options.BatchSize);
-                seconds[m] += sw.Elapsed.TotalSeconds;
-                correct[m] = preds.Where((p, i) => p == labels[i]).Count();
-            }
-            return correct;
-        }
-
-        double[] Accuracies(PartDataset set) => Correct(set).Select(c => (double)c / set.Count).ToArray();
-
-        string Line(double[] accs) => string.Join(", ", accs.Select((a, m) => $"{names[m]} {a * 100:F1}%"));
-
-        var clean = Accuracies(data);
-        var corruptions = models.Select(_ => new Dictionary<string, Dictionary<int, double>>()).ToArray();
-        var shapeBias = new ShapeBiasResult?[models.Count];
-        var background = models.Select(_ => new Dictionary<string, double>()).ToArray();
-        CorruptionTable? table = null;
-        var corruptionNames = new List<string>();
-        string? cueMethod = null, backgroundMethod = null;
-
-        if (options.Suites.HasFlag(RobustnessSuite.Corruptions))
-        {
-            table = options.TableFor(data.ImageSize);
-            var list = options.CorruptionList();
-            corruptionNames = list.Select(c => c.Name).ToList();
-            using var task = progress.Start($"corruptions ({(table == CorruptionTable.Cifar10 ? "CIFAR-10-C" : "ImageNet-C")} table, {n} images)",
-                (long)list.Count * options.Severities.Count * n);
-            // One pixel copy for all sets; each set is made and scored in chunks, so memory stays flat on large test sets.
-            var pixels = new DatasetPixels(data);
-            int chunk = Math.Max(1, Math.Min(n, options.ChunkImages ?? ChunkBytes / (3 * pixels.Plane * sizeof(float))));
-            foreach (var c in list)
-            {
-                foreach (int s in options.Severities)
-                {
-                    task.SetStatus($"{c.Name} severity {s}");
-                    var correct = new long[models.Count];
-                    for (int start = 0; start < n; start += chunk)
-                    {
-                        int count = Math.Min(chunk, n - start);
-                        using var corrupted = CorruptedDataset.Build(pixels, data, start, count, c, s, options.Seed, table.Value);
-                        var hits = Correct(corrupted);
-                        for (int m = 0; m < models.Count; m++) correct[m] += hits[m];
-                        task.Advance(count);
-                    }
-                    for (int m = 0; m < models.Count; m++)
-                    {
-                        if (!corruptions[m].TryGetValue(c.Name, out var bySeverity)) corruptions[m][c.Name] = bySeverity = new();
-                        bySeverity[s] = (double)correct[m] / n;
-                    }
-                }
-                progress.Log($"{c.Name}: " + Line(corruptions.Select(d => d[c.Name].Values.Average()).ToArray()) +
-                             $" (mean over severities {string.Join(",", options.Severities)})");
-            }
-        }
-
-        if (options.Suites.HasFlag(RobustnessSuite.Texture))
-        {
-            using var task = progress.Start($"cue conflict ({n} images)", n);
-            var (cue, textureLabels) = generator is null ? MaskCueConflict(data, options.Seed) : GeneratorCueConflict(generator, n, data);
-            cueMethod = generator is null ? MaskCueConflictMethod : GeneratorCueConflictMethod;
-            using (cue)
-            {
-                var shapeLabels = Labels(cue);
-                for (int m = 0; m < models.Count; m++)
-                {
-                    var sw = Stopwatch.StartNew();
-                    var preds = Evaluator.Predictions(models[m], cue, options.BatchSize);
-                    seconds[m] += sw.Elapsed.TotalSeconds;
-                    shapeBias[m] = ShapeBias.Compute(preds, shapeLabels, textureLabels);
-                }
-            }
-            task.Advance(n);
-            progress.Log("cue conflict, shape accuracy / shape bias: " + string.Join(", ", shapeBias.Select((b, m) =>
-                $"{names[m]} {b!.ShapeAccuracy * 100:F1}% / {b.Bias * 100:F1}%")) + $" ({shapeBias[0]!.ConflictImages} conflict images)");
-        }
-
-        if (options.Suites.HasFlag(RobustnessSuite.Background))
-        {
-            var variants = Enum.GetValues<BackgroundVariant>();
-            var generated = generator is null ? Array.Empty<PartShapesVariant>() : GeneratorVariantNames.Keys.ToArray();
-            using var task = progress.Start($"background variants ({n} images)", (long)(variants.Length + generated.Length) * n);
-            foreach (var v in variants)
-            {
-                task.SetStatus(VariantNames[v]);
-                double[] accs;
-                if (v == BackgroundVariant.Original) accs = clean; // the unchanged images: already measured
-                else
-                {
-                    using var built = BackgroundVariants.Build(data, v, options.Seed);
-                    accs = Accuracies(built.Data);
-                }
-                for (int m = 0; m < models.Count; m++) background[m][VariantNames[v]] = accs[m];
-                task.Advance(n);
-            }
-            foreach (var v in generated)
-            {
-                task.SetStatus(GeneratorVariantNames[v]);
-                using var raw = generator!.Generate(PartShapesSplit.Test, n, v);
-                using var set = raw.To(data.Images.device);
-                var accs = Accuracies(set);
-                for (int m = 0; m < models.Count; m++) background[m][GeneratorVariantNames[v]] = accs[m];
-                task.Advance(n);
-            }
-            backgroundMethod = "part masks (foreground = part label > 0), ImageNet-9 style: only_fg = foreground on black, only_bg_b = foreground box black, " +
-                               "no_fg = foreground pixels black, only_bg_t = foreground box filled with mirror-tiled background, mixed_same / mixed_rand = " +
-                               "foreground pasted on the only_bg_t image of a random image of the same / another class" +
-                               (generator is null ? "" : "; gen_* = the PartShapes generator's own variants (object on a plain background; background only, label = the class whose background family it is; background family of another class)");
-            progress.Log("background, mixed_same / mixed_rand / BG-gap: " + string.Join(", ", background.Select((b, m) =>
-                $"{names[m]} {b["mixed_same"] * 100:F1}% / {b["mixed_rand"] * 100:F1}% / {(b["mixed_same"] - b["mixed_rand"]) * 100:F1}")));
-        }
+        var clean = measured.Accuracies(data);
+        bool corruptionSuite = options.Suites.HasFlag(RobustnessSuite.Corruptions);
+        var corruptions = corruptionSuite ? MeasureCorruptions(measured, data, options, progress) : null;
+        var cue = options.Suites.HasFlag(RobustnessSuite.Texture) ? MeasureCueConflict(measured, data, options, generator, progress) : null;
+        var background = options.Suites.HasFlag(RobustnessSuite.Background) ? MeasureBackground(measured, data, clean, options, generator, progress) : null;
 
         var results = Enumerable.Range(0, models.Count).Select(m => new GeneralRobustnessResult
         {
-            CleanAccuracy = clean[m], Corruptions = corruptions[m], CueConflict = shapeBias[m], Background = background[m], Seconds = seconds[m],
+            CleanAccuracy = clean[m], Corruptions = corruptions?.PerModel[m] ?? new(), CueConflict = cue?.PerModel[m],
+            Background = background?.PerModel[m] ?? new(), Seconds = measured.Seconds[m],
         }).ToList();
-        return new GeneralRobustnessRun(results, n, table, corruptionNames, options.Suites.HasFlag(RobustnessSuite.Corruptions) ? options.Severities.ToList() : [],
-            cueMethod, backgroundMethod, clock.Elapsed.TotalSeconds);
+        return new GeneralRobustnessRun(results, n, corruptions?.Table, corruptions?.Names ?? [], corruptionSuite ? options.Severities.ToList() : [],
+            cue?.Method, background?.Method, clock.Elapsed.TotalSeconds);
     }
+
+    /// <summary>The models under test, each timed while it predicts (the seconds go into its result).</summary>
+    sealed class MeasuredModels(IReadOnlyList<nn.Module<Tensor, Tensor>> models, IReadOnlyList<string> names, int batchSize)
+    {
+        public int Count => models.Count;
+        public double[] Seconds { get; } = new double[models.Count];
+
+        /// <summary>Model <paramref name="m"/>'s predicted classes on <paramref name="set"/>.</summary>
+        public long[] Predictions(int m, PartDataset set)
+        {
+            var sw = Stopwatch.StartNew();
+            var preds = Evaluator.Predictions(models[m], set, batchSize);
+            Seconds[m] += sw.Elapsed.TotalSeconds;
+            return preds;
+        }
+
+        /// <summary>Correctly classified images of <paramref name="set"/>, per model.</summary>
+        public long[] Correct(PartDataset set)
+        {
+            var labels = Labels(set);
+            return Enumerable.Range(0, Count).Select(m => (long)Predictions(m, set).Where((p, i) => p == labels[i]).Count()).ToArray();
+        }
+
+        /// <summary>Accuracy on <paramref name="set"/>, per model.</summary>
+        public double[] Accuracies(PartDataset set) => Correct(set).Select(c => (double)c / set.Count).ToArray();
+
+        /// <summary>A log line of one value per model, "NAME text, NAME text".</summary>
+        public string Line<T>(IEnumerable<T> perModel, Func<T, string> text) => string.Join(", ", perModel.Select((v, m) => $"{names[m]} {text(v)}"));
+    }
+
+    /// <summary>The corruption suite's outcome: the table, the corruptions in order, and accuracy per corruption and severity per model.</summary>
+    sealed record CorruptionsMeasured(CorruptionTable Table, List<string> Names, Dictionary<string, Dictionary<int, double>>[] PerModel);
+
+    /// <summary>
+    /// Accuracy under every corruption and severity. One pixel copy serves all sets; each set is made and scored in
+    /// chunks, so memory stays flat on large test sets.
+    /// </summary>
+    static CorruptionsMeasured MeasureCorruptions(MeasuredModels models, PartDataset data, GeneralRobustnessOptions options, IProgressSink progress)
+    {
+        int n = data.Count;
+        var table = options.TableFor(data.ImageSize);
+        var list = options.CorruptionList();
+        var perModel = Enumerable.Range(0, models.Count).Select(_ => new Dictionary<string, Dictionary<int, double>>()).ToArray();
+        using var task = progress.Start($"corruptions ({(table == CorruptionTable.Cifar10 ? "CIFAR-10-C" : "ImageNet-C")} table, {n} images)",
+            (long)list.Count * options.Severities.Count * n);
+        var pixels = new DatasetPixels(data);
+        int chunk = Math.Max(1, Math.Min(n, options.ChunkImages ?? ChunkBytes / (3 * pixels.Plane * sizeof(float))));
+        foreach (var c in list)
+        {
+            foreach (int s in options.Severities)
+            {
+                task.SetStatus($"{c.Name} severity {s}");
+                var correct = new long[models.Count];
+                for (int start = 0; start < n; start += chunk)
+                {
+                    int count = Math.Min(chunk, n - start);
+                    using var corrupted = CorruptedDataset.Build(pixels, data, start, count, c, s, options.Seed, table);
+                    var hits = models.Correct(corrupted);
+                    for (int m = 0; m < models.Count; m++) correct[m] += hits[m];
+                    task.Advance(count);
+                }
+                for (int m = 0; m < models.Count; m++)
+                {
+                    if (!perModel[m].TryGetValue(c.Name, out var bySeverity)) perModel[m][c.Name] = bySeverity = new();
+                    bySeverity[s] = (double)correct[m] / n;
+                }
+            }
+            progress.Log($"{c.Name}: " + models.Line(perModel, d => $"{d[c.Name].Values.Average() * 100:F1}%") +
+                         $" (mean over severities {string.Join(",", options.Severities)})");
+        }
+        return new CorruptionsMeasured(table, list.Select(c => c.Name).ToList(), perModel);
+    }
+
+    /// <summary>The texture suite's outcome: shape bias per model and how the cue-conflict images were made.</summary>
+    sealed record CueConflictMeasured(ShapeBiasResult[] PerModel, string Method);
+
+    /// <summary>Shape accuracy and shape bias on cue-conflict images (the generator's own, or re-textured from the masks).</summary>
+    static CueConflictMeasured MeasureCueConflict(MeasuredModels models, PartDataset data, GeneralRobustnessOptions options,
+        PartShapesGenerator? generator, IProgressSink progress)
+    {
+        int n = data.Count;
+        using var task = progress.Start($"cue conflict ({n} images)", n);
+        var (cue, textureLabels) = generator is null ? MaskCueConflict(data, options.Seed) : GeneratorCueConflict(generator, n, data);
+        var shapeBias = new ShapeBiasResult[models.Count];
+        using (cue)
+        {
+            var shapeLabels = Labels(cue);
+            for (int m = 0; m < models.Count; m++) shapeBias[m] = ShapeBias.Compute(models.Predictions(m, cue), shapeLabels, textureLabels);
+        }
+        task.Advance(n);
+        progress.Log("cue conflict, shape accuracy / shape bias: " + models.Line(shapeBias, b => $"{b.ShapeAccuracy * 100:F1}% / {b.Bias * 100:F1}%") +
+                     $" ({shapeBias[0].ConflictImages} conflict images)");
+        return new CueConflictMeasured(shapeBias, generator is null ? MaskCueConflictMethod : GeneratorCueConflictMethod);
+    }
+
+    /// <summary>The background suite's outcome: accuracy per variant per model and how the variants were made.</summary>
+    sealed record BackgroundMeasured(Dictionary<string, double>[] PerModel, string Method);
+
+    /// <summary>
+    /// Accuracy on the ImageNet-9-style background variants built from the part masks, and with a PartShapes generator
+    /// on its own variants too.
+    /// </summary>
+    static BackgroundMeasured MeasureBackground(MeasuredModels models, PartDataset data, double[] clean, GeneralRobustnessOptions options,
+        PartShapesGenerator? generator, IProgressSink progress)
+    {
+        int n = data.Count;
+        var perModel = Enumerable.Range(0, models.Count).Select(_ => new Dictionary<string, double>()).ToArray();
+        var variants = Enum.GetValues<BackgroundVariant>();
+        var generated = generator is null ? Array.Empty<PartShapesVariant>() : GeneratorVariantNames.Keys.ToArray();
+        using var task = progress.Start($"background variants ({n} images)", (long)(variants.Length + generated.Length) * n);
+        foreach (var v in variants)
+        {
+            task.SetStatus(VariantNames[v]);
+            double[] accs;
+            if (v == BackgroundVariant.Original) accs = clean; // the unchanged images: already measured
+            else
+            {
+                using var built = BackgroundVariants.Build(data, v, options.Seed);
+                accs = models.Accuracies(built.Data);
+            }
+            for (int m = 0; m < models.Count; m++) perModel[m][VariantNames[v]] = accs[m];
+            task.Advance(n);
+        }
+        foreach (var v in generated)
+        {
+            task.SetStatus(GeneratorVariantNames[v]);
+            using var raw = generator!.Generate(PartShapesSplit.Test, n, v);
+            using var set = raw.To(data.Images.device);
+            var accs = models.Accuracies(set);
+            for (int m = 0; m < models.Count; m++) perModel[m][GeneratorVariantNames[v]] = accs[m];
+            task.Advance(n);
+        }
+        progress.Log("background, mixed_same / mixed_rand / BG-gap: " + models.Line(perModel, b =>
+            $"{b["mixed_same"] * 100:F1}% / {b["mixed_rand"] * 100:F1}% / {(b["mixed_same"] - b["mixed_rand"]) * 100:F1}"));
+        return new BackgroundMeasured(perModel, BackgroundMethod + (generator is null ? "" : GeneratorBackgroundMethod));
+    }
+
+    /// <summary>How the mask-built background variants are made.</summary>
+    const string BackgroundMethod =
+        "part masks (foreground = part label > 0), ImageNet-9 style: only_fg = foreground on black, only_bg_b = foreground box black, " +
+        "no_fg = foreground pixels black, only_bg_t = foreground box filled with mirror-tiled background, mixed_same / mixed_rand = " +
+        "foreground pasted on the only_bg_t image of a random image of the same / another class";
+
+    /// <summary>How the PartShapes generator's background variants are made (added to <see cref="BackgroundMethod"/>).</summary>
+    const string GeneratorBackgroundMethod =
+        "; gen_* = the PartShapes generator's own variants (object on a plain background; background only, label = the class whose background family it is; background family of another class)";
 
     static long[] Labels(PartDataset set)
     {

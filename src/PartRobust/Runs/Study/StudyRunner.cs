@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using PartRobust.Reporting;
 
@@ -55,13 +54,12 @@ public static class StudyRunner
     public static StudyReport Run(StudyConfig study, string outDir, IProgressSink progress, string commandLine, bool resume = false, int? stopAfterRuns = null)
     {
         study.Validate();
-        var clock = Stopwatch.StartNew();
-        string started = DateTime.UtcNow.ToString("o");
+        var clock = new RunClock();
         using var dir = resume ? RunDirectory.Resume(outDir) : new RunDirectory(outDir);
         if (!resume)
         {
             AtomicFile.WriteAllText(dir.PathOf("config.json"), study.ToJson());
-            AtomicFile.WriteAllText(dir.PathOf("command.txt"), commandLine + Environment.NewLine);
+            dir.WriteCommandLine(commandLine);
             // Marks the partial folder as resumable, so a failed or killed study is kept for --resume.
             Directory.CreateDirectory(dir.PathOf(RunDirectory.ResumeFolder));
             AtomicFile.WriteAllText(dir.PathOf(Path.Combine(RunDirectory.ResumeFolder, "study.state")), "runs are resumed from runs/\n");
@@ -88,7 +86,7 @@ public static class StudyRunner
         }
 
         var report = StudyAggregation.Build(study, plan, dir.WorkPath, JsonSerializer.SerializeToElement(study),
-            RunEnvironment.Capture(ExperimentRunner.ParseDevice(study.Experiment.Device).ToString(), started, clock.Elapsed.TotalSeconds));
+            clock.Environment(ExperimentRunner.ParseDevice(study.Experiment.Device)));
         StudyReportWriter.Write(dir.WorkPath, report, commandLine);
         dir.Commit();
         return report;
