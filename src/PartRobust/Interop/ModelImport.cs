@@ -96,7 +96,7 @@ public static class ModelImport
             Classes = request.Classes is { Length: > 0 } ? taxonomy.ClassNames.ToArray() : null, Models = new[] { request.Model },
             Segmenter = spec.Segmenter, Width = request.Width,
         };
-        var configJson = JsonSerializer.SerializeToNode(config)!.AsObject();
+        var configJson = JsonSerializer.SerializeToNode(config, JsonFiles.Options)!.AsObject();
         configJson["imported_from"] = new JsonObject
         {
             ["format"] = request.Format.ToString().ToLowerInvariant(),

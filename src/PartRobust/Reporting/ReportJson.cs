@@ -11,7 +11,7 @@ namespace PartRobust.Reporting;
 public static class ReportJson
 {
     /// <summary>Serializer options of the run and study reports.</summary>
-    internal static JsonSerializerOptions Options { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    internal static JsonSerializerOptions Options => JsonFiles.Options;
 
     /// <summary>Serializes <paramref name="report"/> as indented JSON after checking that every number is finite.</summary>
     /// <param name="report">The report.</param>

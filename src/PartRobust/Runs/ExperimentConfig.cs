@@ -10,19 +10,19 @@ namespace PartRobust.Runs;
 public sealed record EvalOptions
 {
     /// <summary>L∞ radius of the evaluation attack.</summary>
-    [JsonPropertyName("epsilon")] public double Epsilon { get; init; } = 8.0 / 255;
+    public double Epsilon { get; init; } = 8.0 / 255;
     /// <summary>PGD steps.</summary>
-    [JsonPropertyName("pgd_steps")] public int PgdSteps { get; init; } = 10;
+    public int PgdSteps { get; init; } = 10;
     /// <summary>PGD step size; null = 2.5ε/steps (Madry et al.), which crosses the ball in any step count.</summary>
-    [JsonPropertyName("pgd_step_size")] public double? PgdStepSize { get; init; }
+    public double? PgdStepSize { get; init; }
     /// <summary>PGD random restarts (per-sample worst case kept).</summary>
-    [JsonPropertyName("pgd_restarts")] public int PgdRestarts { get; init; } = 1;
+    public int PgdRestarts { get; init; } = 1;
     /// <summary>Use the paper's protocol instead: 100 steps of max(0.001, ε/40), 5 restarts.</summary>
-    [JsonPropertyName("paper_pgd")] public bool PaperPgd { get; init; }
+    public bool PaperPgd { get; init; }
     /// <summary>Seed of the attack's random starts.</summary>
-    [JsonPropertyName("seed")] public long Seed { get; init; } = 1234;
+    public long Seed { get; init; } = 1234;
     /// <summary>Batch size for evaluation and attacks.</summary>
-    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 200;
+    public int BatchSize { get; init; } = 200;
     // None by default: PGD on every attacked point narrows the comparisons' confidence intervals far more than
     // AutoAttack on the few points a short run can afford.
     /// <summary>
@@ -32,13 +32,13 @@ public sealed record EvalOptions
     /// </summary>
     [JsonPropertyName("autoattack_points")] public int AutoAttackPoints { get; init; }
     /// <summary>Adaptive attacks run on part models beside AutoAttack (registry names; empty = none).</summary>
-    [JsonPropertyName("adaptive_attacks")] public string[] AdaptiveAttacks { get; init; } = { "seg-sum", "seg-guided", "seg-inverse" };
+    public string[] AdaptiveAttacks { get; init; } = { "seg-sum", "seg-guided", "seg-inverse" };
     /// <summary>Run the gradient-masking checks on the AutoAttack points before AutoAttack.</summary>
-    [JsonPropertyName("masking_checks")] public bool MaskingChecks { get; init; } = true;
+    public bool MaskingChecks { get; init; } = true;
     /// <summary>Test images shown with their masks in the overlay figure.</summary>
-    [JsonPropertyName("overlay_images")] public int OverlayImages { get; init; } = 8;
+    public int OverlayImages { get; init; } = 8;
     /// <summary>Attacked points per model drawn as adversarial examples (from the PGD run; <c>attack</c>: its last attack); 0 = none.</summary>
-    [JsonPropertyName("adversarial_examples")] public int AdversarialExamples { get; init; } = 6;
+    public int AdversarialExamples { get; init; } = 6;
 
     /// <summary>The configured PGD attack.</summary>
     public PgdAttack CreatePgd() => PaperPgd
@@ -65,7 +65,7 @@ public sealed record EvalOptions
 public sealed record RobustnessConfig
 {
     /// <summary>Comma-separated suites: <c>corruptions</c>, <c>texture</c>, <c>background</c>, <c>all</c>; <c>none</c> = skip the suite.</summary>
-    [JsonPropertyName("suites")] public string Suites { get; init; } = "all";
+    public string Suites { get; init; } = "all";
     // 100 by default, a sample the demo can afford: every image is seen 107 times per model (19 corruptions × 5
     // severities, the cue-conflict set, 10 background variants). A single number then carries a sampling error of about
     // ±1/√100 = 10 points, less for the means and for differences between models on the same images.
@@ -73,20 +73,20 @@ public sealed record RobustnessConfig
     /// Test images measured (the first ones of the test set); 0 = all. <c>partrobust robustness</c> on the saved
     /// checkpoints measures all of them.
     /// </summary>
-    [JsonPropertyName("images")] public int Images { get; init; } = 100;
+    public int Images { get; init; } = 100;
     // 100 rather than the eval batch size of 200: faster for the demo's small models on few cores.
     /// <summary>Images per forward pass.</summary>
-    [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 100;
+    public int BatchSize { get; init; } = 100;
     /// <summary>Corruption table, <c>imagenet</c> or <c>cifar10</c>; null = CIFAR-10-C's for images of at most 32 px, ImageNet-C's above.</summary>
-    [JsonPropertyName("table")] public string? Table { get; init; }
+    public string? Table { get; init; }
     /// <summary>Severities, e.g. <c>1-5</c> or <c>1,3,5</c>.</summary>
-    [JsonPropertyName("severities")] public string Severities { get; init; } = "1-5";
+    public string Severities { get; init; } = "1-5";
     /// <summary>Corruptions by name; null = all 19.</summary>
-    [JsonPropertyName("corruptions")] public string[]? Corruptions { get; init; }
+    public string[]? Corruptions { get; init; }
     /// <summary>Seed of the corruptions and donor choices.</summary>
-    [JsonPropertyName("seed")] public long Seed { get; init; }
+    public long Seed { get; init; }
     /// <summary>Model the corruption errors (mCE) are relative to, by registry name; null = the first non-part model; <c>none</c> = no mCE.</summary>
-    [JsonPropertyName("baseline")] public string? Baseline { get; init; }
+    public string? Baseline { get; init; }
 
     /// <summary>False when <see cref="Suites"/> is <c>none</c>.</summary>
     [JsonIgnore] public bool Enabled => Suites.Trim() != "none";
@@ -121,72 +121,70 @@ public sealed record ExperimentConfig
     /// real dataset prepared by <c>partrobust data prepare</c> into <see cref="DataDir"/>: <c>partimagenet</c>,
     /// <c>cityscapes</c>, <c>pascal-part</c>.
     /// </summary>
-    [JsonPropertyName("dataset")] public string Dataset { get; init; } = "partshapes";
+    public string Dataset { get; init; } = "partshapes";
     /// <summary>For <c>folder</c> and the real datasets: a directory with train/, val/ and test/.</summary>
-    [JsonPropertyName("data_dir")] public string? DataDir { get; init; }
+    public string? DataDir { get; init; }
     /// <summary>Model input side in pixels: the PartShapes image size, or the crop size of a real dataset (the paper's 224).</summary>
-    [JsonPropertyName("image_size")] public int ImageSize { get; init; } = 32;
+    public int ImageSize { get; init; } = 32;
     /// <summary>Loader threads that decode a real dataset's images; null = one per core.</summary>
-    [JsonPropertyName("workers")] public int? Workers { get; init; }
+    public int? Workers { get; init; }
     /// <summary>PartShapes regime: preset (<c>natural</c> or <c>easy</c>) and knob overrides; ignored for other datasets.</summary>
     [JsonPropertyName("partshapes")] public PartShapesConfig PartShapes { get; init; } = new();
     /// <summary>The generator options of a PartShapes run (preset, overrides, size, classes, data seed).</summary>
     public Data.PartShapesOptions PartShapesOptions() => PartShapes.ToOptions(ImageSize, Classes, DataSeed);
     /// <summary>Subset of PartImageNet classes (PartShapes); null = all 11.</summary>
-    [JsonPropertyName("classes")] public string[]? Classes { get; init; }
+    public string[]? Classes { get; init; }
     /// <summary>Training images generated; for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
-    [JsonPropertyName("train_size")] public int TrainSize { get; init; } = 4000;
+    public int TrainSize { get; init; } = 4000;
     /// <summary>Validation images generated; for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
-    [JsonPropertyName("val_size")] public int ValSize { get; init; } = 500;
+    public int ValSize { get; init; } = 500;
     /// <summary>Test images generated (clean accuracy, part metrics); for a real dataset at most this many (a fixed seed-0 subset), 0 = all.</summary>
-    [JsonPropertyName("test_size")] public int TestSize { get; init; } = 1000;
+    public int TestSize { get; init; } = 1000;
     /// <summary>Test images attacked (the first ones of the test set).</summary>
-    [JsonPropertyName("attack_points")] public int AttackPoints { get; init; } = 1000;
+    public int AttackPoints { get; init; } = 1000;
     /// <summary>Seed of the generated data.</summary>
-    [JsonPropertyName("data_seed")] public long DataSeed { get; init; } = 1;
+    public long DataSeed { get; init; } = 1;
     /// <summary>Models to train, by registry name.</summary>
     /// <remarks>A part model with the suffix <c>:no-part-labels</c> is its control arm, trained with c_seg = 0 (<see cref="ModelArm"/>).</remarks>
-    [JsonPropertyName("models")] public string[] Models { get; init; } = { "part-downsampled", "part-downsampled" + ModelArm.NoPartLabelsSuffix };
+    public string[] Models { get; init; } = { "part-downsampled", "part-downsampled" + ModelArm.NoPartLabelsSuffix };
     /// <summary>
     /// First-stage width of the ResNets and of the compact segmenter (64 = torchvision's); null = 16 for images of at most
     /// 64 px (the compact demo models) and 64 above. The paper's named segmenters (<c>deeplabv3plus-resnet50</c>, …) always use 64.
     /// </summary>
-    [JsonPropertyName("width")] public int? Width { get; init; }
+    public int? Width { get; init; }
     /// <summary>The width in effect (see <see cref="Width"/>).</summary>
     [JsonIgnore] public int EffectiveWidth => Width ?? (ImageSize <= 64 ? 16 : 64);
     /// <summary>Segmenter of the part models, by <see cref="SegmenterRegistry"/> name.</summary>
-    [JsonPropertyName("segmenter")] public string Segmenter { get; init; } = SegmenterRegistry.Default;
+    public string Segmenter { get; init; } = SegmenterRegistry.Default;
     /// <summary>
     /// Whether the part models' heads see the background channel (the paper's default); false drops it from the
     /// Downsampled head's input (K−1 channels), what the authors' <c>no_bg</c> runs meant to do. Other heads ignore it.
     /// </summary>
-    [JsonPropertyName("background")] public bool Background { get; init; } = true;
+    public bool Background { get; init; } = true;
     /// <summary>Training recipe.</summary>
-    [JsonPropertyName("train")] public TrainOptions Train { get; init; } = new();
+    public TrainOptions Train { get; init; } = new();
     /// <summary>Evaluation settings.</summary>
-    [JsonPropertyName("eval")] public EvalOptions Eval { get; init; } = new();
+    public EvalOptions Eval { get; init; } = new();
     /// <summary>General-robustness suite run on every model after the attacks.</summary>
-    [JsonPropertyName("robustness")] public RobustnessConfig Robustness { get; init; } = new();
+    public RobustnessConfig Robustness { get; init; } = new();
     /// <summary>Torch device, e.g. <c>cpu</c> or <c>cuda</c>.</summary>
-    [JsonPropertyName("device")] public string Device { get; init; } = "cpu";
+    public string Device { get; init; } = "cpu";
     /// <summary>Torch intra-op threads; null = libtorch's default (the number of cores).</summary>
-    [JsonPropertyName("threads")] public int? Threads { get; init; }
+    public int? Threads { get; init; }
     /// <summary>
     /// A torchvision ResNet state_dict file loaded into each model's ResNet trunk after the model is built, before
     /// training (see <c>TorchvisionResNetImport.ImportBackbone</c>); null = random init.
     /// </summary>
-    [JsonPropertyName("pretrained_backbone")] public string? PretrainedBackbone { get; init; }
+    public string? PretrainedBackbone { get; init; }
     /// <summary>
     /// Start every model from saved weights with its own names (<see cref="Training.InitialWeights"/>): a run folder (its
     /// <c>checkpoints/NAME.safetensors</c>), a checkpoint folder or one weights file. With <c>--clean-epochs 0</c> this is
     /// the paper's second stage run on its own: adversarial fine-tuning from a clean run's best checkpoint. Null = none.
     /// </summary>
-    [JsonPropertyName("init_from")] public string? InitFrom { get; init; }
-
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    public string? InitFrom { get; init; }
 
     /// <summary>Serialised form.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, JsonFiles.Options);
 
     /// <summary>Reads a config file; missing keys take their defaults.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
@@ -211,7 +209,7 @@ public sealed record ExperimentConfig
         var node = System.Text.Json.Nodes.JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         if (node is System.Text.Json.Nodes.JsonObject obj && !obj.ContainsKey("partshapes"))
             obj["partshapes"] = new System.Text.Json.Nodes.JsonObject { ["preset"] = "easy" };
-        return node.Deserialize<ExperimentConfig>(Json);
+        return node.Deserialize<ExperimentConfig>(JsonFiles.Options);
     }
 
     /// <summary>As <see cref="FromJson(string)"/> for a config embedded in a checkpoint.</summary>

@@ -50,7 +50,7 @@ internal sealed class ExperimentModels : IDisposable
         this.run = run;
         this.device = device;
         this.progress = progress;
-        configJson = JsonSerializer.SerializeToElement(config);
+        configJson = JsonSerializer.SerializeToElement(config, JsonFiles.Options);
     }
 
     /// <summary>Trains and evaluates every model of <paramref name="config"/>, writing checkpoints and per-model files into <paramref name="run"/>.</summary>

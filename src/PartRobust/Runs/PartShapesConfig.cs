@@ -11,23 +11,23 @@ namespace PartRobust.Runs;
 public sealed record PartShapesConfig
 {
     /// <summary>Preset name: <c>natural</c> (default) or <c>easy</c>.</summary>
-    [JsonPropertyName("preset")] public string Preset { get; init; } = PartShapesPresets.Default;
+    public string Preset { get; init; } = PartShapesPresets.Default;
     /// <summary>Probability that an object wears its class's texture (pattern, and hue with <see cref="TextureHues"/>).</summary>
-    [JsonPropertyName("texture_correlation")] public double? TextureCorrelation { get; init; }
+    public double? TextureCorrelation { get; init; }
     /// <summary>Probability that an image has its class's background.</summary>
-    [JsonPropertyName("background_correlation")] public double? BackgroundCorrelation { get; init; }
+    public double? BackgroundCorrelation { get; init; }
     /// <summary>Whether a class texture also carries the class's hue.</summary>
-    [JsonPropertyName("texture_hues")] public bool? TextureHues { get; init; }
+    public bool? TextureHues { get; init; }
     /// <summary>Whether a class background also carries the class's hue.</summary>
-    [JsonPropertyName("background_hues")] public bool? BackgroundHues { get; init; }
+    public bool? BackgroundHues { get; init; }
     /// <summary>Minimum brightness difference between parts and background.</summary>
-    [JsonPropertyName("foreground_separation")] public double? ForegroundSeparation { get; init; }
+    public double? ForegroundSeparation { get; init; }
     /// <summary>Object size as a fraction of the image side.</summary>
-    [JsonPropertyName("object_scale")] public double? ObjectScale { get; init; }
+    public double? ObjectScale { get; init; }
     /// <summary>Smallest width in pixels of limb-like parts.</summary>
-    [JsonPropertyName("min_part_width")] public double? MinPartWidth { get; init; }
+    public double? MinPartWidth { get; init; }
     /// <summary>Probability of an occluding distractor.</summary>
-    [JsonPropertyName("occlusion_probability")] public double? OcclusionProbability { get; init; }
+    public double? OcclusionProbability { get; init; }
 
     /// <summary>The generator options: the preset, these overrides, and the run's size, classes and seed.</summary>
     /// <exception cref="ArgumentException">Unknown preset or a knob out of range.</exception>

@@ -25,8 +25,8 @@ public static class ResumeConfig
     /// <exception cref="ArgumentException">Config mismatch (one-line message).</exception>
     public static void CheckSame(ExperimentConfig saved, ExperimentConfig requested, string runDir)
     {
-        var a = JsonSerializer.SerializeToElement(saved);
-        var b = JsonSerializer.SerializeToElement(requested);
+        var a = JsonSerializer.SerializeToElement(saved, JsonFiles.Options);
+        var b = JsonSerializer.SerializeToElement(requested, JsonFiles.Options);
         if (FirstDifference(a, b, "") is { } d)
             throw new ArgumentException($"--resume {runDir}: config mismatch: {d.Path} is {d.Saved} in the run's config.json but {d.Requested} here; resume without changing settings");
     }

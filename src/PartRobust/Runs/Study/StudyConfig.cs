@@ -13,48 +13,46 @@ namespace PartRobust.Runs.Study;
 public sealed record StudyConfig
 {
     /// <summary>PartShapes presets compared (<c>natural</c>, <c>easy</c>).</summary>
-    [JsonPropertyName("regimes")] public string[] Regimes { get; init; } = ["natural", "easy"];
+    public string[] Regimes { get; init; } = ["natural", "easy"];
     /// <summary>Training seeds (the data seed is fixed, so every seed is evaluated on the same test points).</summary>
-    [JsonPropertyName("seeds")] public long[] Seeds { get; init; } = [0, 1, 2];
+    public long[] Seeds { get; init; } = [0, 1, 2];
     /// <summary>How many of <see cref="Seeds"/> (the first ones) a regime runs, by regime; a regime not listed runs all of them.</summary>
-    [JsonPropertyName("regime_seeds")] public Dictionary<string, int>? RegimeSeeds { get; init; }
+    public Dictionary<string, int>? RegimeSeeds { get; init; }
     /// <summary>The seeds regime <paramref name="regime"/> runs.</summary>
     public IEnumerable<long> SeedsOf(string regime) =>
         RegimeSeeds is { } r && r.TryGetValue(regime, out int k) ? Seeds.Take(k) : Seeds;
     /// <summary>Arms of the main runs (config model keys; <c>NAME:no-part-labels</c> is a control arm).</summary>
-    [JsonPropertyName("arms")] public string[] Arms { get; init; } = ["resnet18", "part-downsampled", "part-bbox", "part-downsampled:no-part-labels"];
+    public string[] Arms { get; init; } = ["resnet18", "part-downsampled", "part-bbox", "part-downsampled:no-part-labels"];
     /// <summary>Arms of the data-efficiency curve.</summary>
-    [JsonPropertyName("curve_arms")] public string[] CurveArms { get; init; } = ["resnet18", "part-downsampled", "part-downsampled:no-part-labels"];
+    public string[] CurveArms { get; init; } = ["resnet18", "part-downsampled", "part-downsampled:no-part-labels"];
     /// <summary>Regimes the data-efficiency runs are made in; null = all of <see cref="Regimes"/>.</summary>
-    [JsonPropertyName("curve_regimes")] public string[]? CurveRegimes { get; init; }
+    public string[]? CurveRegimes { get; init; }
     /// <summary>Training-set sizes of the data-efficiency curve; the largest is the main runs' size.</summary>
-    [JsonPropertyName("train_sizes")] public int[] TrainSizes { get; init; } = [500, 1000, 2000, 4000];
+    public int[] TrainSizes { get; init; } = [500, 1000, 2000, 4000];
     /// <summary>Points of the main runs evaluated with AutoAttack and the adaptive attacks (their worst case is the headline); 0 = PGD only.</summary>
     [JsonPropertyName("autoattack_points")] public int AutoAttackPoints { get; init; } = 500;
     /// <summary>Test images of the general-robustness suite in the main runs (0 = all); <c>none</c> in <see cref="Experiment"/> skips it.</summary>
-    [JsonPropertyName("robustness_images")] public int RobustnessImages { get; init; }
+    public int RobustnessImages { get; init; }
     /// <summary>
     /// Everything else: data sizes, recipe, evaluation. The study's default trains longer than the demo (6 clean + 6
     /// adversarial epochs, so that the segmenter's part mIoU levels off) and attacks every test point with PGD.
     /// </summary>
-    [JsonPropertyName("experiment")] public ExperimentConfig Experiment { get; init; } = new()
+    public ExperimentConfig Experiment { get; init; } = new()
     {
         AttackPoints = 1000,
         Train = new Training.TrainOptions { CleanEpochs = 6, AdvEpochs = 6 },
         Eval = new EvalOptions { OverlayImages = 8, AdversarialExamples = 0 },
     };
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
-
     /// <summary>Serialised form.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, JsonFiles.Options);
 
     /// <summary>Reads a study config.</summary>
     /// <exception cref="InvalidDataException">Not a study config.</exception>
     public static StudyConfig Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"study config {path} not found", path);
-        try { return JsonSerializer.Deserialize<StudyConfig>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty"); }
+        try { return JsonSerializer.Deserialize<StudyConfig>(File.ReadAllText(path), JsonFiles.Options) ?? throw new InvalidDataException($"{path} is empty"); }
         catch (JsonException e) { throw new InvalidDataException($"{path} is not a study config: {e.Message}"); }
     }
 

@@ -85,7 +85,7 @@ public static class StudyRunner
                 throw new OperationCanceledException($"study stopped after {finishedHere} run(s), as asked");
         }
 
-        var report = StudyAggregation.Build(study, plan, dir.WorkPath, JsonSerializer.SerializeToElement(study),
+        var report = StudyAggregation.Build(study, plan, dir.WorkPath, JsonSerializer.SerializeToElement(study, JsonFiles.Options),
             clock.Environment(ExperimentRunner.ParseDevice(study.Experiment.Device)));
         StudyReportWriter.Write(dir.WorkPath, report, commandLine);
         dir.Commit();
