@@ -39,7 +39,7 @@ static class InteropCommands
                 Out = p.GetValue(outOpt)!,
                 Segmenter = p.GetValue(segmenter) ?? "deeplabv3plus-resnet50",
                 Dataset = p.GetValue(dataset),
-                Classes = p.GetValue(classes) is { } c ? ExperimentOptions.Split(c) : null,
+                Classes = p.GetValue(classes) is { } c ? SharedOptions.Split(c) : null,
                 NumClasses = p.GetValue(numClasses),
                 NumSegLabels = p.GetValue(numSeg),
                 ImageSize = p.GetValue(size) ?? 224,
