@@ -32,7 +32,7 @@ static class AttackCommand
         cmd.SetAction(p =>
         {
             var normValue = ParseNorm(p.GetValue(norm));
-            var request = new CheckpointEvaluation.Request
+            var request = new CheckpointEvaluationRequest
             {
                 Checkpoint = p.GetValue(checkpoint)!,
                 DataDir = p.GetValue(data),

@@ -11,8 +11,8 @@ sealed class BenchCommand
     const int CorruptionImageSize = 224, CorruptionImages = 20;
 
     static readonly ExperimentConfig Demo = new();
-    static readonly LoaderBenchmark.Request LoaderDefaults = new();
-    static readonly Benchmark.Request ModelDefaults = new() { Models = Demo.Models };
+    static readonly LoaderBenchmarkRequest LoaderDefaults = new();
+    static readonly BenchmarkRequest ModelDefaults = new() { Models = Demo.Models };
 
     readonly Option<string?> models = new("--models") { Description = $"Comma-separated models (default {string.Join(",", Demo.Models)})" };
     readonly Option<int?> size = new("--image-size") { Description = "Image size (default: the demo's)" };
@@ -66,7 +66,7 @@ sealed class BenchCommand
 
     int MeasureLoader(ParseResult p, string data)
     {
-        var loaderRequest = new LoaderBenchmark.Request
+        var loaderRequest = new LoaderBenchmarkRequest
         {
             DataDir = data == "synthetic" ? null : data, ImageSize = p.GetValue(size) ?? LoaderDefaults.ImageSize,
             Images = p.GetValue(images) ?? LoaderDefaults.Images, BatchSize = p.GetValue(batch) ?? LoaderDefaults.BatchSize,
@@ -80,7 +80,7 @@ sealed class BenchCommand
     int MeasureModels(ParseResult p)
     {
         var d = Demo with { ImageSize = p.GetValue(size) ?? Demo.ImageSize, Width = p.GetValue(width) };
-        var request = new Benchmark.Request
+        var request = new BenchmarkRequest
         {
             Models = p.GetValue(models) is { } m ? SharedOptions.Split(m) : d.Models,
             ImageSize = d.ImageSize,

@@ -6,7 +6,7 @@ namespace PartRobust.Cli;
 /// <summary>One evaluation of a checkpoint for <c>eval</c> or <c>attack</c>, with its summary printed.</summary>
 static class CheckpointRun
 {
-    public static int Run(CheckpointEvaluation.Request request, string outDir, ParseResult p)
+    public static int Run(CheckpointEvaluationRequest request, string outDir, ParseResult p)
     {
         Reporting.RunReport? report = null;
         int rc = ConsoleProgress.Run(sink => { report = CheckpointEvaluation.Run(request, outDir, sink, SharedOptions.CommandLine(p)); return 0; });

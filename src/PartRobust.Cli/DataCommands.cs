@@ -33,7 +33,7 @@ static class DataCommands
         gen.SetAction(p =>
         {
             var c = p.GetValue(config) is { } file ? ExperimentConfig.Load(file) : d;
-            var request = new DatasetExport.Request
+            var request = new DatasetExportRequest
             {
                 ImageSize = p.GetValue(size) ?? c.ImageSize,
                 Classes = p.GetValue(classes) is { } cls ? SharedOptions.Split(cls) : c.Classes,

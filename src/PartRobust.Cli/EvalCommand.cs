@@ -29,7 +29,7 @@ static class EvalCommand
         foreach (var opt in new Option[] { checkpoint, data, outOpt, eps, steps, restarts, paper, points, testSize, aaPoints, noMasking, robustness, robustnessImages, device, threads, config }) cmd.Options.Add(opt);
         cmd.SetAction(p =>
         {
-            var request = new CheckpointEvaluation.Request
+            var request = new CheckpointEvaluationRequest
             {
                 Checkpoint = p.GetValue(checkpoint)!,
                 DataDir = p.GetValue(data),

@@ -26,7 +26,7 @@ static class InteropCommands
         foreach (var o in new Option[] { format, input, model, outOpt, segmenter, dataset, classes, numClasses, numSeg, size, width, skipFc }) cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
-            var request = new ModelImport.Request
+            var request = new ModelImportRequest
             {
                 Format = p.GetValue(format) switch
                 {

@@ -29,7 +29,7 @@ static class RobustnessCommand
         foreach (var opt in new Option[] { checkpoint, data, testSize, suite, severities, images, table, corruptions, seed, baseline, batch, device, outOpt }) cmd.Options.Add(opt);
         cmd.SetAction(p =>
         {
-            var request = new RobustnessEvaluation.Request
+            var request = new RobustnessEvaluationRequest
             {
                 Checkpoints = p.GetValue(checkpoint)!,
                 DataDir = p.GetValue(data),
@@ -52,7 +52,7 @@ static class RobustnessCommand
         return cmd;
     }
 
-    static int Run(RobustnessEvaluation.Request request, string outDir, ParseResult p)
+    static int Run(RobustnessEvaluationRequest request, string outDir, ParseResult p)
     {
         Reporting.RunReport? report = null;
         int rc = ConsoleProgress.Run(sink => { report = RobustnessEvaluation.Run(request, outDir, sink, SharedOptions.CommandLine(p)); return 0; });

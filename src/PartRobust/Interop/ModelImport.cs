@@ -24,35 +24,6 @@ public static class ModelImport
         Torchvision,
     }
 
-    /// <summary>What to import.</summary>
-    public sealed record Request
-    {
-        /// <summary>Naming of the input file.</summary>
-        public required SourceFormat Format { get; init; }
-        /// <summary>Input <c>.pt</c>/<c>.pth</c>/<c>.safetensors</c> file.</summary>
-        public required string Input { get; init; }
-        /// <summary>Our registry model name, e.g. <c>part-downsampled</c>, <c>part-bbox</c>, <c>resnet50</c>.</summary>
-        public required string Model { get; init; }
-        /// <summary>Output checkpoint stem (NAME → NAME.safetensors + NAME.json).</summary>
-        public required string Out { get; init; }
-        /// <summary>Segmenter of a part model (registry name).</summary>
-        public string Segmenter { get; init; } = "deeplabv3plus-resnet50";
-        /// <summary>PartImageNet classes the model predicts (a subset in PartImageNet's order); null = see <see cref="Dataset"/>.</summary>
-        public string[]? Classes { get; init; }
-        /// <summary><c>partimagenet</c> for PartImageNet's 11 classes and 40 parts; null = generic names.</summary>
-        public string? Dataset { get; init; }
-        /// <summary>Number of classes C; null = from the taxonomy or the file.</summary>
-        public int? NumClasses { get; init; }
-        /// <summary>Number of segmentation labels K (parts + background); null = from the taxonomy or the file.</summary>
-        public int? NumSegLabels { get; init; }
-        /// <summary>Input image size the model is meant for (recorded in the checkpoint; chooses the ResNet stem).</summary>
-        public int ImageSize { get; init; } = 224;
-        /// <summary>First-stage width of ResNets and the compact segmenter (64 = torchvision's).</summary>
-        public int Width { get; init; } = 64;
-        /// <summary>Keep the model's own <c>fc</c> instead of the file's (torchvision format, other class count).</summary>
-        public bool SkipFc { get; init; }
-    }
-
     /// <summary>What was imported.</summary>
     /// <param name="Spec">The model spec written to the checkpoint.</param>
     /// <param name="Taxonomy">Classes and parts written to the checkpoint.</param>
@@ -65,7 +36,7 @@ public static class ModelImport
     /// <exception cref="ArgumentException">Bad request (unknown model, sizes that contradict each other).</exception>
     /// <exception cref="FileNotFoundException">No input file.</exception>
     /// <exception cref="InvalidDataException">The file is unreadable or does not fit the model.</exception>
-    public static Result Run(Request request)
+    public static Result Run(ModelImportRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         bool isPart = ModelRegistry.IsPartModel(request.Model); // throws naming an unknown model
@@ -111,11 +82,11 @@ public static class ModelImport
     }
 
     /// <summary>
-    /// PartImageNet's taxonomy (all or <see cref="Request.Classes"/>) when asked for, else generic names
+    /// PartImageNet's taxonomy (all or <see cref="ModelImportRequest.Classes"/>) when asked for, else generic names
     /// (<c>class 0..C−1</c>, <c>background</c>, <c>part 1..K−1</c>) with C and K from the flags or the file; sizes given
     /// in flags must agree with the taxonomy and with the file.
     /// </summary>
-    private static PartTaxonomy ResolveTaxonomy(Request r, StateDict source, bool isPart)
+    private static PartTaxonomy ResolveTaxonomy(ModelImportRequest r, StateDict source, bool isPart)
     {
         var (fileK, fileC) = r.Format == SourceFormat.Authors
             ? AuthorsCheckpointImport.InferSizes(source, r.Model)
@@ -145,7 +116,7 @@ public static class ModelImport
         return taxonomy;
     }
 
-    private static string DescribeTaxonomy(Request r) => r.Classes is { Length: > 0 } ? "--classes" : r.Dataset is not null ? "--dataset" : "--num-classes/--num-seg-labels";
+    private static string DescribeTaxonomy(ModelImportRequest r) => r.Classes is { Length: > 0 } ? "--classes" : r.Dataset is not null ? "--dataset" : "--num-classes/--num-seg-labels";
 
     private static void Check(string flag, int? given, int actual, string what)
     {

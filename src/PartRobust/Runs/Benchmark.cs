@@ -43,38 +43,12 @@ public sealed record BenchmarkMachine(string Os, int Cores, int TorchThreads,
 /// <param name="NumSegLabels">Segmentation labels K (parts + background) that follow from the classes.</param>
 /// <param name="MatmulGflops">Achieved GFLOP/s of a 1024×1024 float32 matrix multiply.</param>
 /// <param name="Models">One row per model, in request order.</param>
-public sealed record BenchmarkReport(BenchmarkMachine Machine, Benchmark.Request Settings, int NumSegLabels, double MatmulGflops,
+public sealed record BenchmarkReport(BenchmarkMachine Machine, BenchmarkRequest Settings, int NumSegLabels, double MatmulGflops,
     IReadOnlyList<ModelBenchmark> Models);
 
 /// <summary>Measures the machine's matrix-multiply speed and each model's training throughput in one run.</summary>
 public static class Benchmark
 {
-    /// <summary>What to measure.</summary>
-    public sealed record Request
-    {
-        /// <summary>Models by registry name.</summary>
-        public required string[] Models { get; init; }
-        /// <summary>Image size.</summary>
-        public int ImageSize { get; init; } = 32;
-        /// <summary>Backbone width.</summary>
-        public int Width { get; init; } = 16;
-        /// <summary>Segmenter of the part models (<see cref="SegmenterRegistry"/> name).</summary>
-        public string Segmenter { get; init; } = SegmenterRegistry.Default;
-        /// <summary>Batch size.</summary>
-        public int BatchSize { get; init; } = 64;
-        /// <summary>PGD steps of the training attack.</summary>
-        public int AttackSteps { get; init; } = 10;
-        /// <summary>Classes C; the part count follows PartImageNet (40 parts for 11 classes).</summary>
-        public int NumClasses { get; init; } = 11;
-        /// <summary>Timed steps per measurement.</summary>
-        public int Iterations { get; init; } = 10;
-        /// <summary>
-        /// When set, each model's initial weights, a probe input with its outputs and the settings are written to this
-        /// folder (<see cref="BenchmarkTwinFiles"/>), so that another implementation can be checked and timed on the same model.
-        /// </summary>
-        public string? SaveWeightsDir { get; init; }
-    }
-
     /// <summary>The JSON form of <see cref="BenchmarkReport"/> and of the twin settings: snake_case names, indented.</summary>
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -85,10 +59,10 @@ public static class Benchmark
     };
 
     /// <summary>Runs every measurement and returns a Markdown section with the machine, date and a table.</summary>
-    public static string Run(Request request, IProgressSink progress) => ToMarkdown(Measure(request, progress));
+    public static string Run(BenchmarkRequest request, IProgressSink progress) => ToMarkdown(Measure(request, progress));
 
     /// <summary>Runs every measurement: the matrix multiply, then each model in turn.</summary>
-    public static BenchmarkReport Measure(Request request, IProgressSink progress)
+    public static BenchmarkReport Measure(BenchmarkRequest request, IProgressSink progress)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(progress);
@@ -186,7 +160,7 @@ public static class Benchmark
     /// <summary>The global seed set before each model is built (so its initial weights are reproducible).</summary>
     public const long Seed = 0;
 
-    static void Validate(Request request)
+    static void Validate(BenchmarkRequest request)
     {
         if (request.Iterations < 1) throw new ArgumentException("--iterations must be ≥ 1");
         if (request.BatchSize < 2) throw new ArgumentException("--batch-size must be ≥ 2");

@@ -11,67 +11,8 @@ namespace PartRobust.Runs;
 /// <summary>Evaluates a saved checkpoint and writes a run folder with its report (what <c>partrobust eval</c> calls).</summary>
 public static class CheckpointEvaluation
 {
-    /// <summary>What to evaluate; null values take the checkpoint's training configuration.</summary>
-    public sealed record Request
-    {
-        /// <summary>Checkpoint stem or file.</summary>
-        public required string Checkpoint { get; init; }
-        /// <summary>Dataset folder (its test/ split, or the folder itself when it holds index.csv); null = regenerate PartShapes.</summary>
-        public string? DataDir { get; init; }
-        /// <summary>L∞ radius.</summary>
-        public double? Epsilon { get; init; }
-        /// <summary>PGD steps.</summary>
-        public int? PgdSteps { get; init; }
-        /// <summary>PGD restarts.</summary>
-        public int? PgdRestarts { get; init; }
-        /// <summary>The paper's PGD protocol.</summary>
-        public bool PaperPgd { get; init; }
-        /// <summary>Test points attacked.</summary>
-        public int? AttackPoints { get; init; }
-        /// <summary>Points evaluated with AutoAttack and the adaptive attacks when no <see cref="Attacks"/> are named; null = the config's.</summary>
-        public int? AutoAttackPoints { get; init; }
-        /// <summary>Points per attack batch (AutoAttack's reference uses 250); null = the config's eval batch size.</summary>
-        public int? BatchSize { get; init; }
-        /// <summary>Test images for clean accuracy (regenerated PartShapes).</summary>
-        public int? TestSize { get; init; }
-        /// <summary>Torch device.</summary>
-        public string Device { get; init; } = "cpu";
-        /// <summary>
-        /// Torch intra-op threads for this process; null = libtorch's default (all cores). Two runs sharing the cores
-        /// should each get their share: oversubscribed libtorch threads slow both several-fold.
-        /// </summary>
-        public int? Threads { get; init; }
-        /// <summary>
-        /// Attacks by registry name (<see cref="Attacks.AttackRegistry"/>; '+' joins a sequence) run instead of the
-        /// configured PGD; null = the configured PGD only.
-        /// </summary>
-        public string[]? Attacks { get; init; }
-        /// <summary>Norm of the threat model for <see cref="Attacks"/>.</summary>
-        public Attacks.Norm Norm { get; init; } = PartRobust.Attacks.Norm.Linf;
-        /// <summary>
-        /// Run the gradient-masking checks before the attacks and put them in the report; null = run them when an
-        /// AutoAttack version is among <see cref="Attacks"/>.
-        /// </summary>
-        public bool? MaskingChecks { get; init; }
-        /// <summary>
-        /// For a part model, add the adaptive attacks (seg-sum, seg-guided, seg-inverse) when an AutoAttack version is
-        /// requested and none is named, so its reported worst case covers them.
-        /// </summary>
-        public bool Adaptive { get; init; } = true;
-        /// <summary>A config whose eval section, attack points and test size replace the checkpoint's (flags still win).</summary>
-        public ExperimentConfig? Settings { get; init; }
-        /// <summary>
-        /// Attacked points drawn as adversarial examples (figure and safetensors in the run folder), taken from the last
-        /// of <see cref="Attacks"/> (the configured PGD without them); 0 = none; null = the config's
-        /// <see cref="EvalOptions.AdversarialExamples"/>.
-        /// </summary>
-        public int? SaveExamples { get; init; }
-        /// <summary>The general-robustness suite run after the attacks; null = none.</summary>
-        public RobustnessConfig? Robustness { get; init; }
-    }
-
     /// <summary>Runs the evaluation.</summary>
-    public static RunReport Run(Request request, string outDir, IProgressSink progress, string commandLine)
+    public static RunReport Run(CheckpointEvaluationRequest request, string outDir, IProgressSink progress, string commandLine)
     {
         if (request.SaveExamples is < 0) throw new ArgumentException($"--save-examples {request.SaveExamples}: must be ≥ 0 (0 = no adversarial examples)");
         if (request.Threads is { } threads) SetThreads(threads);
@@ -126,8 +67,8 @@ public static class CheckpointEvaluation
         torch.set_num_threads(threads);
     }
 
-    /// <summary>The checkpoint's training configuration, with <see cref="Request.Settings"/>' eval section, attack points and test size.</summary>
-    static ExperimentConfig ConfigOf(Request request, CheckpointInfo info)
+    /// <summary>The checkpoint's training configuration, with <see cref="CheckpointEvaluationRequest.Settings"/>' eval section, attack points and test size.</summary>
+    static ExperimentConfig ConfigOf(CheckpointEvaluationRequest request, CheckpointInfo info)
     {
         var config = info.Config is { } json ? ExperimentConfig.FromJson(json) : new ExperimentConfig();
         return request.Settings is { } settings
@@ -136,7 +77,7 @@ public static class CheckpointEvaluation
     }
 
     /// <summary>The config's eval options with the request's flags (ε defaults to the checkpoint's training ε).</summary>
-    static EvalOptions EvalOptionsOf(Request request, ExperimentConfig config, CheckpointInfo info)
+    static EvalOptions EvalOptionsOf(CheckpointEvaluationRequest request, ExperimentConfig config, CheckpointInfo info)
     {
         var eval = config.Eval with
         {
@@ -158,7 +99,7 @@ public static class CheckpointEvaluation
     /// model), then, for a part model, the adaptive attacks when an AutoAttack version is requested and none is named,
     /// with those that do not apply to the model and why.
     /// </summary>
-    static (List<string>? Names, Dictionary<string, string>? NotApplicable) AttackNames(Request request, nn.Module<Tensor, Tensor> model,
+    static (List<string>? Names, Dictionary<string, string>? NotApplicable) AttackNames(CheckpointEvaluationRequest request, nn.Module<Tensor, Tensor> model,
         string display, IProgressSink progress)
     {
         if (request.Attacks?.ToList() is not { } names) return (null, null);
@@ -181,7 +122,7 @@ public static class CheckpointEvaluation
     /// checks when asked (by default when an AutoAttack version is named), then the attacks, with the adversarial examples
     /// written into the run folder.
     /// </summary>
-    static (ModelResult Result, List<Attacks.IAttack>? Named) Evaluate(Request request, nn.Module<Tensor, Tensor> model, CheckpointInfo info,
+    static (ModelResult Result, List<Attacks.IAttack>? Named) Evaluate(CheckpointEvaluationRequest request, nn.Module<Tensor, Tensor> model, CheckpointInfo info,
         string display, PartDataset test, PartDataset attackSet, EvalOptions eval, Attacks.ThreatModel threat, List<string>? names,
         IProgressSink progress, RunDirectory run)
     {

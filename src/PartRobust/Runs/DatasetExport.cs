@@ -6,27 +6,6 @@ namespace PartRobust.Runs;
 /// <summary>Writes PartShapes to disk so other tools (and <c>--data</c>) can read the same data.</summary>
 public static class DatasetExport
 {
-    /// <summary>What to generate.</summary>
-    public sealed record Request
-    {
-        /// <summary>Image size in pixels.</summary>
-        public int ImageSize { get; init; } = 32;
-        /// <summary>Class subset; null = all 11.</summary>
-        public string[]? Classes { get; init; }
-        /// <summary>Training images.</summary>
-        public int TrainSize { get; init; } = 4000;
-        /// <summary>Validation images.</summary>
-        public int ValSize { get; init; } = 500;
-        /// <summary>Test images (and per test variant).</summary>
-        public int TestSize { get; init; } = 1000;
-        /// <summary>Seed.</summary>
-        public long Seed { get; init; } = 1;
-        /// <summary>The regime (preset and overrides), as a run's config gives it; the default is the demo's.</summary>
-        public PartShapesConfig PartShapes { get; init; } = new();
-        /// <summary>Also write the four test variants.</summary>
-        public bool Variants { get; init; }
-    }
-
     /// <summary>Folder name of each test variant.</summary>
     public static readonly IReadOnlyDictionary<PartShapesVariant, string> VariantFolders = new Dictionary<PartShapesVariant, string>
     {
@@ -37,7 +16,7 @@ public static class DatasetExport
     };
 
     /// <summary>Generates and writes train/, val/, test/ (and the variants) into <paramref name="outDir"/>, which appears only when complete.</summary>
-    public static void Run(Request request, string outDir, IProgressSink progress)
+    public static void Run(DatasetExportRequest request, string outDir, IProgressSink progress)
     {
         if (request.TrainSize < 1 || request.ValSize < 1 || request.TestSize < 1)
             throw new ArgumentException("--train-size, --val-size and --test-size must be ≥ 1");

@@ -36,8 +36,9 @@ public sealed class ExperimentData : IDisposable
     /// <summary>The in-memory training set, when there is one (disposed with this object).</summary>
     PartDataset? _trainInMemory;
 
-    /// <summary>The datasets the PartRobust loader knows by name, besides <c>partshapes</c> and <c>folder</c>.</summary>
-    public static readonly string[] RealDatasets = ["partimagenet", "cityscapes", "pascal-part"];
+    /// <summary>The datasets the PartRobust loader knows by name, besides <c>partshapes</c> and <c>folder</c>: the ones
+    /// <c>data prepare</c> makes.</summary>
+    public static IReadOnlyList<string> RealDatasets => Data.Prepare.DatasetPreparers.Names;
 
     /// <summary>What a <c>--data</c> folder holds: the dataset named in its <c>dataset.json</c>, else <c>folder</c> (an exported PartShapes dataset).</summary>
     public static string DetectDataset(string dir) =>

@@ -17,25 +17,8 @@ namespace PartRobust.Runs;
 /// </summary>
 public static class LoaderBenchmark
 {
-    /// <summary>What to measure.</summary>
-    public sealed class Request
-    {
-        /// <summary>A prepared dataset (its train split is read); null = synthetic JPEGs.</summary>
-        public string? DataDir { get; init; }
-        /// <summary>Output side.</summary>
-        public int ImageSize { get; init; } = 224;
-        /// <summary>Images per measurement.</summary>
-        public int Images { get; init; } = 256;
-        /// <summary>Batch size of the loader.</summary>
-        public int BatchSize { get; init; } = 32;
-        /// <summary>Synthetic image width (VOC/ImageNet-like).</summary>
-        public int SyntheticWidth { get; init; } = 500;
-        /// <summary>Synthetic image height.</summary>
-        public int SyntheticHeight { get; init; } = 375;
-    }
-
     /// <summary>Runs the measurements and returns a Markdown table for docs/benchmarks.md.</summary>
-    public static string Run(Request request, IProgressSink progress)
+    public static string Run(LoaderBenchmarkRequest request, IProgressSink progress)
     {
         if (request.Images < request.BatchSize || request.BatchSize < 1) throw new ArgumentException("--images must be ≥ --batch-size ≥ 1");
         string? temp = null;
@@ -94,7 +77,7 @@ public static class LoaderBenchmark
     }
 
     /// <summary>A temporary prepared dataset of textured JPEGs with a simple part mask.</summary>
-    static string Synthetic(Request request, IProgressSink progress)
+    static string Synthetic(LoaderBenchmarkRequest request, IProgressSink progress)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"partrobust-loaderbench-{Guid.NewGuid():N}");
         int w = request.SyntheticWidth, h = request.SyntheticHeight, n = Math.Min(request.Images, 128), px = w * h;

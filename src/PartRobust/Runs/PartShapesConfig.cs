@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using PartRobust.Data;
 
 namespace PartRobust.Runs;

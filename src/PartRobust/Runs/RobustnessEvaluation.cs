@@ -15,21 +15,6 @@ namespace PartRobust.Runs;
 /// </summary>
 public static class RobustnessEvaluation
 {
-    /// <summary>What to evaluate.</summary>
-    public sealed record Request
-    {
-        /// <summary>Checkpoints (stem or either file) or run folders (every checkpoint in their <c>checkpoints/</c>, in the run's model order).</summary>
-        public required IReadOnlyList<string> Checkpoints { get; init; }
-        /// <summary>Dataset folder (its test/ split, or the folder itself when it holds index.csv); null = regenerate the PartShapes test split.</summary>
-        public string? DataDir { get; init; }
-        /// <summary>Test images loaded (regenerated PartShapes, or a cap on a folder's); null = as trained / all.</summary>
-        public int? TestSize { get; init; }
-        /// <summary>The suite's settings.</summary>
-        public RobustnessConfig Robustness { get; init; } = new();
-        /// <summary>Torch device.</summary>
-        public string Device { get; init; } = "cpu";
-    }
-
     /// <summary>The checkpoint stems <paramref name="paths"/> name, run folders expanded.</summary>
     /// <exception cref="FileNotFoundException">A path that is neither a checkpoint nor a run folder with checkpoints.</exception>
     public static List<string> ExpandCheckpoints(IEnumerable<string> paths)
@@ -55,7 +40,7 @@ public static class RobustnessEvaluation
     }
 
     /// <summary>Runs the suite and writes the run folder <paramref name="outDir"/> (it appears only on success).</summary>
-    public static RunReport Run(Request request, string outDir, IProgressSink progress, string commandLine)
+    public static RunReport Run(RobustnessEvaluationRequest request, string outDir, IProgressSink progress, string commandLine)
     {
         var clock = new RunClock();
         if (!request.Robustness.Enabled) throw new ArgumentException("--suite none: nothing to run");

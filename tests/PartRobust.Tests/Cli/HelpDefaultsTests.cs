@@ -94,7 +94,7 @@ public class HelpDefaultsTests
     {
         var experiment = new ExperimentConfig();
         var robustness = new RobustnessConfig();
-        var bench = new Benchmark.Request { Models = experiment.Models };
+        var bench = new BenchmarkRequest { Models = experiment.Models };
         return new()
         {
             ["eval --robustness"] = "none", // no RobustnessConfig in the request: no suite runs
@@ -113,7 +113,7 @@ public class HelpDefaultsTests
             ["bench --models"] = string.Join(",", experiment.Models),
             ["bench --num-classes"] = bench.NumClasses,
             ["bench --iterations"] = bench.Iterations,
-            ["bench --images"] = new LoaderBenchmark.Request().Images,
+            ["bench --images"] = new LoaderBenchmarkRequest().Images,
             ["generate --preset"] = experiment.PartShapes.Preset,
             ["generate --classes"] = "all", // null: all 11
             ["models --num-classes"] = ModelsCommand.DefaultClasses,

@@ -104,7 +104,7 @@ public class AuthorsCheckpointImportTests
 
         manual_seed(2);
         string stem = Path.Combine(dir, "imported");
-        var result = ModelImport.Run(new ModelImport.Request
+        var result = ModelImport.Run(new ModelImportRequest
         {
             Format = ModelImport.SourceFormat.Authors, Input = file, Model = name, Out = stem, Segmenter = "compact",
             Classes = new[] { "Fish", "Car" }, ImageSize = 32, Width = 8,
@@ -137,7 +137,7 @@ public class AuthorsCheckpointImportTests
         using var source = ModelRegistry.Create(spec);
         string file = Path.Combine(dir, "ckpt.pth");
         WritePt(file, AuthorsCheckpoint(source, "part-downsampled", oldLayout: false));
-        ModelImport.Request Req() => new()
+        ModelImportRequest Req() => new()
         {
             Format = ModelImport.SourceFormat.Authors, Input = file, Model = "part-downsampled", Out = Path.Combine(dir, "m"),
             Segmenter = "compact", ImageSize = 32, Width = 8,

@@ -44,7 +44,7 @@ public class PaperModelInteropTests
         foreach (var t in theirs.Values) t.Dispose();
 
         string stem = Path.Combine(dir, "downsampled");
-        var result = ModelImport.Run(new ModelImport.Request
+        var result = ModelImport.Run(new ModelImportRequest
         {
             Format = ModelImport.SourceFormat.Authors, Input = file, Model = "part-downsampled", Out = stem,
             Dataset = "partimagenet", ImageSize = 64,
@@ -83,7 +83,7 @@ public class PaperModelInteropTests
         using (var sd = StateDictFile.Read(pt))
             Assert.True(torchvision.SetEquals(sd.Names), string.Join(", ", sd.Names.Except(torchvision).Concat(torchvision.Except(sd.Names))));
 
-        var result = ModelImport.Run(new ModelImport.Request
+        var result = ModelImport.Run(new ModelImportRequest
         {
             Format = ModelImport.SourceFormat.Torchvision, Input = pt, Model = "resnet18", Out = Path.Combine(dir, "back"),
             Classes = new[] { "Car", "Fish" }, ImageSize = 32, Width = 8,

@@ -16,7 +16,7 @@ public class DatasetExportTests
         // a peer (e.g. the reference AutoAttack) can read the same points from the folder.
         string dir = Path.Combine(Path.GetTempPath(), $"export-{preset}-{Guid.NewGuid():N}");
         var config = new ExperimentConfig { PartShapes = new PartShapesConfig { Preset = preset }, Classes = ["Car", "Fish", "Snake"] };
-        var request = new DatasetExport.Request
+        var request = new DatasetExportRequest
         {
             ImageSize = 32, Classes = config.Classes, TrainSize = 2, ValSize = 2, TestSize = 6, Seed = 5, PartShapes = config.PartShapes,
         };
