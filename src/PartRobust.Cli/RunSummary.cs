@@ -45,7 +45,7 @@ static class RunSummary
         foreach (var (k, d) in report.Settings.EvalAttacks) Console.WriteLine($"  {k}: {d}");
         foreach (var m in report.Models)
             foreach (var c in m.MaskingChecks ?? new List<MaskingCheckRecord>())
-                Console.WriteLine(c.Status == "pass"
+                Console.WriteLine(c.Status == MaskingCheckStatus.Pass
                     ? $"  {m.Name}: masking check '{c.Name}' ok: {c.Detail}"
                     : $"  {m.Name}: WARNING gradient-masking check '{c.Name}' failed: {c.Meaning} ({c.Detail})");
         foreach (var m in report.Models)

@@ -22,9 +22,9 @@ internal static class MaskingChecksSection
     }
 
     /// <summary>Whether the check warned.</summary>
-    internal static bool IsWarning(MaskingCheckRecord check) => string.Equals(check.Status, "warn", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsWarning(MaskingCheckRecord check) => check.Status == MaskingCheckStatus.Warn;
 
-    private static bool Passed(MaskingCheckRecord check) => string.Equals(check.Status, "pass", StringComparison.OrdinalIgnoreCase);
+    private static bool Passed(MaskingCheckRecord check) => check.Status == MaskingCheckStatus.Pass;
 
     private static void AppendModel(StringBuilder sb, ModelResult m, List<MaskingCheckRecord> checks)
     {
@@ -32,7 +32,7 @@ internal static class MaskingChecksSection
         sb.Append("| check | result | detail | what the warning means |\n|---|---|---|---|\n");
         foreach (MaskingCheckRecord c in checks)
         {
-            string result = Passed(c) ? "✓ pass" : IsWarning(c) ? "⚠ warn" : Cell(c.Status);
+            string result = Passed(c) ? "✓ pass" : "⚠ warn";
             string meaning = Passed(c) ? "—" : Cell(c.Meaning);
             sb.Append(Inv, $"| {Cell(c.Name)} | {result} | {Cell(c.Detail)} | {meaning} |\n");
         }

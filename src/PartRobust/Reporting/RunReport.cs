@@ -232,7 +232,7 @@ public sealed record MaskingCheckRecord
     /// <summary>Check name, e.g. <c>zero-gradients</c>.</summary>
     public required string Name { get; init; }
     /// <summary><c>pass</c> or <c>warn</c>.</summary>
-    public required string Status { get; init; }
+    public required MaskingCheckStatus Status { get; init; }
     /// <summary>What was measured.</summary>
     public required string Detail { get; init; }
     /// <summary>What a warning means.</summary>
@@ -240,7 +240,7 @@ public sealed record MaskingCheckRecord
 
     /// <summary>The record of a check's outcome.</summary>
     public static MaskingCheckRecord From(Evaluation.MaskingCheckResult check) =>
-        new() { Name = check.Name, Status = check.Passed ? "pass" : "warn", Detail = check.Detail, Meaning = check.Meaning };
+        new() { Name = check.Name, Status = check.Passed ? MaskingCheckStatus.Pass : MaskingCheckStatus.Warn, Detail = check.Detail, Meaning = check.Meaning };
 }
 
 /// <summary>How long one attack took.</summary>

@@ -298,7 +298,7 @@ public class CliTests
             PartRobust.Training.Checkpoint.Save(stem, model, new PartRobust.Training.CheckpointInfo
             {
                 Model = spec, Taxonomy = taxonomy,
-                Config = JsonSerializer.SerializeToElement(new PartRobust.Runs.ExperimentConfig { Classes = classes, TestSize = 6, AttackPoints = 4 }),
+                Config = JsonSerializer.SerializeToElement(new PartRobust.Runs.ExperimentConfig { Classes = classes, TestSize = 6, AttackPoints = 4 }, PartRobust.JsonFiles.Options),
             });
 
         string dir = Path.Combine(root, "attack");

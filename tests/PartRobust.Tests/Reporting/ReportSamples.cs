@@ -71,10 +71,10 @@ internal static class ReportSamples
             AttackTiming = robust.Keys.Where(k => k != "worst_case").ToDictionary(k => k, k => Timing(k == "autoattack-plus" ? 100 : 200, 40)),
             MaskingChecks =
             [
-                new MaskingCheckRecord { Name = "zero-gradients", Status = "pass", Detail = "0 of 64 points have a zero gradient", Meaning = "ZERO-GRADIENT MEANING" },
+                new MaskingCheckRecord { Name = "zero-gradients", Status = MaskingCheckStatus.Pass, Detail = "0 of 64 points have a zero gradient", Meaning = "ZERO-GRADIENT MEANING" },
                 new MaskingCheckRecord
                 {
-                    Name = "black-box", Status = "warn", Detail = "Square 41% < PGD 47%",
+                    Name = "black-box", Status = MaskingCheckStatus.Warn, Detail = "Square 41% < PGD 47%",
                     Meaning = "A black-box attack beating PGD suggests masked gradients; trust the black-box number.",
                 },
             ],
