@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PartRobust.Runs;
+using PartRobust.Training;
 
 namespace PartRobust.Cli;
 
@@ -73,12 +74,12 @@ sealed class ExperimentOptions
         ConfigFlag.Value<int>(new("--clean-epochs") { Description = $"Clean warm-start epochs (default {d.Train.CleanEpochs})" }, (c, v) => c with { Train = c.Train with { CleanEpochs = v } }),
         ConfigFlag.Value<int>(new("--adv-epochs") { Description = $"Adversarial-training epochs (--adv-train), 0 = standard training (default {d.Train.AdvEpochs})" }, (c, v) => c with { Train = c.Train with { AdvEpochs = v } }),
         ConfigFlag.Value<int>(new("--batch-size") { Description = $"Training batch size (default {d.Train.BatchSize})" }, (c, v) => c with { Train = c.Train with { BatchSize = v } }),
-        ConfigFlag.Text(new("--optimizer") { Description = $"{d.Train.Optimizer} (default) or sgd (the paper's, with --lr 0.1)" }, (c, v) => c with { Train = c.Train with { Optimizer = v } }),
+        ConfigFlag.Text(new("--optimizer") { Description = $"{SnakeCaseEnum.Name(d.Train.Optimizer)} (default) or sgd (the paper's, with --lr 0.1)" }, (c, v) => c with { Train = c.Train with { Optimizer = SnakeCaseEnum.Parse<OptimizerKind>(v, "--optimizer") } }),
         ConfigFlag.Value<double>(new("--lr") { Description = $"Peak learning rate of each stage's cosine schedule (default {d.Train.LearningRate})" }, (c, v) => c with { Train = c.Train with { LearningRate = v } }),
         ConfigFlag.Value<double>(new("--seg-weight") { Description = $"c_seg, weight of the part segmentation loss in [0,1] (default {d.Train.SegWeight})" }, (c, v) => c with { Train = c.Train with { SegWeight = v } }),
         ConfigFlag.Text(new("--eps") { Description = $"L∞ radius for training and evaluation, e.g. {ExperimentRunner.FormatEpsilon(d.Train.Epsilon)} (default)" }, SetEpsilon),
         ConfigFlag.Value<int>(new("--train-attack-steps") { Description = $"PGD steps of the training attack, step 1.25ε/steps (default {d.Train.AttackSteps})" }, (c, v) => c with { Train = c.Train with { AttackSteps = v } }),
-        ConfigFlag.Text(new("--adv-train") { Description = $"Adversarial training recipe: {d.Train.AdvTrain} (default) or trades" }, (c, v) => c with { Train = c.Train with { AdvTrain = v } }),
+        ConfigFlag.Text(new("--adv-train") { Description = $"Adversarial training recipe: {SnakeCaseEnum.Name(d.Train.AdvTrain)} (default) or trades" }, (c, v) => c with { Train = c.Train with { AdvTrain = SnakeCaseEnum.Parse<AdversarialRecipe>(v, "--adv-train") } }),
         ConfigFlag.Value<double>(new("--trades-beta") { Description = $"TRADES β, weight of the KL term (default {d.Train.TradesBeta}; the paper's scripts use 1 or 2)" }, (c, v) => c with { Train = c.Train with { TradesBeta = v } }),
         ConfigFlag.Value<double>(new("--label-smoothing") { Description = $"Label smoothing of the class cross-entropy (default {d.Train.LabelSmoothing} = off)" }, (c, v) => c with { Train = c.Train with { LabelSmoothing = v } }),
         ConfigFlag.Value<double>(new("--semi-label") { Description = $"Fraction of training images that keep their part masks, chosen by a fixed seed-0 permutation (default {d.Train.SemiLabel})" }, (c, v) => c with { Train = c.Train with { SemiLabel = v } }),

@@ -52,7 +52,7 @@ public sealed record RunSettings
     /// <summary>PGD steps used during adversarial training.</summary>
     public required int TrainAttackSteps { get; init; }
     /// <summary>The adversarial training recipe, <c>pgd</c> or <c>trades</c> (null in older reports: pgd).</summary>
-    public string? AdvTrain { get; init; }
+    public AdversarialRecipe? AdvTrain { get; init; }
     /// <summary>TRADES β when <see cref="AdvTrain"/> is <c>trades</c>.</summary>
     public double? TradesBeta { get; init; }
     /// <summary>Evaluation attacks, keyed as in <see cref="ModelResult.RobustAccuracy"/>, with their settings.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using PartRobust.Training;
 using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
@@ -20,7 +21,7 @@ internal static class SettingsSection
         Row(sb, "train / val / test", $"{s.TrainSize} / {s.ValSize} / {s.TestSize}");
         Row(sb, "attacked test points", s.AttackPoints.ToString(Inv));
         Row(sb, "ε (L∞)", $"{s.EpsilonText} ({Num(s.Epsilon)})");
-        Row(sb, "training attack", s.AdvTrain == "trades"
+        Row(sb, "training attack", s.AdvTrain == AdversarialRecipe.Trades
             ? $"{AdvRecipe(s)}: KL attack, {s.TrainAttackSteps} step{(s.TrainAttackSteps == 1 ? "" : "s")}"
             : s.TrainAttackSteps == 1 ? "PGD, 1 step from a random start (FGSM-RS)" : $"PGD, {s.TrainAttackSteps} steps");
         foreach (var (key, value) in s.EvalAttacks) Row(sb, $"eval attack `{key}`", value);
@@ -32,7 +33,7 @@ internal static class SettingsSection
     }
 
     /// <summary>The adversarial recipe's name: "PGD" or "TRADES (β = 1)".</summary>
-    internal static string AdvRecipe(RunSettings s) => s.AdvTrain == "trades" ? $"TRADES (β = {Num(s.TradesBeta ?? 1)})" : "PGD";
+    internal static string AdvRecipe(RunSettings s) => s.AdvTrain == AdversarialRecipe.Trades ? $"TRADES (β = {Num(s.TradesBeta ?? 1)})" : "PGD";
 
     /// <summary>"segmenter `compact`, width 16", "width 64", "segmenter `deeplabv3plus-resnet50`, background channel dropped".</summary>
     private static string Architecture(ModelResult m)

@@ -1,4 +1,5 @@
 using System.Text;
+using PartRobust.Training;
 using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
@@ -36,7 +37,7 @@ internal static class SummarySection
         RunSettings s = report.Settings;
         string who = TrainedHere(report) ? "Each model was" : "The checkpoint" + (report.Models.Count == 1 ? " was" : "s were");
         sb.Append(Inv, $"{who} trained for {s.CleanEpochs} clean epoch{(s.CleanEpochs == 1 ? "" : "s")} followed by {s.AdvEpochs} epoch{(s.AdvEpochs == 1 ? "" : "s")} of {SettingsSection.AdvRecipe(s)} adversarial training ");
-        string trainAttack = s.AdvTrain == "trades"
+        string trainAttack = s.AdvTrain == AdversarialRecipe.Trades
             ? $"the KL-maximising attack, {s.TrainAttackSteps} step{(s.TrainAttackSteps == 1 ? "" : "s")} of 1.25ε/steps from a random start"
             : s.TrainAttackSteps == 1 ? "1 step of 1.25ε from a random start, i.e. FGSM-RS" : $"{s.TrainAttackSteps} steps";
         sb.Append(Inv, $"(L∞, ε = {s.EpsilonText}, {trainAttack}; segmentation-loss weight {Num(s.SegWeight)}). ");

@@ -135,7 +135,7 @@ public static class BenchmarkTwinFiles
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(attack);
         ArgumentNullException.ThrowIfNull(result);
-        if (options.Optimizer != "adamw") throw new ArgumentException($"the benchmark's optimizer is adamw, not {options.Optimizer}");
+        if (options.Optimizer != OptimizerKind.Adamw) throw new ArgumentException($"the benchmark's optimizer is adamw, not {SnakeCaseEnum.Name(options.Optimizer)}");
         return new BenchmarkTwinSettings
         {
             Model = spec.Name, Segmenter = spec.Segmenter, ImageSize = spec.ImageSize, Width = spec.Width, PoolSize = spec.PoolSize,

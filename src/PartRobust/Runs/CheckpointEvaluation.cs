@@ -176,7 +176,7 @@ public static class CheckpointEvaluation
         EpsilonText = ExperimentRunner.FormatEpsilon(epsilon),
         TrainAttackSteps = info.Train?.AttackSteps ?? 0,
         AdvTrain = info.Train?.AdvTrain,
-        TradesBeta = info.Train is { AdvTrain: "trades" } t ? t.TradesBeta : null,
+        TradesBeta = info.Train is { AdvTrain: AdversarialRecipe.Trades } t ? t.TradesBeta : null,
         EvalAttacks = new(),
         CleanEpochs = info.Train?.CleanEpochs ?? 0,
         AdvEpochs = info.Train?.AdvEpochs ?? 0,

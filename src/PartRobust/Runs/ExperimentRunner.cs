@@ -1,6 +1,7 @@
 using PartRobust.Data;
 using PartRobust.Reporting;
 using TorchSharp;
+using PartRobust.Training;
 using static TorchSharp.torch;
 
 namespace PartRobust.Runs;
@@ -103,7 +104,7 @@ public static class ExperimentRunner
                 EpsilonText = FormatEpsilon(config.Eval.Epsilon),
                 TrainAttackSteps = config.Train.AttackSteps,
                 AdvTrain = config.Train.AdvTrain,
-                TradesBeta = config.Train.AdvTrain == "trades" ? config.Train.TradesBeta : null,
+                TradesBeta = config.Train.AdvTrain == AdversarialRecipe.Trades ? config.Train.TradesBeta : null,
                 EvalAttacks = DescribeAttacks(config.Eval, config.AttackPoints, results),
                 HeadlineAttack = headline,
                 CleanEpochs = config.Train.CleanEpochs,

@@ -19,7 +19,7 @@ public sealed record TrainOptions
     /// the paper's recipe.
     /// </summary>
     // AdamW by default: trained from scratch for a few epochs, SGD leaves the segmenter predicting background only.
-    [JsonPropertyName("optimizer")] public string Optimizer { get; init; } = "adamw";
+    [JsonPropertyName("optimizer")] public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adamw;
     /// <summary>Peak learning rate of each stage's cosine schedule (AdamW default 2e-3; the paper's SGD: 0.1).</summary>
     [JsonPropertyName("learning_rate")] public double LearningRate { get; init; } = 2e-3;
     /// <summary>SGD momentum (the paper: 0.9).</summary>
@@ -44,7 +44,7 @@ public sealed record TrainOptions
     /// loss on them) or <c>trades</c> (<see cref="TradesLoss"/> on [x; x′], the inner attack maximising the KL with the same
     /// steps and step size).
     /// </summary>
-    [JsonPropertyName("adv_train")] public string AdvTrain { get; init; } = "pgd";
+    [JsonPropertyName("adv_train")] public AdversarialRecipe AdvTrain { get; init; } = AdversarialRecipe.Pgd;
     /// <summary>TRADES β, the weight of the KL term (the paper's scripts use 1 or 2); unused with <c>pgd</c>.</summary>
     [JsonPropertyName("trades_beta")] public double TradesBeta { get; init; } = 1.0;
     /// <summary>Label smoothing of the class cross-entropy in the training loss (0 = off, the paper's setting).</summary>
@@ -77,7 +77,7 @@ public sealed record TrainOptions
     {
         string steps = AttackSteps == 1 ? "1 step from a random start" : $"{AttackSteps} steps";
         var inv = System.Globalization.CultureInfo.InvariantCulture;
-        return AdvTrain == "trades"
+        return AdvTrain == AdversarialRecipe.Trades
             ? string.Create(inv, $"TRADES (β = {TradesBeta:G4}), KL attack of {steps}")
             : AttackSteps == 1 ? "PGD, 1 step from a random start (FGSM-RS)" : $"PGD, {steps}";
     }
@@ -89,7 +89,6 @@ public sealed record TrainOptions
         if (AdvEpochs < 0) throw new ArgumentException("adv_epochs must be ≥ 0");
         if (CleanEpochs + AdvEpochs == 0) throw new ArgumentException("at least one epoch of training is needed");
         if (BatchSize < 2) throw new ArgumentException("batch_size must be ≥ 2 (batch normalisation)");
-        if (Optimizer is not ("adamw" or "sgd")) throw new ArgumentException($"--optimizer {Optimizer}: expected adamw or sgd");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException("learning_rate must be > 0");
         if (Momentum < 0 || Momentum >= 1) throw new ArgumentException("momentum must be in [0,1)");
         if (WeightDecay < 0) throw new ArgumentException("weight_decay must be ≥ 0");
@@ -99,7 +98,6 @@ public sealed record TrainOptions
         if (ValAttackSteps is < 1) throw new ArgumentException("val_attack_steps must be ≥ 1");
         if (WarmupEpochs < 0) throw new ArgumentException("warmup_epochs must be ≥ 0");
         if (ValAttackPoints < 0) throw new ArgumentException("val_attack_points must be ≥ 0");
-        if (AdvTrain is not ("pgd" or "trades")) throw new ArgumentException($"--adv-train {AdvTrain}: expected pgd or trades");
         if (!(TradesBeta >= 0) || double.IsInfinity(TradesBeta)) throw new ArgumentException("trades_beta (--trades-beta) must be ≥ 0");
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new ArgumentException("label_smoothing (--label-smoothing) must be in [0,1)");
         if (!(SemiLabel >= 0 && SemiLabel <= 1)) throw new ArgumentException("semi_label (--semi-label) must be in [0,1]");

@@ -295,7 +295,7 @@ public static class Trainer
             if (!p.requires_grad) continue;
             (p.dim() > 1 ? decay : noDecay).Add(p);
         }
-        if (options.Optimizer == "adamw")
+        if (options.Optimizer == OptimizerKind.Adamw)
         {
             var adam = new List<AdamW.ParamGroup>
             {

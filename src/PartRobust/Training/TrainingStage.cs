@@ -15,7 +15,7 @@ internal sealed class TrainingStage : IDisposable
     public const int Count = 2;
 
     /// <summary><c>clean</c>, or the adversarial recipe.</summary>
-    public static string NameOf(TrainOptions options, int index) => index == 0 ? "clean" : options.AdvTrain;
+    public static string NameOf(TrainOptions options, int index) => index == 0 ? "clean" : SnakeCaseEnum.Name(options.AdvTrain);
 
     public static int EpochsOf(TrainOptions options, int index) => index == 0 ? options.CleanEpochs : options.AdvEpochs;
 
@@ -26,7 +26,7 @@ internal sealed class TrainingStage : IDisposable
         Name = NameOf(options, index);
         Epochs = EpochsOf(options, index);
         // The attacks draw from their own generators, seeded apart from the trainer's.
-        bool trades = options.AdvTrain == "trades";
+        bool trades = options.AdvTrain == AdversarialRecipe.Trades;
         Pgd = Adversarial && !trades ? PgdAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
         Trades = Adversarial && trades ? TradesAttack.PaperTraining(options.Epsilon, options.AttackSteps, options.Seed + 1) : null;
         ValAttack = Adversarial ? PgdAttack.PaperTraining(options.Epsilon, options.EffectiveValAttackSteps, options.Seed + 2) : null;

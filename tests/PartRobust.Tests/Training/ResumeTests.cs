@@ -43,7 +43,7 @@ public class ResumeTests
 
     static TrainOptions Options(string advTrain) => new()
     {
-        CleanEpochs = 1, AdvEpochs = 2, BatchSize = 8, AttackSteps = 2, ValAttackPoints = 8, AdvTrain = advTrain,
+        CleanEpochs = 1, AdvEpochs = 2, BatchSize = 8, AttackSteps = 2, ValAttackPoints = 8, AdvTrain = SnakeCaseEnum.Parse<AdversarialRecipe>(advTrain, "--adv-train"),
         WarmupEpochs = 0.5, SemiLabel = 0.5, Seed = 4,
     };
 
@@ -106,7 +106,7 @@ public class ResumeTests
             Assert.Equal(width >= ModuleExtensions.MinChannelsLastChannels, m.modules().OfType<TorchSharp.Modules.Conv2d>().All(c => ModuleExtensions.IsChannelsLast(c.weight!)));
             init = TrainingState.CpuCopy(m.state_dict());
         }
-        var options = Options(advTrain) with { Optimizer = optimizer };
+        var options = Options(advTrain) with { Optimizer = SnakeCaseEnum.Parse<OptimizerKind>(optimizer, "--optimizer") };
 
         using var reference = Model(init, spec);
         var expected = Trainer.Train(reference, train, val, options, NullProgress.Instance, "reference");

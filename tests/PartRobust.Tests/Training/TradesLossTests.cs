@@ -83,7 +83,7 @@ public class TradesLossTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => TradesLoss.Compute(Clean(), Adv(), Labels(), null, null, 0, beta: -1));
         Assert.Contains("--trades-beta", Assert.Throws<ArgumentException>(() => new TrainOptions { TradesBeta = -1 }.Validate()).Message);
-        Assert.Contains("--adv-train", Assert.Throws<ArgumentException>(() => new TrainOptions { AdvTrain = "mat" }.Validate()).Message);
+        Assert.Contains("--adv-train", Assert.Throws<ArgumentException>(() => SnakeCaseEnum.Parse<AdversarialRecipe>("mat", "--adv-train")).Message);
         Assert.Contains("--label-smoothing", Assert.Throws<ArgumentException>(() => new TrainOptions { LabelSmoothing = 1 }.Validate()).Message);
         Assert.Contains("--semi-label", Assert.Throws<ArgumentException>(() => new TrainOptions { SemiLabel = 1.5 }.Validate()).Message);
     }

@@ -48,7 +48,7 @@ public class TrainerRecipeTests
 
         using var twoStage = Model(init);
         var sink = new SnapshotAtStart(twoStage, "trades epoch 1/1");
-        var result = Trainer.Train(twoStage, train, val, clean with { AdvEpochs = 1, AdvTrain = "trades", AttackSteps = 1, ValAttackPoints = 4 }, sink, "two");
+        var result = Trainer.Train(twoStage, train, val, clean with { AdvEpochs = 1, AdvTrain = AdversarialRecipe.Trades, AttackSteps = 1, ValAttackPoints = 4 }, sink, "two");
         Assert.NotNull(sink.Weights);
         foreach (var (name, t) in best) Assert.True(t.eq(sink.Weights![name]).all().item<bool>(), $"{name} (selected clean epoch {cleanResult.SelectedEpoch})");
         Assert.Equal(cleanResult.History.Select(h => h.ValAccuracy), result.History.Take(6).Select(h => h.ValAccuracy));

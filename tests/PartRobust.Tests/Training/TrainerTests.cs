@@ -33,7 +33,7 @@ public class TrainerTests
         using var model = ModelRegistry.Create(new ModelSpec("part-downsampled", 2, train.Taxonomy.NumSegLabels, 32, 4));
         double before = BatchLoss(model, train);
         var result = Trainer.Train(model, train, val,
-            new TrainOptions { CleanEpochs = 4, AdvEpochs = 0, BatchSize = 16, Optimizer = optimizer, LearningRate = lr, WarmupEpochs = 0 },
+            new TrainOptions { CleanEpochs = 4, AdvEpochs = 0, BatchSize = 16, Optimizer = SnakeCaseEnum.Parse<OptimizerKind>(optimizer, "--optimizer"), LearningRate = lr, WarmupEpochs = 0 },
             NullProgress.Instance, "test");
         double after = BatchLoss(model, train);
         Assert.True(after < before, $"loss {before:F3} → {after:F3}");
@@ -62,7 +62,7 @@ public class TrainerTests
     public void Weight_decay_applies_to_weights_but_not_to_biases_or_norm_parameters()
     {
         using var model = new TinyConvClassifier(3);
-        var options = new TrainOptions { Optimizer = "sgd", WeightDecay = 0.1 };
+        var options = new TrainOptions { Optimizer = OptimizerKind.Sgd, WeightDecay = 0.1 };
         using var optimizer = Trainer.CreateOptimizer(model, options);
         var groups = optimizer.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>().ToList();
         Assert.Equal(2, groups.Count);
@@ -94,7 +94,7 @@ public class TrainerTests
     public void Invalid_options_are_rejected_with_the_setting_named()
     {
         Assert.Contains("seg_weight", Assert.Throws<ArgumentException>(() => new TrainOptions { SegWeight = 2 }.Validate()).Message);
-        Assert.Contains("--optimizer", Assert.Throws<ArgumentException>(() => new TrainOptions { Optimizer = "rmsprop" }.Validate()).Message);
+        Assert.Contains("--optimizer", Assert.Throws<ArgumentException>(() => SnakeCaseEnum.Parse<OptimizerKind>("rmsprop", "--optimizer")).Message);
         Assert.Contains("epsilon", Assert.Throws<ArgumentException>(() => new TrainOptions { Epsilon = -1 }.Validate()).Message);
     }
 }
