@@ -15,7 +15,7 @@ public class ArchitectureTests
     [Fact]
     public void The_source_compiles_so_the_dependency_graph_is_complete()
     {
-        var errors = SourceModel.Instance.Compilation.GetDiagnostics()
+        var errors = SourceModel.Instance.Diagnostics
             .Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS0009")
             .Take(5).Select(d => d.ToString()).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
@@ -25,7 +25,7 @@ public class ArchitectureTests
     public void The_source_has_no_unused_using_directive()
     {
         // A stale using hides what a file really depends on (and outlives a move between folders).
-        var unused = SourceModel.Instance.Compilation.GetDiagnostics()
+        var unused = SourceModel.Instance.Diagnostics
             .Where(d => d.Id == "CS8019" && Path.IsPathRooted(d.Location.SourceTree?.FilePath))
             .Select(d => d.Location.GetLineSpan()).Select(s => $"{s.Path}:{s.StartLinePosition.Line + 1}").ToList();
         Assert.True(unused.Count == 0, "unused using directives:\n" + string.Join("\n", unused));
@@ -34,7 +34,7 @@ public class ArchitectureTests
     [Fact]
     public void Folders_have_no_dependency_cycle()
     {
-        var edges = SourceModel.Instance.FolderDependencies();
+        var edges = SourceModel.Instance.FolderDependencies;
         var cycle = FindCycle(edges.ToDictionary(e => e.Key, e => (IEnumerable<string>)e.Value.Keys));
         Assert.True(cycle is null, cycle is null ? "" :
             "folder cycle " + string.Join(" -> ", cycle) + ":\n" + string.Join("\n",
@@ -45,7 +45,7 @@ public class ArchitectureTests
     [Fact]
     public void Design_doc_lists_the_real_folder_dependencies()
     {
-        var actual = DependencyList(SourceModel.Instance.FolderDependencies());
+        var actual = DependencyList(SourceModel.Instance.FolderDependencies);
         var design = File.ReadAllText(Path.Combine(SourceModel.Instance.Root, "docs", "design.md"));
         var listed = Between(design, "<!-- folder-dependencies -->", "<!-- /folder-dependencies -->");
         Assert.True(listed.Trim().Trim('`').Trim() == actual,

@@ -21,6 +21,16 @@ internal sealed class SourceModel
     public string Root { get; }
     public CSharpCompilation Compilation { get; }
 
+    /// <summary>The compiler's diagnostics of the source, computed once for every test that reads them.</summary>
+    public IReadOnlyList<Diagnostic> Diagnostics => diagnostics.Value;
+
+    /// <summary>Which folders each folder's code refers to (types, members, extension methods), with one example
+    /// reference per edge so a failure can say where to look; measured once for every test that reads it.</summary>
+    public IReadOnlyDictionary<string, Dictionary<string, string>> FolderDependencies => folderDependencies.Value;
+
+    private readonly Lazy<IReadOnlyList<Diagnostic>> diagnostics;
+    private readonly Lazy<IReadOnlyDictionary<string, Dictionary<string, string>>> folderDependencies;
+
     private SourceModel(string root)
     {
         Root = root;
@@ -31,6 +41,8 @@ internal sealed class SourceModel
         trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, Options, path: "ImplicitUsings.g.cs"));
         Compilation = CSharpCompilation.Create("PartRobustSource", trees, References(),
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        diagnostics = new(() => Compilation.GetDiagnostics());
+        folderDependencies = new(MeasureFolderDependencies);
     }
 
     private IEnumerable<SyntaxTree> SourceTrees => Compilation.SyntaxTrees.Where(t => Path.IsPathRooted(t.FilePath));
@@ -45,9 +57,7 @@ internal sealed class SourceModel
         return parts.Length > 2 ? parts[1] : "PartRobust";
     }
 
-    /// <summary>Which folders each folder's code refers to (types, members, extension methods), with one example
-    /// reference per edge so a failure can say where to look.</summary>
-    public IReadOnlyDictionary<string, Dictionary<string, string>> FolderDependencies()
+    private IReadOnlyDictionary<string, Dictionary<string, string>> MeasureFolderDependencies()
     {
         var edges = new Dictionary<string, Dictionary<string, string>>();
         foreach (var tree in SourceTrees)
