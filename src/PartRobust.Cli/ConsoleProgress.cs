@@ -9,6 +9,8 @@ static class ConsoleProgress
     /// <summary>Runs <paramref name="work"/> with the right sink for this console.</summary>
     public static int Run(Func<IProgressSink, int> work)
     {
+        if (!RankConsole.Prints) return work(NullProgress.Instance);
+        if (RankConsole.Prefix.Length > 0) return work(new PlainSink(RankConsole.Prefix));
         bool interactive = !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!interactive) return work(new PlainSink());
         int rc = 0;
@@ -36,10 +38,10 @@ static class ConsoleProgress
         public void Dispose() => task.StopTask();
     }
 
-    sealed class PlainSink : IProgressSink
+    sealed class PlainSink(string prefix = "") : IProgressSink
     {
-        public IProgressTask Start(string description, long total) => new PlainTask(description, total);
-        public void Log(string message) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
+        public IProgressTask Start(string description, long total) => new PlainTask(prefix + description, total);
+        public void Log(string message) => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {prefix}{message}");
     }
 
     /// <summary>

@@ -1,16 +1,47 @@
 using System.CommandLine;
 using System.Text.Json;
 using PartRobust.Cli;
+using PartRobust.Distributed;
 
 // The `partrobust` command: parses flags, calls the library, prints. Exit codes: 0 success,
 // 2 bad input (one line on stderr, no stack trace), 1 internal error.
-return PartRobustCli.Run(args);
+return PartRobustCli.RunJob(args);
 
 namespace PartRobust.Cli
 {
     /// <summary>Entry point, callable in-process by tests.</summary>
     public static class PartRobustCli
     {
+        /// <summary>
+        /// The process entry: joins the MPI job when an MPI launcher started this process (<see cref="World.Start"/>), runs
+        /// the command line, and ends the job. Under MPI a failing rank aborts the whole job (the others would wait in a
+        /// collective for ever), so no rank can finish a run the failed rank was part of.
+        /// </summary>
+        public static int RunJob(string[] args)
+        {
+            try { World.Start(); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                Console.Error.WriteLine($"partrobust: MPI: {FirstLine(e.Message)}");
+                return 2;
+            }
+            if (!World.IsDistributed) return Run(args);
+            var job = World.Current;
+            RankConsole.Configure(job, verbose: args.Contains(VerboseFlag));
+            int rc = Run(args);
+            if (rc != 0)
+            {
+                // Let rank 0 report a failure every rank meets (a bad flag) before another rank's abort cuts it short.
+                if (!World.IsRoot) Thread.Sleep(TimeSpan.FromSeconds(2));
+                job.Abort(rc);
+            }
+            World.Finish();
+            return 0;
+        }
+
+        /// <summary>The flag that lets every rank of an MPI job print, not only rank 0.</summary>
+        internal const string VerboseFlag = "--verbose";
+
         /// <summary>Runs the command line and returns the exit code.</summary>
         public static int Run(string[] args)
         {
@@ -18,7 +49,7 @@ namespace PartRobust.Cli
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
-                Console.Error.WriteLine($"partrobust: {parse.Errors[0].Message} (see 'partrobust --help')");
+                Console.Error.WriteLine($"partrobust: {RankConsole.Prefix}{parse.Errors[0].Message} (see 'partrobust --help')");
                 return 2;
             }
             try
@@ -27,12 +58,12 @@ namespace PartRobust.Cli
             }
             catch (Exception e) when (IsUserError(e))
             {
-                Console.Error.WriteLine($"partrobust: {FirstLine(e.Message)}");
+                Console.Error.WriteLine($"partrobust: {RankConsole.Prefix}{FirstLine(e.Message)}");
                 return 2;
             }
             catch (Exception e) when (Environment.GetEnvironmentVariable("PARTROBUST_DEBUG") != "1")
             {
-                Console.Error.WriteLine($"partrobust: internal error: {FirstLine(e.Message)} ({e.GetType().Name}; set PARTROBUST_DEBUG=1 for details)");
+                Console.Error.WriteLine($"partrobust: {RankConsole.Prefix}internal error: {FirstLine(e.Message)} ({e.GetType().Name}; set PARTROBUST_DEBUG=1 for details)");
                 return 1;
             }
         }
@@ -49,6 +80,11 @@ namespace PartRobust.Cli
             var root = new Command("partrobust", "PartRobust: part-based models for adversarial robustness (Sitawarin et al., ICLR 2023) on TorchSharp.");
             root.Options.Add(new System.CommandLine.Help.HelpOption());
             root.Options.Add(new VersionOption());
+            root.Options.Add(new Option<bool>(VerboseFlag)
+            {
+                Description = "Under MPI (mpirun/srun): every rank prints its log, prefixed with its rank (default: rank 0 only)",
+                Recursive = true,
+            });
             root.Subcommands.Add(DemoCommand.Create());
             root.Subcommands.Add(TrainCommand.Create());
             root.Subcommands.Add(StudyCommand.Create());

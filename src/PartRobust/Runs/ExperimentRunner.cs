@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using PartRobust.Data;
 using PartRobust.Reporting;
 using TorchSharp;
@@ -147,7 +148,8 @@ public static class ExperimentRunner
         // side, the models keep every core busy.
         var work = evaluations.Where(e => e.HasAutoAttack).ToList();
         if (work.Count == 0) return;
-        if (work.Count == 1 || get_num_threads() < 2) { foreach (var e in work) e.RunAutoAttack(); return; }
+        // Under MPI collectives must come from the main thread, one model after the other.
+        if (work.Count == 1 || get_num_threads() < 2 || World.IsDistributed) { foreach (var e in work) e.RunAutoAttack(); return; }
         int threads = get_num_threads();
         var errors = new Exception?[work.Count];
         // Every worker sets its thread count before any of them computes: the OpenMP count is per native thread, and

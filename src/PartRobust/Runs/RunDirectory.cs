@@ -1,3 +1,5 @@
+using PartRobust.Distributed;
+
 namespace PartRobust.Runs;
 
 /// <summary>
@@ -5,6 +7,8 @@ namespace PartRobust.Runs;
 /// <c>.NAME.partial</c>, which is renamed to NAME by <see cref="Commit"/>. If the run fails, the partial folder is
 /// deleted, unless training has saved resume state in it (<see cref="ResumeFolder"/>): then it is kept for
 /// <c>partrobust train --resume NAME</c> (<see cref="Resume"/>). A process that is killed leaves it as it was.
+/// In an MPI job only rank 0 writes the run folder: the other ranks work in a private scratch folder (a copy of the
+/// partial folder when resuming), deleted when they finish, so every rank can run the same code.
 /// </summary>
 public sealed class RunDirectory : IDisposable
 {
@@ -29,7 +33,8 @@ public sealed class RunDirectory : IDisposable
     RunDirectory(string finalPath, bool resume)
     {
         FinalPath = Path.GetFullPath(finalPath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
-        WorkPath = PartialPath(FinalPath);
+        string partial = PartialPath(FinalPath);
+        WorkPath = World.IsRoot ? partial : ScratchPath(FinalPath);
         string flag = resume ? "--resume" : "--out";
         if (File.Exists(FinalPath)) throw new ArgumentException($"{flag} {finalPath}: a file with that name exists");
         if (Directory.Exists(FinalPath) && Directory.EnumerateFileSystemEntries(FinalPath).Any())
@@ -38,15 +43,31 @@ public sealed class RunDirectory : IDisposable
                 : $"--out {finalPath}: folder exists and is not empty; choose another --out");
         if (resume)
         {
-            if (!File.Exists(Path.Combine(WorkPath, "config.json")))
-                throw new ArgumentException($"--resume {finalPath}: nothing to resume: no interrupted run there (expected {WorkPath} with config.json)");
+            if (!File.Exists(Path.Combine(partial, "config.json")))
+                throw new ArgumentException($"--resume {finalPath}: nothing to resume: no interrupted run there (expected {partial} with config.json)");
+            if (!World.IsRoot) CopyFolder(partial, WorkPath);
+            World.Current.Barrier(); // every rank has read the saved state before rank 0 writes anew
             return;
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(FinalPath)!);
-        if (HasResumeState(WorkPath))
-            throw new ArgumentException($"--out {finalPath}: an interrupted run waits in {WorkPath}; continue it with 'partrobust train --resume {finalPath}' (a study: 'partrobust study --resume {finalPath}') or delete that folder");
+        if (HasResumeState(partial))
+            throw new ArgumentException($"--out {finalPath}: an interrupted run waits in {partial}; continue it with 'partrobust train --resume {finalPath}' (a study: 'partrobust study --resume {finalPath}') or delete that folder");
+        if (World.IsRoot) Directory.CreateDirectory(Path.GetDirectoryName(FinalPath)!);
         if (Directory.Exists(WorkPath)) Directory.Delete(WorkPath, recursive: true);
         Directory.CreateDirectory(WorkPath);
+    }
+
+    /// <summary>The private folder a rank other than 0 writes into instead of the partial folder of <paramref name="finalPath"/>.</summary>
+    static string ScratchPath(string finalPath) =>
+        Path.Combine(Path.GetTempPath(), $"partrobust-rank{World.Rank}-{Environment.ProcessId}-{Guid.NewGuid():N}", Path.GetFileName(finalPath));
+
+    static void CopyFolder(string from, string to)
+    {
+        if (Directory.Exists(to)) Directory.Delete(to, recursive: true);
+        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
     }
 
     /// <summary>Opens the partial folder of an interrupted run at <paramref name="finalPath"/> to continue it.</summary>
@@ -78,20 +99,38 @@ public sealed class RunDirectory : IDisposable
     /// <summary>Deletes the resume states and moves the finished run to its final name.</summary>
     public void Commit()
     {
+        committed = true;
+        if (!World.IsRoot)
+        {
+            DeleteScratch();
+            return;
+        }
         string resume = PathOf(ResumeFolder);
         if (Directory.Exists(resume)) Directory.Delete(resume, recursive: true);
         if (Directory.Exists(FinalPath)) Directory.Delete(FinalPath); // empty, checked in the constructor
         Directory.Move(WorkPath, FinalPath);
-        committed = true;
     }
 
     /// <summary>Deletes the partial folder unless the run was committed or it holds resume state.</summary>
     public void Dispose()
     {
+        if (!World.IsRoot)
+        {
+            DeleteScratch();
+            return;
+        }
         if (!committed && Directory.Exists(WorkPath) && !HasResumeState(WorkPath))
         {
             try { Directory.Delete(WorkPath, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+
+    void DeleteScratch()
+    {
+        string scratch = Path.GetDirectoryName(WorkPath)!;
+        try { if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>Whether the work folder <paramref name="workPath"/> holds resume state (a <c>resume/*.state</c> file).</summary>
