@@ -14,7 +14,7 @@ namespace PartRobust.Attacks;
 /// are returned unchanged. With <see cref="EotIterations"/> &gt; 1 every gradient is the mean over that many
 /// forward/backward passes (Expectation over Transformation), for randomised models.
 /// </summary>
-public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
+public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress, IBatchSeeded
 {
     /// <summary>Key used in reports: <c>apgd-ce</c> or <c>apgd-dlr</c> unless given.</summary>
     public string Name { get; }
@@ -32,6 +32,8 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
     public int ZeroDlrGradientStarts => dlrCount.ZeroGradient;
 
     readonly DlrGradientCount dlrCount = new();
+
+    void IDlrGradientProbe.AddCounts(int starts, int zeroGradient) => dlrCount.Add(starts, zeroGradient);
 
     /// <summary>The loss maximised: <c>ce</c> (cross-entropy) or <c>dlr</c> (difference of logits ratio).</summary>
     public string Loss { get; }
@@ -55,6 +57,15 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
     public int EotIterations { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
 
     /// <summary>Creates an APGD attack; the defaults are those of the reference (AutoAttack standard).</summary>
     /// <param name="epsilon">Radius ε ≥ 0.</param>
@@ -80,6 +91,7 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
         Restarts = restarts;
         Rho = rho;
         Seed = seed;
+        streamSeed = seed;
         EotIterations = eotIterations;
         Name = name ?? "apgd-" + Loss;
     }
@@ -109,7 +121,7 @@ public sealed class ApgdAttack : IDlrGradientProbe, IReportsProgress
         using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
-            generator ??= new Generator((ulong)Seed, images.device);
+            generator ??= new Generator((ulong)streamSeed, images.device);
             var tracker = new ApgdCore.Tracker(model, images, labels, out long classes);
             if (Loss == "dlr" && classes < 3)
                 throw new ArgumentException($"the DLR loss needs at least 3 classes, the model has {classes}");

@@ -12,7 +12,7 @@ namespace PartRobust.Attacks;
 /// misclassified iterate if one was found, else the iterate with the highest loss; points misclassified on the
 /// clean image are returned unchanged.
 /// </summary>
-public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
+public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress, IBatchSeeded
 {
     /// <summary>Key used in reports: <c>apgd-t</c> unless given.</summary>
     public string Name { get; }
@@ -30,6 +30,8 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
     public int ZeroDlrGradientStarts => dlrCount.ZeroGradient;
 
     readonly DlrGradientCount dlrCount = new();
+
+    void IDlrGradientProbe.AddCounts(int starts, int zeroGradient) => dlrCount.Add(starts, zeroGradient);
 
     /// <summary>Number of target classes tried (reference 9), capped at C − 1 at run time.</summary>
     public int TargetClasses { get; }
@@ -53,6 +55,15 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
     public int EotIterations { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
 
     /// <summary>Creates an APGD-T attack; the defaults are those of the reference (AutoAttack standard).</summary>
     /// <param name="epsilon">Radius ε ≥ 0.</param>
@@ -78,6 +89,7 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
         Restarts = restarts;
         Rho = rho;
         Seed = seed;
+        streamSeed = seed;
         EotIterations = eotIterations;
         Name = name ?? "apgd-t";
     }
@@ -94,7 +106,7 @@ public sealed class ApgdTargetedAttack : IDlrGradientProbe, IReportsProgress
         using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
-            generator ??= new Generator((ulong)Seed, images.device);
+            generator ??= new Generator((ulong)streamSeed, images.device);
             var tracker = new ApgdCore.Tracker(model, images, labels, out long classes);
             if (classes < 4)
                 throw new ArgumentException($"the targeted DLR loss of APGD-T needs at least 4 classes, the model has {classes}");

@@ -8,7 +8,7 @@ namespace PartRobust.Attacks;
 /// keeping per point the first adversarial example found (AutoAttack's protocol). <see cref="Name"/> joins the
 /// parts with '+', e.g. <c>apgd-ce+apgd-t+square</c>, so a report never calls a partial sequence "AutoAttack".
 /// </summary>
-public sealed class AttackSequence : IAttack
+public sealed class AttackSequence : IAttack, IBatchSeeded
 {
     /// <summary>The attacks, in the order they run.</summary>
     public IReadOnlyList<IAttack> Attacks { get; }
@@ -34,6 +34,12 @@ public sealed class AttackSequence : IAttack
 
     /// <summary>Per point of the last <c>Perturb</c> call: classified correctly on the sequence's clean pass.</summary>
     public bool[] LastCleanCorrect { get; private set; } = Array.Empty<bool>();
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        foreach (var attack in Attacks.OfType<IBatchSeeded>()) attack.SeedForBatch(batch);
+    }
 
     /// <inheritdoc />
     public string Describe() => string.Join("; then on the points still robust: ", Attacks.Select(a => a.Describe()));

@@ -16,7 +16,7 @@ namespace PartRobust.Attacks;
 /// As an <see cref="IAttack"/>, a point gets the smallest adversarial example found if its norm is ≤ ε, else the clean
 /// image; <see cref="MinimalPerturbation"/> returns the smallest one regardless of ε.
 /// </summary>
-public sealed class FabAttack : IReportsProgress
+public sealed class FabAttack : IReportsProgress, IBatchSeeded
 {
     /// <summary>Key used in reports: <c>fab</c> or <c>fab-t</c> unless given.</summary>
     public string Name { get; }
@@ -52,6 +52,15 @@ public sealed class FabAttack : IReportsProgress
     public long Seed { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
 
     /// <summary>Creates a FAB attack; the defaults are those of the reference (AutoAttack standard).</summary>
     /// <param name="epsilon">Radius ε ≥ 0 (also the scale of the random restarts).</param>
@@ -84,6 +93,7 @@ public sealed class FabAttack : IReportsProgress
         Eta = eta;
         Beta = beta;
         Seed = seed;
+        streamSeed = seed;
         Name = name ?? (targeted ? "fab-t" : "fab");
     }
 
@@ -129,7 +139,7 @@ public sealed class FabAttack : IReportsProgress
     (Tensor Best, Tensor Norms) Search(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels, double? stopAt)
     {
         using var scope = NewDisposeScope();
-        generator ??= new Generator((ulong)Seed, images.device);
+        generator ??= new Generator((ulong)streamSeed, images.device);
         Tensor logits, correct;
         using (no_grad())
         {

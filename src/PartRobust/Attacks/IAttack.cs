@@ -34,6 +34,9 @@ public interface IDlrGradientProbe : IAttack
 
     /// <summary>Of those, the runs whose DLR-loss gradient at the start was exactly zero.</summary>
     int ZeroDlrGradientStarts { get; }
+
+    /// <summary>Adds runs counted elsewhere (by the other ranks of a sharded evaluation).</summary>
+    internal void AddCounts(int starts, int zeroGradient);
 }
 
 /// <summary>The running counts behind <see cref="IDlrGradientProbe"/>, shared by the APGD attacks on the DLR losses.</summary>

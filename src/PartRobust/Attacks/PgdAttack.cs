@@ -10,7 +10,7 @@ namespace PartRobust.Attacks;
 /// iterate with the highest loss. This is never weaker than keeping the last iterate of the best restart
 /// (the reference's rule) and every returned image is a verified member of the threat model.
 /// </summary>
-public sealed class PgdAttack : IReportsProgress
+public sealed class PgdAttack : IReportsProgress, IBatchSeeded
 {
     /// <summary>Key used in reports.</summary>
     public string Name { get; }
@@ -43,6 +43,16 @@ public sealed class PgdAttack : IReportsProgress
     public bool KeepWorstCase { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        pendingState = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
     byte[]? pendingState;
 
     /// <summary>Creates a PGD attack.</summary>
@@ -58,6 +68,7 @@ public sealed class PgdAttack : IReportsProgress
         Restarts = restarts;
         RandomStart = randomStart;
         Seed = seed;
+        streamSeed = seed;
         KeepWorstCase = keepWorstCase;
         Name = name ?? "pgd";
     }
@@ -81,7 +92,7 @@ public sealed class PgdAttack : IReportsProgress
         {
             // One generator per attack object: successive calls draw fresh random starts, and a run that makes
             // the same calls in the same order gets the same ones.
-            generator ??= RandomState.Create(Seed, images.device, pendingState);
+            generator ??= RandomState.Create(streamSeed, images.device, pendingState);
             return PgdCore.Perturb(images, labels, new PgdCore.Settings(Threat, Steps, StepSize, Restarts, RandomStart, KeepWorstCase),
                 generator, (input, index) =>
                 {

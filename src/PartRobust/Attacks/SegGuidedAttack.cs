@@ -23,7 +23,7 @@ namespace PartRobust.Attacks;
 /// ranking, which can be its true class (an attack towards the right answer). All three can only lower robust
 /// accuracy.</para>
 /// </summary>
-public sealed class SegGuidedAttack : IPartAttack
+public sealed class SegGuidedAttack : IPartAttack, IBatchSeeded
 {
     /// <inheritdoc />
     public string Name { get; }
@@ -50,6 +50,15 @@ public sealed class SegGuidedAttack : IPartAttack
     public long Seed { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
 
     /// <summary>Creates a seg-guided attack; defaults follow the authors' <c>2nd_pred_by_scores/0.0/ts</c> setting.</summary>
     /// <param name="epsilon">Radius ε ≥ 0.</param>
@@ -75,6 +84,7 @@ public sealed class SegGuidedAttack : IPartAttack
         if (!(StepSize >= 0)) throw new ArgumentOutOfRangeException(nameof(stepSize), "step size must be ≥ 0");
         Restarts = restarts;
         Seed = seed;
+        streamSeed = seed;
         Name = name ?? "seg-guided";
     }
 
@@ -94,7 +104,7 @@ public sealed class SegGuidedAttack : IPartAttack
         using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
-            generator ??= new Generator((ulong)Seed, images.device);
+            generator ??= new Generator((ulong)streamSeed, images.device);
             Tensor logits, partLogits;
             using (no_grad()) (logits, partLogits) = part.ForwardWithParts(images);
             var guides = GuidesPerClass(part, truth, partLogits.shape[1], logits.shape[1], Restarts);

@@ -21,7 +21,7 @@ namespace PartRobust.Attacks;
 /// <c>kl_div</c> on raw logits and averages over (part, row) only; here it is the per-pixel KL divergence from the
 /// segmenter's softmax, averaged over pixels. Any misclassified iterate is kept, not only the final one.</para>
 /// </summary>
-public sealed class SegInverseAttack : IPartAttack
+public sealed class SegInverseAttack : IPartAttack, IBatchSeeded
 {
     /// <inheritdoc />
     public string Name { get; }
@@ -51,6 +51,15 @@ public sealed class SegInverseAttack : IPartAttack
     public long Seed { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
 
     /// <summary>Creates a seg-inverse attack with the authors' evaluation settings by default.</summary>
     /// <param name="epsilon">Radius ε ≥ 0 of the image attack.</param>
@@ -80,6 +89,7 @@ public sealed class SegInverseAttack : IPartAttack
         SegWeight = segWeight;
         Restarts = restarts;
         Seed = seed;
+        streamSeed = seed;
         Name = name ?? "seg-inverse";
     }
 
@@ -100,7 +110,7 @@ public sealed class SegInverseAttack : IPartAttack
         using (EvalMode.Enter(model))
         {
             using var scope = NewDisposeScope();
-            generator ??= new Generator((ulong)Seed, images.device);
+            generator ??= new Generator((ulong)streamSeed, images.device);
             Tensor cleanLogits, cleanParts;
             using (no_grad()) (cleanLogits, cleanParts) = part.ForwardWithParts(images);
             var tracker = new RestartTracker(images, labels, cleanLogits);
@@ -139,7 +149,7 @@ public sealed class SegInverseAttack : IPartAttack
     {
         using var scope = NewDisposeScope();
         using var gradMode = enable_grad();
-        generator ??= new Generator((ulong)Seed, cleanParts.device);
+        generator ??= new Generator((ulong)streamSeed, cleanParts.device);
         double radius = MaskEpsilon ?? cleanParts.shape[2] * Math.Sqrt(cleanParts.shape[1]);
         double step = 2 * radius / MaskSteps;
         var current = cleanParts + OnSphere(randn(cleanParts.shape, dtype: cleanParts.dtype, device: cleanParts.device, generator: generator), radius);

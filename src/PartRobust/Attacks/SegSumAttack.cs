@@ -10,7 +10,7 @@ namespace PartRobust.Attacks;
 /// max(0.001, ε/40), 5 restarts); the paper's scripts use c ∈ {0.1, 0.3, 0.5, 0.7, 0.9}. Per sample the worst case
 /// over steps and restarts is kept (a misclassified iterate wins, else the highest loss).
 /// </summary>
-public sealed class SegSumAttack : IPartAttack
+public sealed class SegSumAttack : IPartAttack, IBatchSeeded
 {
     /// <inheritdoc />
     public string Name { get; }
@@ -34,6 +34,15 @@ public sealed class SegSumAttack : IPartAttack
     public long Seed { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
 
     /// <summary>Creates a seg-sum attack.</summary>
     /// <param name="epsilon">Radius ε ≥ 0.</param>
@@ -57,6 +66,7 @@ public sealed class SegSumAttack : IPartAttack
         if (!(StepSize >= 0)) throw new ArgumentOutOfRangeException(nameof(stepSize), "step size must be ≥ 0");
         Restarts = restarts;
         Seed = seed;
+        streamSeed = seed;
         Name = name ?? "seg-sum";
     }
 
@@ -73,7 +83,7 @@ public sealed class SegSumAttack : IPartAttack
         var part = PartAttacks.RequirePartModel(model, Name);
         using (EvalMode.Enter(model))
         {
-            generator ??= new Generator((ulong)Seed, images.device);
+            generator ??= new Generator((ulong)streamSeed, images.device);
             return PgdCore.Perturb(images, labels, new PgdCore.Settings(Threat, Steps, StepSize, Restarts, true, true), generator,
                 (input, index) =>
                 {

@@ -10,7 +10,7 @@ namespace PartRobust.Attacks;
 /// mode. The clean logits f(x) are computed once and held fixed. It needs no labels. It returns x′ only (the reference
 /// returns cat([x, x′]); the trainer builds that batch itself).
 /// </summary>
-public sealed class TradesAttack : IAttack
+public sealed class TradesAttack : IAttack, IBatchSeeded
 {
     /// <inheritdoc />
     public string Name { get; }
@@ -28,6 +28,16 @@ public sealed class TradesAttack : IAttack
     public long Seed { get; }
 
     Generator? generator;
+    long streamSeed;
+
+    /// <inheritdoc />
+    public void SeedForBatch(long batch)
+    {
+        generator?.Dispose();
+        generator = null;
+        pendingState = null;
+        streamSeed = BatchSeed.Of(Seed, batch);
+    }
     byte[]? pendingState;
 
     /// <summary>Creates the attack.</summary>
@@ -39,6 +49,7 @@ public sealed class TradesAttack : IAttack
         Steps = steps;
         StepSize = stepSize;
         Seed = seed;
+        streamSeed = seed;
         Name = name ?? "trades-train";
     }
 
@@ -71,7 +82,7 @@ public sealed class TradesAttack : IAttack
         using var scope = NewDisposeScope();
         using (EvalMode.Enter(model))
         {
-            generator ??= RandomState.Create(Seed, images.device, pendingState);
+            generator ??= RandomState.Create(streamSeed, images.device, pendingState);
             Tensor clean;
             using (no_grad()) clean = model.call(images).detach();
             var settings = new PgdCore.Settings(Threat, Steps, StepSize, Restarts: 1, RandomStart: true, KeepWorstCase: false);

@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using PartRobust.Attacks;
 using PartRobust.Data;
 using PartRobust.Models;
@@ -44,21 +45,23 @@ public static class Evaluator
         return preds.Select((p, i) => p == labels[i]).ToArray();
     }
 
-    /// <summary>Predicted class of every image.</summary>
+    /// <summary>Predicted class of every image (in an MPI job each rank predicts every N-th batch, then all share them).</summary>
     public static long[] Predictions(nn.Module<Tensor, Tensor> model, PartDataset data, int batchSize)
     {
         using (EvalMode.Enter(model))
         {
-            var result = new long[data.Count];
+            var result = new double[data.Count];
             using var _ = no_grad();
-            for (int start = 0; start < data.Count; start += batchSize)
+            for (int start = 0, batch = 0; start < data.Count; start += batchSize, batch++)
             {
+                if (!WorkShare.Owns(batch)) continue;
                 using var scope = NewDisposeScope();
                 int n = Math.Min(batchSize, data.Count - start);
-                var preds = model.call(data.Images.narrow(0, start, n)).argmax(1).data<long>().ToArray();
+                var preds = model.call(data.Images.narrow(0, start, n)).argmax(1).to_type(ScalarType.Float64).data<double>().ToArray();
                 Array.Copy(preds, 0, result, start, n);
             }
-            return result;
+            WorkShare.SumOverRanks(result);
+            return result.Select(v => (long)v).ToArray();
         }
     }
 
@@ -80,27 +83,28 @@ public static class Evaluator
         ArgumentOutOfRangeException.ThrowIfNegative(keepExamples);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var batchClock = System.Diagnostics.Stopwatch.StartNew();
-        var robust = new bool[data.Count];
-        int clean = 0, kept = 0;
-        var stages = attack is AttackSequence seq ? new long[seq.Attacks.Count] : null;
-        var stageSeconds = stages is null ? null : new double[stages.Length];
-        var batchSeconds = new List<double>();
+        var sequenceAttack = attack as AttackSequence;
+        int stageCount = sequenceAttack?.Attacks.Count ?? 0;
+        int batches = (data.Count + batchSize - 1) / Math.Max(1, batchSize), batch = 0;
+        var tally = new RobustTally(data.Count, batches, stageCount);
+        var probeCounts = RobustTally.ProbeCounts(attack);
         bool partModel = model is IPartModel;
         var keeper = keepExamples > 0 && data.Count > 0 ? new ExampleKeeper(attack, data, Math.Min(keepExamples, data.Count), partModel) : null;
         if (!partModel && (attack is IPartAttack || attack is AttackSequence { Attacks: var parts } && parts.Any(a => a is IPartAttack)))
             throw new ArgumentException($"attack {attack.Name} needs a part model; {model.GetName()} is a plain classifier");
+        // In an MPI job this rank attacks every N-th batch; its bars count its own points.
+        int myPoints = Enumerable.Range(0, batches).Where(WorkShare.Owns).Sum(b => Math.Min(batchSize, data.Count - b * batchSize));
         using (EvalMode.Enter(model))
         {
-            using var task = progress.Start(label ?? $"attack {attack.Name}", data.Count);
+            using var task = progress.Start(label ?? $"attack {attack.Name}", myPoints);
             // One bar per stage of a sequence: points it attacked so far and how many of them stayed robust (cumulative).
-            var stageTasks = new IProgressTask?[stages?.Length ?? 0];
-            var stageRobust = new int[stageTasks.Length];
-            var stageAttacked = new int[stageTasks.Length];
-            int stageSeen = 0;
-            int batches = (data.Count + batchSize - 1) / Math.Max(1, batchSize), batch = 0;
+            var stageTasks = new IProgressTask?[stageCount];
+            var stageRobust = new int[stageCount];
+            var stageAttacked = new int[stageCount];
+            int stageSeen = 0, seen = 0;
             IProgressTask StageTask(AttackSequence sequence, int i) =>
-                stageTasks[i] ??= progress.Start($"  {label ?? attack.Name} · {sequence.Attacks[i].Name}", data.Count);
-            if (attack is AttackSequence sequence)
+                stageTasks[i] ??= progress.Start($"  {label ?? attack.Name} · {sequence.Attacks[i].Name}", myPoints);
+            if (sequenceAttack is { } sequence)
             {
                 sequence.StageFinished = (i, attacked, robustAfter) =>
                 {
@@ -123,9 +127,9 @@ public static class Evaluator
             }
             for (int start = 0; start < data.Count; start += batchSize, batch++)
             {
+                if (!WorkShare.Owns(batch)) continue;
                 batchClock.Restart();
                 using var scope = NewDisposeScope();
-                double batchStart = clock.Elapsed.TotalSeconds;
                 int n = Math.Min(batchSize, data.Count - start);
                 var x = data.Images.narrow(0, start, n);
                 var y = data.Labels.narrow(0, start, n);
@@ -134,6 +138,8 @@ public static class Evaluator
                 using (no_grad()) cleanPred = model.call(x).argmax(1);
                 stageSeen = n;
                 var truth = partModel ? new PartTruth(data.Masks.narrow(0, start, n), data.Masks, data.Labels) : null;
+                // The batch's random stream depends on the batch alone, so sharing batches between ranks changes no point.
+                (attack as IBatchSeeded)?.SeedForBatch(batch);
                 var adv = attack switch
                 {
                     IPartAttack pa => pa.Perturb(model, x, y, truth!),
@@ -145,22 +151,16 @@ public static class Evaluator
                 Tensor advPred;
                 using (no_grad()) advPred = model.call(adv).argmax(1);
                 var (ok, cleanOk) = Outcomes(attack, cleanPred.eq(y), advPred.eq(y));
-                if (stages is not null)
-                    for (int i = 0; i < stages.Length; i++)
-                    {
-                        stages[i] += ((AttackSequence)attack).LastRobustAfterStage[i];
-                        stageSeconds![i] += ((AttackSequence)attack).LastStageSeconds[i];
-                    }
-                clean += cleanOk.Count(v => v);
+                tally.Add(batch, start, ok, cleanOk.Count(v => v),
+                    sequenceAttack?.LastRobustAfterStage.Select(v => (long)v).ToArray() ?? [], sequenceAttack?.LastStageSeconds ?? [],
+                    batchClock.Elapsed.TotalSeconds);
                 keeper?.Add(model, start, x, adv, y, cleanPred, advPred);
-                Array.Copy(ok, 0, robust, start, n);
-                kept += ok.Count(v => v);
-                batchSeconds.Add(clock.Elapsed.TotalSeconds - batchStart);
+                seen += n;
                 task.Advance(n);
-                task.SetStatus($"robust {kept}/{start + n} ({100.0 * kept / (start + n):F1}%)");
+                task.SetStatus($"robust {tally.Kept}/{seen} ({100.0 * tally.Kept / seen:F1}%)");
             }
             foreach (var t in stageTasks) t?.Dispose();
-            if (attack is AttackSequence s2)
+            if (sequenceAttack is { } s2)
             {
                 s2.StageFinished = null;
                 s2.StageStarted = null;
@@ -168,9 +168,11 @@ public static class Evaluator
             }
             ListenTo(attack, null);
         }
+        tally.Gather(attack, keeper, probeCounts);
         int total = Math.Max(1, data.Count);
-        return new RobustResult((double)kept / total, (double)clean / total, data.Count, clock.Elapsed.TotalSeconds, robust,
-            stages?.Select(v => (double)v / total).ToArray(), batchSeconds.ToArray(), keeper?.Result(), stageSeconds);
+        return new RobustResult((double)tally.Kept / total, (double)tally.Clean / total, data.Count, clock.Elapsed.TotalSeconds, tally.Robust,
+            sequenceAttack is null ? null : tally.StageRobust.Select(v => (double)v / total).ToArray(), tally.BatchSeconds, keeper?.Result(),
+            sequenceAttack is null ? null : tally.StageSeconds);
     }
 
     /// <summary>Points the progress reports of <paramref name="attack"/> (if it makes any) at <paramref name="listener"/>; null stops them.</summary>
@@ -205,70 +207,6 @@ public static class Evaluator
         return (advOk.Select((v, i) => v && cleanOk[i]).ToArray(), cleanOk);
     }
 
-    /// <summary>Copies the first points of a run out of its batches into plain arrays, as the batches go by.</summary>
-    private sealed class ExampleKeeper
-    {
-        readonly IAttack attack;
-        readonly int count, channels, height, width;
-        readonly float[] clean, adversarial;
-        readonly long[] labels, cleanPredictions, adversarialPredictions;
-        readonly long[]? cleanMasks, adversarialMasks;
-
-        public ExampleKeeper(IAttack attack, PartDataset data, int count, bool partModel)
-        {
-            this.attack = attack;
-            this.count = count;
-            var shape = data.Images.shape;
-            (channels, height, width) = ((int)shape[1], (int)shape[2], (int)shape[3]);
-            int image = channels * height * width, plane = height * width;
-            clean = new float[count * image];
-            adversarial = new float[count * image];
-            labels = new long[count];
-            cleanPredictions = new long[count];
-            adversarialPredictions = new long[count];
-            if (partModel)
-            {
-                cleanMasks = new long[count * plane];
-                adversarialMasks = new long[count * plane];
-            }
-        }
-
-        /// <summary>Keeps the points of the batch starting at <paramref name="start"/> that are among the first <c>count</c>.</summary>
-        public void Add(nn.Module<Tensor, Tensor> model, int start, Tensor x, Tensor adv, Tensor y, Tensor cleanPred, Tensor advPred)
-        {
-            if (start >= count) return;
-            int m = Math.Min((int)x.shape[0], count - start);
-            int image = channels * height * width, plane = height * width;
-            Copy(x, m, clean, start * image);
-            Copy(adv, m, adversarial, start * image);
-            Copy(y, m, labels, start);
-            Copy(cleanPred, m, cleanPredictions, start);
-            Copy(advPred, m, adversarialPredictions, start);
-            if (model is IPartModel part && cleanMasks is not null && adversarialMasks is not null)
-            {
-                // The masks are not part of the attack's result; one extra forward pass on at most `count` images.
-                using var _ = no_grad();
-                Copy(part.ForwardWithParts(x.narrow(0, 0, m)).PartLogits.argmax(1), m, cleanMasks, start * plane);
-                Copy(part.ForwardWithParts(adv.narrow(0, 0, m)).PartLogits.argmax(1), m, adversarialMasks, start * plane);
-            }
-        }
-
-        public AdversarialExamples Result() => new(attack.Name, attack.Threat.Norm, attack.Threat.Epsilon, count, channels, height, width,
-            clean, adversarial, labels, cleanPredictions, adversarialPredictions, cleanMasks, adversarialMasks);
-
-        static void Copy(Tensor t, int m, float[] into, int offset)
-        {
-            var values = t.narrow(0, 0, m).to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
-            Array.Copy(values, 0, into, offset, values.Length);
-        }
-
-        static void Copy(Tensor t, int m, long[] into, int offset)
-        {
-            var values = t.narrow(0, 0, m).to_type(ScalarType.Int64).cpu().contiguous().data<long>().ToArray();
-            Array.Copy(values, 0, into, offset, values.Length);
-        }
-    }
-
     /// <summary>Pixel accuracy and mean IoU of a part model's predicted masks.</summary>
     public static PartMetrics PartSegmentation(IPartModel model, PartDataset data, int batchSize) =>
         AccuracyAndParts(model, data, batchSize).Parts;
@@ -286,8 +224,9 @@ public static class Evaluator
         using (EvalMode.Enter(module))
         {
             using var _ = no_grad();
-            for (int start = 0; start < data.Count; start += batchSize)
+            for (int start = 0, batch = 0; start < data.Count; start += batchSize, batch++)
             {
+                if (!WorkShare.Owns(batch)) continue;
                 using var scope = NewDisposeScope();
                 int n = Math.Min(batchSize, data.Count - start);
                 var (classLogits, partLogits) = model.ForwardWithParts(data.Images.narrow(0, start, n));
@@ -300,7 +239,16 @@ public static class Evaluator
                 for (int i = 0; i < k * k; i++) confusion[i] += counts[i];
             }
         }
+        if (WorkShare.IsShared) (correct, confusion) = SumOverRanks(correct, confusion);
         return (data.Count == 0 ? 0 : (double)correct / data.Count, MetricsFromConfusion(confusion, k));
+    }
+
+    /// <summary>The count and confusion matrix summed over the ranks of an MPI job.</summary>
+    static (long Correct, long[] Confusion) SumOverRanks(long correct, long[] confusion)
+    {
+        var values = confusion.Select(v => (double)v).Append(correct).ToArray();
+        WorkShare.SumOverRanks(values);
+        return ((long)values[^1], values.Take(confusion.Length).Select(v => (long)v).ToArray());
     }
 
     /// <summary>Pixel accuracy and IoUs from a K×K confusion matrix (row = truth, column = prediction).</summary>

@@ -7,8 +7,9 @@ namespace PartRobust.Runs;
 /// <c>.NAME.partial</c>, which is renamed to NAME by <see cref="Commit"/>. If the run fails, the partial folder is
 /// deleted, unless training has saved resume state in it (<see cref="ResumeFolder"/>): then it is kept for
 /// <c>partrobust train --resume NAME</c> (<see cref="Resume"/>). A process that is killed leaves it as it was.
-/// In an MPI job only rank 0 writes the run folder: the other ranks work in a private scratch folder (a copy of the
-/// partial folder when resuming), deleted when they finish, so every rank can run the same code.
+/// In an MPI job only rank 0 writes the run folder: the other ranks work in a private scratch folder (with a copy of the
+/// partial folder's files and resume states when resuming), deleted when they finish, so every rank can run the same
+/// code. A rank working alone on a unit of its own (<see cref="WorkShare.Alone"/>, e.g. one run of a study) writes it.
 /// </summary>
 public sealed class RunDirectory : IDisposable
 {
@@ -25,6 +26,7 @@ public sealed class RunDirectory : IDisposable
     public string FinalPath { get; }
 
     bool committed;
+    readonly bool scratch;
 
     /// <summary>Prepares a new run folder at <paramref name="finalPath"/>, which must not exist or be empty.</summary>
     /// <exception cref="ArgumentException">The folder exists and is not empty, or an interrupted run waits to be resumed there.</exception>
@@ -34,7 +36,8 @@ public sealed class RunDirectory : IDisposable
     {
         FinalPath = Path.GetFullPath(finalPath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
         string partial = PartialPath(FinalPath);
-        WorkPath = World.IsRoot ? partial : ScratchPath(FinalPath);
+        scratch = !Writes;
+        WorkPath = scratch ? ScratchPath(FinalPath) : partial;
         string flag = resume ? "--resume" : "--out";
         if (File.Exists(FinalPath)) throw new ArgumentException($"{flag} {finalPath}: a file with that name exists");
         if (Directory.Exists(FinalPath) && Directory.EnumerateFileSystemEntries(FinalPath).Any())
@@ -45,13 +48,13 @@ public sealed class RunDirectory : IDisposable
         {
             if (!File.Exists(Path.Combine(partial, "config.json")))
                 throw new ArgumentException($"--resume {finalPath}: nothing to resume: no interrupted run there (expected {partial} with config.json)");
-            if (!World.IsRoot) CopyFolder(partial, WorkPath);
-            World.Current.Barrier(); // every rank has read the saved state before rank 0 writes anew
+            if (scratch) CopyResumeState(partial, WorkPath);
+            if (WorkShare.IsShared) World.Current.Barrier(); // every rank has read the saved state before rank 0 writes anew
             return;
         }
         if (HasResumeState(partial))
             throw new ArgumentException($"--out {finalPath}: an interrupted run waits in {partial}; continue it with 'partrobust train --resume {finalPath}' (a study: 'partrobust study --resume {finalPath}') or delete that folder");
-        if (World.IsRoot) Directory.CreateDirectory(Path.GetDirectoryName(FinalPath)!);
+        if (!scratch) Directory.CreateDirectory(Path.GetDirectoryName(FinalPath)!);
         if (Directory.Exists(WorkPath)) Directory.Delete(WorkPath, recursive: true);
         Directory.CreateDirectory(WorkPath);
     }
@@ -60,14 +63,19 @@ public sealed class RunDirectory : IDisposable
     static string ScratchPath(string finalPath) =>
         Path.Combine(Path.GetTempPath(), $"partrobust-rank{World.Rank}-{Environment.ProcessId}-{Guid.NewGuid():N}", Path.GetFileName(finalPath));
 
-    static void CopyFolder(string from, string to)
+    /// <summary>Whether this process writes the run folder: rank 0, or a rank working alone on a unit of its own.</summary>
+    static bool Writes => World.IsRoot || WorkShare.IsAlone;
+
+    /// <summary>The partial folder's own files and its resume states (not the finished runs of a study inside it).</summary>
+    static void CopyResumeState(string from, string to)
     {
         if (Directory.Exists(to)) Directory.Delete(to, recursive: true);
-        foreach (var dir in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
-            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        Directory.CreateDirectory(Path.Combine(to, ResumeFolder));
+        foreach (var file in Directory.EnumerateFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        if (Directory.Exists(Path.Combine(from, ResumeFolder)))
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(from, ResumeFolder)))
+                File.Copy(file, Path.Combine(to, ResumeFolder, Path.GetFileName(file)));
     }
 
     /// <summary>Opens the partial folder of an interrupted run at <paramref name="finalPath"/> to continue it.</summary>
@@ -100,7 +108,7 @@ public sealed class RunDirectory : IDisposable
     public void Commit()
     {
         committed = true;
-        if (!World.IsRoot)
+        if (scratch)
         {
             DeleteScratch();
             return;
@@ -114,7 +122,7 @@ public sealed class RunDirectory : IDisposable
     /// <summary>Deletes the partial folder unless the run was committed or it holds resume state.</summary>
     public void Dispose()
     {
-        if (!World.IsRoot)
+        if (scratch)
         {
             DeleteScratch();
             return;

@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using System.Diagnostics;
 using PartRobust.Data;
 using PartRobust.Evaluation.Corruptions;
@@ -141,15 +142,19 @@ public static class GeneralRobustnessEvaluator
             foreach (int s in options.Severities)
             {
                 task.SetStatus($"{c.Name} severity {s}");
-                var correct = new long[models.Count];
-                for (int start = 0; start < n; start += chunk)
+                var correct = new double[models.Count];
+                // In an MPI job each rank corrupts and scores every N-th chunk (chunks are seeded by their images).
+                for (int start = 0, unit = 0; start < n; start += chunk, unit++)
                 {
                     int count = Math.Min(chunk, n - start);
+                    if (!WorkShare.Owns(unit)) continue;
                     using var corrupted = CorruptedDataset.Build(pixels, data, start, count, c, s, options.Seed, table);
-                    var hits = models.Correct(corrupted);
+                    long[] hits;
+                    using (WorkShare.Alone()) hits = models.Correct(corrupted);
                     for (int m = 0; m < models.Count; m++) correct[m] += hits[m];
                     task.Advance(count);
                 }
+                WorkShare.SumOverRanks(correct);
                 for (int m = 0; m < models.Count; m++)
                 {
                     if (!perModel[m].TryGetValue(c.Name, out var bySeverity)) perModel[m][c.Name] = bySeverity = new();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PartRobust.Distributed;
 using PartRobust.Reporting;
 
 namespace PartRobust.Runs.Study;
@@ -70,24 +71,32 @@ public static class StudyRunner
         progress.Log($"study: {plan.Count} runs ({plan.Count(p => p.Main)} main runs of {string.Join(", ", study.Arms)}; " +
                      $"{plan.Count(p => !p.Main)} data-efficiency runs of {string.Join(", ", study.CurveArms)}), headline {study.Headline}");
         int finishedHere = 0;
+        // In an MPI job the study is a job farm: run i goes to rank i mod N, which runs it alone and writes its folder.
+        string studyWork = RunDirectory.PartialPath(dir.FinalPath);
         foreach (var (p, i) in plan.Select((p, i) => (p, i)))
         {
-            string final = dir.PathOf(Path.Combine(RunsFolder, p.Name));
+            string final = Path.Combine(studyWork, RunsFolder, p.Name);
+            string where = World.IsDistributed ? $" (rank {i % World.Size})" : "";
             if (File.Exists(Path.Combine(final, ReportWriter.JsonFileName)))
             {
                 progress.Log($"study run {i + 1}/{plan.Count} {p.Name}: finished before, kept");
                 continue;
             }
             bool partial = RunDirectory.HasResumeState(RunDirectory.PartialPath(final));
-            progress.Log($"study run {i + 1}/{plan.Count} {p.Name}{(partial ? ": continuing the interrupted run" : "")}");
-            ExperimentRunner.Run(p.Config, final, progress, $"{commandLine} [run {p.Name}]", resume: partial);
+            progress.Log($"study run {i + 1}/{plan.Count} {p.Name}{where}{(partial ? ": continuing the interrupted run" : "")}");
+            if (!WorkShare.Owns(i)) continue;
+            using (World.IsDistributed ? WorkShare.Alone() : null)
+                ExperimentRunner.Run(p.Config, final, World.IsRoot ? progress : NullProgress.Instance, $"{commandLine} [run {p.Name}]", resume: partial);
             if (stopAfterRuns is { } stop && ++finishedHere >= stop && i + 1 < plan.Count)
                 throw new OperationCanceledException($"study stopped after {finishedHere} run(s), as asked");
         }
+        // Every run is in place before any rank reads them all.
+        World.Current.Barrier();
 
-        var report = StudyAggregation.Build(study, plan, dir.WorkPath, JsonSerializer.SerializeToElement(study, JsonFiles.Options),
+        var report = StudyAggregation.Build(study, plan, studyWork, JsonSerializer.SerializeToElement(study, JsonFiles.Options),
             clock.Environment(ExperimentRunner.ParseDevice(study.Experiment.Device)));
         StudyReportWriter.Write(dir.WorkPath, report, commandLine);
+        World.Current.Barrier(); // every rank has read the runs before rank 0 moves the folder
         dir.Commit();
         return report;
     }
