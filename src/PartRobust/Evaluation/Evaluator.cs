@@ -92,6 +92,9 @@ public static class Evaluator
         var keeper = keepExamples > 0 && data.Count > 0 ? new ExampleKeeper(attack, data, Math.Min(keepExamples, data.Count), partModel) : null;
         if (!partModel && (attack is IPartAttack || attack is AttackSequence { Attacks: var parts } && parts.Any(a => a is IPartAttack)))
             throw new ArgumentException($"attack {attack.Name} needs a part model; {model.GetName()} is a plain classifier");
+        if (WorkShare.IsShared && World.IsRoot && batches < World.Size)
+            progress.Log($"{label ?? attack.Name}: {batches} batch{(batches == 1 ? "" : "es")} of {batchSize} for {World.Size} ranks: " +
+                         $"{World.Size - batches} rank(s) idle; a smaller --batch-size shares the points out (the results equal one process's with the same batch size)");
         // In an MPI job this rank attacks every N-th batch; its bars count its own points.
         int myPoints = Enumerable.Range(0, batches).Where(WorkShare.Owns).Sum(b => Math.Min(batchSize, data.Count - b * batchSize));
         using (EvalMode.Enter(model))
