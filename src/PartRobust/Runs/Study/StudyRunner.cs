@@ -73,20 +73,22 @@ public static class StudyRunner
         int finishedHere = 0;
         // In an MPI job the study is a job farm: run i goes to rank i mod N, which runs it alone and writes its folder.
         string studyWork = RunDirectory.PartialPath(dir.FinalPath);
+        string RunFolder(Planned p) => Path.Combine(studyWork, RunsFolder, p.Name);
+        var finishedBefore = plan.Select(p => File.Exists(Path.Combine(RunFolder(p), ReportWriter.JsonFileName))).ToArray();
         foreach (var (p, i) in plan.Select((p, i) => (p, i)))
         {
-            string final = Path.Combine(studyWork, RunsFolder, p.Name);
-            string where = World.IsDistributed ? $" (rank {i % World.Size})" : "";
-            if (File.Exists(Path.Combine(final, ReportWriter.JsonFileName)))
+            string final = RunFolder(p);
+            if (finishedBefore[i])
             {
                 progress.Log($"study run {i + 1}/{plan.Count} {p.Name}: finished before, kept");
                 continue;
             }
             bool partial = RunDirectory.HasResumeState(RunDirectory.PartialPath(final));
-            progress.Log($"study run {i + 1}/{plan.Count} {p.Name}{where}{(partial ? ": continuing the interrupted run" : "")}");
+            string rank = World.IsDistributed ? $" on rank {i % World.Size}" : "";
+            progress.Log($"study run {i + 1}/{plan.Count} {p.Name}{rank}{(partial ? ": continuing the interrupted run" : "")}");
             if (!WorkShare.Owns(i)) continue;
             using (World.IsDistributed ? WorkShare.Alone() : null)
-                ExperimentRunner.Run(p.Config, final, World.IsRoot ? progress : NullProgress.Instance, $"{commandLine} [run {p.Name}]", resume: partial);
+                ExperimentRunner.Run(p.Config, final, progress, $"{commandLine} [run {p.Name}]", resume: partial);
             if (stopAfterRuns is { } stop && ++finishedHere >= stop && i + 1 < plan.Count)
                 throw new OperationCanceledException($"study stopped after {finishedHere} run(s), as asked");
         }
