@@ -40,7 +40,7 @@ internal sealed class SourceModel
             Options, path: f)).ToList();
         trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsings, Options, path: "ImplicitUsings.g.cs"));
         Compilation = CSharpCompilation.Create("PartRobustSource", trees, References(),
-            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         diagnostics = new(() => Compilation.GetDiagnostics());
         folderDependencies = new(MeasureFolderDependencies);
     }
