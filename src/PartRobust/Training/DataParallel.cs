@@ -19,12 +19,14 @@ internal sealed class DataParallel : IDisposable
     readonly nn.Module model;
     readonly GradientAllreduce gradients;
     readonly SyncBatchNorm? syncBatchNorm;
+    readonly bool dropout;
 
     DataParallel(nn.Module model, BatchNormMode batchNorm, ICommunicator communicator)
     {
         this.model = model;
         this.communicator = communicator;
         BatchNorm = batchNorm;
+        dropout = model.modules().Any(m => m.GetType().Name.Contains("Dropout", StringComparison.Ordinal));
         gradients = new GradientAllreduce(model.parameters(), communicator);
         if (batchNorm == BatchNormMode.Sync) syncBatchNorm = SyncBatchNorm.Install(model, communicator);
     }
@@ -54,6 +56,12 @@ internal sealed class DataParallel : IDisposable
 
     /// <summary>Rank 0's weights and buffers on every rank: at the start of a stage, whether trained from scratch or resumed.</summary>
     public void Synchronise() => TensorBroadcast.FromRoot(model.state_dict().Values, communicator);
+
+    /// <summary>
+    /// For a model with dropout, this rank's own dropout masks until disposed (<see cref="RankDropoutStream"/>); null
+    /// otherwise (nothing else in a step draws from torch's global generator).
+    /// </summary>
+    public IDisposable? OwnDropoutMasks() => dropout ? RankDropoutStream.Enter(communicator) : null;
 
     /// <summary>After <c>backward</c>: every gradient summed over the ranks.</summary>
     public void SumGradients() => gradients.Sum();

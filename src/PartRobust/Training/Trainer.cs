@@ -152,6 +152,7 @@ public static class Trainer
     static void TrainStep(TrainingRun run, TrainingStage stage, EpochInProgress epoch, ITrainingEpoch batches)
     {
         using var scope = NewDisposeScope();
+        using var dropout = run.Parallel?.OwnDropoutMasks();
         var (x, masks, y) = batches.Next(run.Generator);
         long total = y.shape[0];
         var shard = run.Parallel?.Shard(total);

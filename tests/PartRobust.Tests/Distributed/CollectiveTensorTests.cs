@@ -69,11 +69,15 @@ public class CollectiveTensorTests
         });
     }
 
-    [Fact]
-    public void Synchronised_batch_norm_on_different_rows_equals_batch_norm_on_all_rows()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Synchronised_batch_norm_on_different_rows_equals_batch_norm_on_all_rows(bool channelsLast)
     {
         using var g = new Generator(5);
         var x = randn([10, 3, 4, 4], generator: g).mul_(3).add_(1);
+        if (channelsLast) x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2); // NHWC strides, as the wider models'
+        Assert.Equal(channelsLast, !x.is_contiguous());
         var dy = randn([10, 3, 4, 4], generator: g);
         var weight = rand([3], generator: g).add_(0.5);
         var bias = randn([3], generator: g);
