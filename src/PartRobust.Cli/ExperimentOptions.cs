@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PartRobust.Distributed;
 using PartRobust.Runs;
 using PartRobust.Training;
 
@@ -83,6 +84,7 @@ sealed class ExperimentOptions
         ConfigFlag.Value<double>(new("--trades-beta") { Description = $"TRADES β, weight of the KL term (default {d.Train.TradesBeta}; the paper's scripts use 1 or 2)" }, (c, v) => c with { Train = c.Train with { TradesBeta = v } }),
         ConfigFlag.Value<double>(new("--label-smoothing") { Description = $"Label smoothing of the class cross-entropy (default {d.Train.LabelSmoothing} = off)" }, (c, v) => c with { Train = c.Train with { LabelSmoothing = v } }),
         ConfigFlag.Value<double>(new("--semi-label") { Description = $"Fraction of training images that keep their part masks, chosen by a fixed seed-0 permutation (default {d.Train.SemiLabel})" }, (c, v) => c with { Train = c.Train with { SemiLabel = v } }),
+        ConfigFlag.Text(new("--batch-norm") { Description = "Under MPI: batch-norm statistics over the global batch, sync (default; the result of one process), or over each rank's rows, local (PyTorch DDP's default)" }, (c, v) => c with { Train = c.Train with { BatchNorm = SnakeCaseEnum.Parse<BatchNormMode>(v, "--batch-norm") } }),
         ConfigFlag.Value<double>(new("--warmup-epochs") { Description = $"Linear learning-rate warm-up epochs at the start of each stage (default {d.Train.WarmupEpochs})" }, (c, v) => c with { Train = c.Train with { WarmupEpochs = v } }),
     ];
 

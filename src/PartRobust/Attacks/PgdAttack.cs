@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using PartRobust.Models;
 using static TorchSharp.torch;
 
@@ -41,6 +42,13 @@ public sealed class PgdAttack : IReportsProgress, IBatchSeeded
     /// (the cheaper form used to generate training examples).
     /// </summary>
     public bool KeepWorstCase { get; }
+
+    /// <summary>
+    /// Set when the images passed to <c>Perturb</c> are one rank's block of a larger batch (data-parallel training): the
+    /// random start is drawn for the whole batch and sliced (<see cref="ThreatModel.RandomStart"/>), so every rank's
+    /// generator stays where one process's would be. Null (the default): the images are the whole batch.
+    /// </summary>
+    public BatchShard? Shard { get; set; }
 
     Generator? generator;
     long streamSeed;
@@ -93,7 +101,7 @@ public sealed class PgdAttack : IReportsProgress, IBatchSeeded
             // One generator per attack object: successive calls draw fresh random starts, and a run that makes
             // the same calls in the same order gets the same ones.
             generator ??= RandomState.Create(streamSeed, images.device, pendingState);
-            return PgdCore.Perturb(images, labels, new PgdCore.Settings(Threat, Steps, StepSize, Restarts, RandomStart, KeepWorstCase),
+            return PgdCore.Perturb(images, labels, new PgdCore.Settings(Threat, Steps, StepSize, Restarts, RandomStart, KeepWorstCase) { Shard = Shard },
                 generator, (input, index) =>
                 {
                     var logits = model.call(input);

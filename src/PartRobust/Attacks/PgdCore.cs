@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -17,7 +18,14 @@ internal static class PgdCore
     internal delegate (Tensor Logits, Tensor Loss) Objective(Tensor input, Tensor index);
 
     /// <summary>Settings of one PGD attack.</summary>
-    internal readonly record struct Settings(ThreatModel Threat, int Steps, double StepSize, int Restarts, bool RandomStart, bool KeepWorstCase);
+    internal readonly record struct Settings(ThreatModel Threat, int Steps, double StepSize, int Restarts, bool RandomStart, bool KeepWorstCase)
+    {
+        /// <summary>
+        /// The images are this block of a larger batch: the random start is the block's rows of the whole batch's. Only
+        /// without <see cref="KeepWorstCase"/> (the training form), where every row starts once at random.
+        /// </summary>
+        public BatchShard? Shard { get; init; }
+    }
 
     /// <summary>
     /// Adversarial images for the batch. <paramref name="start"/>, when given, is the first restart's starting point
@@ -26,6 +34,8 @@ internal static class PgdCore
     internal static Tensor Perturb(Tensor images, Tensor labels, Settings s, Generator generator, Objective objective, Tensor? start = null,
         Action<int, int>? onStep = null)
     {
+        if (s.Shard is not null && s.KeepWorstCase)
+            throw new NotSupportedException("a sharded attack draws one random start per row of the whole batch; restarts on the rows still classified correctly would need one per row of a subset");
         using var scope = NewDisposeScope();
         long n = images.shape[0];
         var all = arange(n, dtype: ScalarType.Int64, device: images.device);
@@ -88,7 +98,7 @@ internal static class PgdCore
         }
         else
         {
-            delta = s.RandomStart && threat.Epsilon > 0 ? threat.RandomStart(x, generator) : zeros_like(x);
+            delta = s.RandomStart && threat.Epsilon > 0 ? threat.RandomStart(x, generator, s.Shard) : zeros_like(x);
         }
         for (int step = 0; step <= s.Steps; step++)
         {

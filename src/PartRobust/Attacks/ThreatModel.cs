@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using static TorchSharp.torch;
 
 namespace PartRobust.Attacks;
@@ -44,22 +45,34 @@ public sealed record ThreatModel(Norm Norm, double Epsilon)
         delta.copy_((x + delta).clamp_(0.0, 1.0).sub_(x));
     }
 
-    /// <summary>A uniform random start in the ε-ball (L∞) or a random direction with random radius (L2).</summary>
-    public Tensor RandomStart(Tensor x, Generator? generator)
+    /// <summary>
+    /// A uniform random start in the ε-ball (L∞) or a random direction with random radius (L2). With
+    /// <paramref name="shard"/>, <paramref name="x"/> is that block of a larger batch (data-parallel training): the start
+    /// is drawn for the whole batch and sliced, so the generator moves on as for the whole batch and the rows start where
+    /// one process's would.
+    /// </summary>
+    public Tensor RandomStart(Tensor x, Generator? generator, BatchShard? shard = null)
     {
         using var scope = NewDisposeScope();
+        var shape = (long[])x.shape.Clone();
+        if (shard is { } s)
+        {
+            if (s.Count != shape[0]) throw new ArgumentException($"a random start for {shape[0]} rows, but the shard has {s.Count}");
+            shape[0] = s.Total;
+        }
         Tensor delta;
         if (Norm == Norm.Linf)
         {
-            delta = rand(x.shape, dtype: x.dtype, device: x.device, generator: generator).mul_(2 * Epsilon).sub_(Epsilon);
+            delta = rand(shape, dtype: x.dtype, device: x.device, generator: generator).mul_(2 * Epsilon).sub_(Epsilon);
         }
         else
         {
-            var g = randn(x.shape, dtype: x.dtype, device: x.device, generator: generator);
+            var g = randn(shape, dtype: x.dtype, device: x.device, generator: generator);
             var n = g.flatten(1).norm(1, keepdim: true).clamp_min(1e-12).view(-1, 1, 1, 1);
-            var r = rand(new long[] { x.shape[0], 1, 1, 1 }, dtype: x.dtype, device: x.device, generator: generator);
+            var r = rand(new long[] { shape[0], 1, 1, 1 }, dtype: x.dtype, device: x.device, generator: generator);
             delta = g.div_(n).mul_(r).mul_(Epsilon);
         }
+        if (shard is { } rows) delta = rows.Rows(delta);
         ProjectInPlace(x, delta);
         return delta.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using PartRobust.Models;
 using static TorchSharp.torch;
 
@@ -26,6 +27,13 @@ public sealed class TradesAttack : IAttack, IBatchSeeded
 
     /// <summary>Seed of the random starts.</summary>
     public long Seed { get; }
+
+    /// <summary>
+    /// Set when the images passed to <c>Perturb</c> are one rank's block of a larger batch (data-parallel training): the
+    /// random start is drawn for the whole batch and sliced (<see cref="ThreatModel.RandomStart"/>), so every rank's
+    /// generator stays where one process's would be. Null (the default): the images are the whole batch.
+    /// </summary>
+    public BatchShard? Shard { get; set; }
 
     Generator? generator;
     long streamSeed;
@@ -85,7 +93,7 @@ public sealed class TradesAttack : IAttack, IBatchSeeded
             generator ??= RandomState.Create(streamSeed, images.device, pendingState);
             Tensor clean;
             using (no_grad()) clean = model.call(images).detach();
-            var settings = new PgdCore.Settings(Threat, Steps, StepSize, Restarts: 1, RandomStart: true, KeepWorstCase: false);
+            var settings = new PgdCore.Settings(Threat, Steps, StepSize, Restarts: 1, RandomStart: true, KeepWorstCase: false) { Shard = Shard };
             return PgdCore.Perturb(images, labels, settings, generator, (input, index) =>
             {
                 var logits = model.call(input);

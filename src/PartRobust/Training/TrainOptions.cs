@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using PartRobust.Distributed;
 
 namespace PartRobust.Training;
 
@@ -69,6 +70,16 @@ public sealed record TrainOptions
     /// <see cref="ModelSelection"/> for the rule.
     /// </summary>
     [JsonPropertyName("val_attack_points")] public int ValAttackPoints { get; init; } = 256;
+    /// <summary>
+    /// Batch normalisation when training on several MPI ranks: null or <c>sync</c> (the default), statistics over the global
+    /// batch, which gives one process's result; <c>local</c>, each rank's own rows (PyTorch DDP's default). Ignored by one
+    /// process; left out of config files when null.
+    /// </summary>
+    [JsonPropertyName("batch_norm")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BatchNormMode? BatchNorm { get; init; }
+    /// <summary><see cref="BatchNorm"/> in effect.</summary>
+    [JsonIgnore] public BatchNormMode EffectiveBatchNorm => BatchNorm ?? BatchNormMode.Sync;
     /// <summary>Seed of initialisation, shuffling, augmentation and attacks.</summary>
     [JsonPropertyName("seed")] public long Seed { get; init; } = 0;
 

@@ -66,6 +66,7 @@ public static class Trainer
     /// <summary>The stages in order, from the resume point when there is one; then the finished state.</summary>
     static TrainResult Run(TrainingRun run, TrainingState? saved)
     {
+        if (run.Parallel is { } parallel) run.Progress.Log($"{run.Label}: {parallel.Describe(run.Options.BatchSize)}");
         if (saved is not null)
         {
             ResumePoint.RestoreRun(saved, run);
@@ -94,12 +95,14 @@ public static class Trainer
     /// </summary>
     static void RunStage(TrainingRun run, TrainingStage stage, EpochInProgress? resumed)
     {
+        run.Parallel?.Synchronise(); // identical starting weights on every rank, fresh or resumed (cheap insurance)
         while (stage.EpochsDone < stage.Epochs)
         {
             using (var epoch = resumed ?? StartEpoch(run))
             {
                 resumed = null;
                 RunEpoch(run, stage, epoch);
+                run.Parallel?.CheckReplicas(run.Label, run.Epoch);
                 if (stage.Adversarial)
                 {
                     run.AdvImages += epoch.Seen;
@@ -142,12 +145,19 @@ public static class Trainer
 
     /// <summary>
     /// One optimizer step on the next batch. PGD: the update uses only the adversarial images. TRADES: the update uses
-    /// <see cref="TradesLoss"/> on the clean and adversarial images. Clean stage: the clean images.
+    /// <see cref="TradesLoss"/> on the clean and adversarial images. Clean stage: the clean images. Data-parallel
+    /// (<see cref="DataParallel"/>): this rank's block of the batch, its loss weighted by its share of the batch, the
+    /// gradients and the counters summed over the ranks.
     /// </summary>
     static void TrainStep(TrainingRun run, TrainingStage stage, EpochInProgress epoch, ITrainingEpoch batches)
     {
         using var scope = NewDisposeScope();
+        using var dropout = run.Parallel?.OwnDropoutMasks();
         var (x, masks, y) = batches.Next(run.Generator);
+        long total = y.shape[0];
+        var shard = run.Parallel?.Shard(total);
+        if (shard is { } block) (x, masks, y) = (block.Rows(x), block.Rows(masks), block.Rows(y));
+        stage.ShardAttacks(shard);
         int count = (int)y.shape[0];
         Tensor? xAdv = null;
         if (stage.Pgd is not null) x = stage.Pgd.Perturb(run.Model, x, y);
@@ -158,14 +168,19 @@ public static class Trainer
         var (classLogits, loss) = xAdv is null
             ? StepLoss.Joint(run.Model, x, y, masks, run.Options)
             : StepLoss.Trades(run.Model, x, xAdv, y, masks, run.Options);
-        double lossValue = loss.item<float>();
+        // The loss sum and the correct predictions of the whole batch, so every rank checks, logs and records the same.
+        Span<double> sums = [loss.item<float>() * (double)count, classLogits.argmax(1).eq(y).sum().item<long>()];
+        run.Parallel?.Sum(sums);
+        double lossValue = sums[0] / total;
         if (double.IsNaN(lossValue) || double.IsInfinity(lossValue))
             throw new InvalidOperationException($"{run.Label}: the training loss became {lossValue} in epoch {run.Epoch}; lower --lr");
-        loss.backward();
+        (shard is { } part ? loss * part.Fraction : loss).backward();
+        run.Parallel?.SumGradients();
         stage.Optimizer.step();
-        epoch.LossSum += lossValue * count;
-        epoch.Correct += classLogits.argmax(1).eq(y).sum().item<long>();
-        epoch.Seen += count;
+        run.Parallel?.AfterStep();
+        epoch.LossSum += sums[0];
+        epoch.Correct += sums[1];
+        epoch.Seen += total;
     }
 
     /// <summary>What an epoch is selected on: clean accuracy, part mIoU (part models), robust accuracy (adversarial stage).</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PartRobust.Data;
+using PartRobust.Distributed;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;
@@ -28,6 +29,7 @@ internal sealed class TrainingRun : IDisposable
         this.session = session;
         Generator = new Generator((ulong)options.Seed, trainingSet.Device);
         ValAttackSet = validationSet.Take(options.ValAttackPoints);
+        Parallel = DataParallel.For(model, options, trainingSet.Count, World.Current);
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
@@ -42,6 +44,9 @@ internal sealed class TrainingRun : IDisposable
 
     /// <summary>Draws the epochs' shuffled orders and the batches' augmentation.</summary>
     public Generator Generator { get; }
+
+    /// <summary>Data parallelism over the ranks of the MPI job; null for one process.</summary>
+    public DataParallel? Parallel { get; }
 
     /// <summary>The validation points attacked in the adversarial stage for model selection.</summary>
     public PartDataset ValAttackSet { get; }
@@ -71,6 +76,7 @@ internal sealed class TrainingRun : IDisposable
 
     public void Dispose()
     {
+        Parallel?.Dispose();
         ValAttackSet.Dispose();
         Generator.Dispose();
     }

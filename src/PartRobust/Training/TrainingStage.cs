@@ -1,4 +1,5 @@
 using PartRobust.Attacks;
+using PartRobust.Distributed;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -73,6 +74,13 @@ internal sealed class TrainingStage : IDisposable
     {
         LearningRate = Schedule.RateAt(Iteration++);
         foreach (var group in Optimizer.ParamGroups) group.LearningRate = LearningRate;
+    }
+
+    /// <summary>Tells the training attack which block of the batch this rank attacks (null: the whole batch, one process).</summary>
+    public void ShardAttacks(BatchShard? shard)
+    {
+        if (Pgd is not null) Pgd.Shard = shard;
+        if (Trades is not null) Trades.Shard = shard;
     }
 
     /// <summary>The training attack's generator state (null: not used yet, or the clean stage).</summary>

@@ -82,3 +82,23 @@ public sealed class MpiFactAttribute : Xunit.FactAttribute
         if (!MpiJob.MpichAvailable) Skip = $"needs MPICH ({MpiJob.MpichLauncher}; apt-get install mpich, as .ci/run does)";
     }
 }
+
+/// <summary>A test that needs Open MPI's launcher; skipped (with the reason) where it is not installed. CI installs it.</summary>
+public sealed class OpenMpiFactAttribute : Xunit.FactAttribute
+{
+    /// <summary>Skips unless <see cref="MpiJob.OpenMpiAvailable"/>.</summary>
+    public OpenMpiFactAttribute()
+    {
+        if (!MpiJob.OpenMpiAvailable) Skip = $"needs Open MPI ({MpiJob.OpenMpiLauncher}; apt-get install openmpi-bin, as .ci/run does)";
+    }
+}
+
+/// <summary>A theory that needs MPICH's launcher; skipped (with the reason) where it is not installed.</summary>
+public sealed class MpiTheoryAttribute : Xunit.TheoryAttribute
+{
+    /// <summary>Skips unless <see cref="MpiJob.MpichAvailable"/>.</summary>
+    public MpiTheoryAttribute()
+    {
+        if (!MpiJob.MpichAvailable) Skip = $"needs MPICH ({MpiJob.MpichLauncher}; apt-get install mpich, as .ci/run does)";
+    }
+}
