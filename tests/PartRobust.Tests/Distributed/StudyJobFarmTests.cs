@@ -8,8 +8,8 @@ namespace PartRobust.Tests.Distributed;
 public class StudyJobFarmTests
 {
     static string[] Args(string output) =>
-        ["study", "--seeds", "2", "--regimes", "easy", "--arms", "part-downsampled", "--curve-arms", "part-downsampled", "--train-sizes", "32",
-         "--train-size", "32", "--val-size", "8", "--test-size", "16", "--attack-points", "8", "--clean-epochs", "1", "--adv-epochs", "1",
+        ["study", "--seeds", "2", "--regimes", "easy", "--arms", "part-downsampled:no-part-labels", "--curve-arms", "part-downsampled:no-part-labels", "--train-sizes", "16",
+         "--train-size", "16", "--val-size", "8", "--test-size", "8", "--attack-points", "4", "--clean-epochs", "1", "--adv-epochs", "1",
          "--robustness", "none", "--threads", "1", "--out", output];
 
     [MpiFact]
@@ -20,8 +20,8 @@ public class StudyJobFarmTests
         {
             MpiJob.Single(Args(Path.Combine(root, "one"))).Succeeded();
             var job = MpiJob.Mpich(2, Args(Path.Combine(root, "two"))).Succeeded();
-            Assert.Contains("easy-seed1-n32 on rank 1", job.Output);
-            foreach (var run in new[] { "easy-seed0-n32", "easy-seed1-n32" })
+            Assert.Contains("easy-seed1-n16 on rank 1", job.Output);
+            foreach (var run in new[] { "easy-seed0-n16", "easy-seed1-n16" })
                 Assert.Equal(ReportJsonView.Models(Path.Combine(root, "one", "runs", run)), ReportJsonView.Models(Path.Combine(root, "two", "runs", run)));
             Assert.True(File.Exists(Path.Combine(root, "two", "report.json")));
         }
