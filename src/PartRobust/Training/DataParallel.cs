@@ -55,6 +55,25 @@ internal sealed class DataParallel : IDisposable
     /// <summary>This rank's rows of a global batch of <paramref name="rows"/>.</summary>
     public BatchShard Shard(long rows) => BatchShard.Of(rows, communicator.Rank, communicator.Size);
 
+    /// <summary>
+    /// The epoch's batches as this rank's rows: made alone when the set can (a streamed dataset decodes only them), else
+    /// cut from the whole batch, which every rank draws alike (the in-memory set's flips are drawn for the whole batch).
+    /// </summary>
+    public ITrainingEpoch BeginEpoch(ITrainingSet set, Tensor order, int firstBatch, int batchSize, int epoch) =>
+        set.BeginEpoch(order, firstBatch, batchSize, epoch, n => Shard(n)) ?? new RowsOfWholeBatches(set.BeginEpoch(order, firstBatch, batchSize, epoch), this);
+
+    sealed class RowsOfWholeBatches(ITrainingEpoch whole, DataParallel parallel) : ITrainingEpoch
+    {
+        public (Tensor Images, Tensor Masks, Tensor Labels) Next(Generator generator)
+        {
+            var (x, masks, y) = whole.Next(generator);
+            var block = parallel.Shard(y.shape[0]);
+            return (block.Rows(x), block.Rows(masks), block.Rows(y));
+        }
+
+        public void Dispose() => whole.Dispose();
+    }
+
     /// <summary>Rank 0's weights and buffers on every rank: at the start of a stage, whether trained from scratch or resumed.</summary>
     public void Synchronise() => TensorBroadcast.FromRoot(model.state_dict().Values, communicator);
 

@@ -1,3 +1,4 @@
+using PartRobust.Distributed;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;
@@ -17,6 +18,14 @@ public interface ITrainingSet : IDisposable
 
     /// <summary>Starts epoch <paramref name="epoch"/> (1-based, counted over the whole run) over <paramref name="order"/>, from batch <paramref name="firstBatch"/>.</summary>
     ITrainingEpoch BeginEpoch(Tensor order, int firstBatch, int batchSize, int epoch);
+
+    /// <summary>
+    /// Like <see cref="BeginEpoch(Tensor, int, int, int)"/>, but each batch holds only the rows <paramref name="rows"/> picks
+    /// from the whole batch of the given size (one rank's block in data-parallel training), so the other rows are never
+    /// made; null when the set cannot (its batches draw from the trainer's generator for the whole batch), and the trainer
+    /// then cuts the rows from whole batches.
+    /// </summary>
+    ITrainingEpoch? BeginEpoch(Tensor order, int firstBatch, int batchSize, int epoch, Func<int, BatchShard> rows) => null;
 }
 
 /// <summary>One epoch's batches, handed out in order.</summary>

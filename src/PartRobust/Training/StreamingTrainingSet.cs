@@ -1,6 +1,7 @@
 using PartRobust.Data;
 using PartRobust.Data.Loading;
 using PartRobust.Data.Transforms;
+using PartRobust.Distributed;
 using static TorchSharp.torch;
 
 namespace PartRobust.Training;
@@ -40,12 +41,20 @@ public sealed class StreamingTrainingSet : ITrainingSet
     public Device Device { get; }
 
     /// <inheritdoc />
-    public ITrainingEpoch BeginEpoch(Tensor order, int firstBatch, int batchSize, int epoch)
+    public ITrainingEpoch BeginEpoch(Tensor order, int firstBatch, int batchSize, int epoch) =>
+        BeginEpoch(order, firstBatch, batchSize, epoch, n => new BatchShard(0, n, n));
+
+    /// <inheritdoc />
+    /// <remarks>A sample's crop depends on the seed, the epoch and its index only, so a block of rows decodes alone.</remarks>
+    public ITrainingEpoch BeginEpoch(Tensor order, int firstBatch, int batchSize, int epoch, Func<int, BatchShard> rows)
     {
         var ids = order.cpu().data<long>().ToArray();
         var batches = new List<int[]>();
         for (int b = firstBatch; b < Trainer.BatchesPerEpoch(ids.Length, batchSize); b++)
-            batches.Add(ids.Skip(b * batchSize).Take(Math.Min(batchSize, ids.Length - b * batchSize)).Select(i => (int)i).ToArray());
+        {
+            var block = rows(Math.Min(batchSize, ids.Length - b * batchSize));
+            batches.Add(ids.Skip(b * batchSize + (int)block.Offset).Take((int)block.Count).Select(i => (int)i).ToArray());
+        }
         return new Epoch(_loader.Stream(batches, (ulong)_seed, epoch), Device);
     }
 

@@ -130,7 +130,8 @@ public static class Trainer
     static void RunEpoch(TrainingRun run, TrainingStage stage, EpochInProgress epoch)
     {
         int firstBatch = epoch.BatchesDone;
-        using var batches = run.TrainingSet.BeginEpoch(epoch.Order, firstBatch, run.Options.BatchSize, run.Epoch);
+        using var batches = run.Parallel?.BeginEpoch(run.TrainingSet, epoch.Order, firstBatch, run.Options.BatchSize, run.Epoch)
+                            ?? run.TrainingSet.BeginEpoch(epoch.Order, firstBatch, run.Options.BatchSize, run.Epoch);
         using var task = run.Progress.Start($"{run.Label} {stage.Name} epoch {stage.EpochsDone + 1}/{stage.Epochs}", stage.BatchesPerEpoch);
         if (firstBatch > 0) task.Advance(firstBatch);
         while (epoch.BatchesDone < stage.BatchesPerEpoch)
@@ -153,10 +154,10 @@ public static class Trainer
     {
         using var scope = NewDisposeScope();
         using var dropout = run.Parallel?.OwnDropoutMasks();
-        var (x, masks, y) = batches.Next(run.Generator);
-        long total = y.shape[0];
-        var shard = run.Parallel?.Shard(total);
-        if (shard is { } block) (x, masks, y) = (block.Rows(x), block.Rows(masks), block.Rows(y));
+        var (x, masks, y) = batches.Next(run.Generator); // under MPI: this rank's rows of the batch
+        var shard = run.Parallel?.Shard(Math.Min(run.Options.BatchSize, run.TrainingSet.Count - (long)epoch.BatchesDone * run.Options.BatchSize));
+        long total = shard?.Total ?? y.shape[0];
+        if (shard is { } block && block.Count != y.shape[0]) throw new InvalidOperationException($"batch {epoch.BatchesDone}: {y.shape[0]} rows, expected {block.Count}");
         stage.ShardAttacks(shard);
         int count = (int)y.shape[0];
         Tensor? xAdv = null;

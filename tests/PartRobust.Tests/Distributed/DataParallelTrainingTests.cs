@@ -13,13 +13,15 @@ namespace PartRobust.Tests.Distributed;
 /// same batch, trains on its half, batch norm is synchronised and the gradients are summed, so the checkpoint equals
 /// one process's up to float summation order.
 /// Tolerance: max |Δ| ≤ 1e-4 over every weight and buffer of the checkpoint, with SGD (lr 0.01). The differences come
-/// from summing gradients in another order (rank sums vs one process's) and are about 1e-6 here (the synchronised
-/// batch norm's forward gives one process's bits). SGD, not AdamW: Adam divides by the gradient's size, so a parameter
-/// whose true gradient is 0 (a bias before batch norm) moves by ±lr on float noise alone, in one process too.
-/// Adversarial training is compared over its first step from identical weights only: after that, the sign of the PGD /
-/// TRADES input gradient flips at pixels where it is about 0, and the runs part ways as fast as two one-process runs
-/// with 1 and 2 torch threads do (measured: max |Δ| 0.08-0.2 after 4 steps either way), so there is no float tolerance
-/// to test beyond one step; resuming, by contrast, is compared bit for bit.
+/// from summing the gradients in another order (the ranks' partial sums vs one process's) and are about 1e-6 here; the
+/// synchronised batch norm's forward gives one process's bits on these (NCHW) models. SGD, not AdamW: Adam divides by
+/// the gradient's size, so a parameter whose true gradient is 0 (a bias before batch norm) moves by ±lr on float noise
+/// alone, in one process too. The runs are short on purpose: a ReLU input or a maxpool tie within float noise of 0 turns
+/// such a difference into another gradient, after which runs part ways as fast as one process with 1 and with 2 torch
+/// threads does (measured on these settings: identical logs, weights apart by 1e-5 to 1e-2 after 8-16 steps).
+/// Adversarial training is compared over its first step from identical weights only: after that the sign of the PGD /
+/// TRADES input gradient flips at pixels where it is about 0, and two one-process runs with 1 and 2 threads are as far
+/// apart (max |Δ| 0.08-0.2 after 4 steps) as one process and 2 ranks. Resuming is compared bit for bit.
 /// </summary>
 [Collection("mpi")]
 public class DataParallelTrainingTests(ITestOutputHelper output)
@@ -28,14 +30,22 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
 
     static readonly string[] Tiny =
     {
-        "--models", "part-downsampled", "--image-size", "32", "--classes", "Car,Fish", "--val-size", "16", "--test-size", "16",
-        "--attack-points", "8", "--width", "4", "--batch-size", "16", "--train-attack-steps", "2", "--pgd-steps", "2",
+        "--models", "part-downsampled", "--image-size", "32", "--val-size", "16", "--test-size", "16",
+        "--attack-points", "8", "--width", "4", "--train-attack-steps", "2", "--pgd-steps", "2",
         "--autoattack-points", "0", "--robustness", "none", "--optimizer", "sgd", "--lr", "0.01", "--threads", "1",
     };
 
     static string NewRoot() => Path.Combine(Path.GetTempPath(), "partrobust-tests", "dp-" + Guid.NewGuid().ToString("N"));
 
-    static string[] Train(string run, params string[] extra) => ["train", "--out", run, .. Tiny, .. extra];
+    /// <summary>
+    /// partrobust train of the tiny model into <paramref name="run"/>: on PartShapes cars and fishes unless
+    /// <paramref name="extra"/> gives --data, in batches of 16 unless it gives --batch-size.
+    /// </summary>
+    static string[] Train(string run, params string[] extra) =>
+    [
+        "train", "--out", run, .. Tiny, .. extra.Contains("--data") ? [] : (string[])["--classes", "Car,Fish"],
+        .. extra.Contains("--batch-size") ? [] : (string[])["--batch-size", "16"], .. extra,
+    ];
 
     static string Checkpoint(string run) => Path.Combine(run, "checkpoints", "part-downsampled.safetensors");
 
@@ -106,6 +116,21 @@ public class DataParallelTrainingTests(ITestOutputHelper output)
         var (max, where) = Difference(single, mpi);
         output.WriteLine($"{recipe}, first step: max |Δ| {max:E2} ({where})");
         Assert.True(max <= Tolerance, $"{recipe}: 2 ranks differ from one process by {max} ({where})");
+        AssertSameHistory(single, mpi);
+        Directory.Delete(root, recursive: true);
+    }
+
+    [MpiFact]
+    public void Two_ranks_on_a_streamed_dataset_decode_their_own_rows_and_train_like_one_process()
+    {
+        string root = NewRoot(), single = Path.Combine(root, "single"), mpi = Path.Combine(root, "mpi");
+        string data = PreparedFixture.Write(Path.Combine(root, "pascal"), perSplit: 8);
+        string[] streamed = ["--data", data, "--workers", "1", "--clean-epochs", "1", "--adv-epochs", "0", "--batch-size", "8"];
+        MpiJob.Single(Train(single, streamed)).Succeeded();
+        MpiJob.Mpich(2, Train(mpi, streamed)).Succeeded();
+        var (max, where) = Difference(single, mpi);
+        output.WriteLine($"streamed, clean, 2 steps: max |Δ| {max:E2} ({where})");
+        Assert.True(max <= Tolerance, $"2 ranks differ from one process by {max} ({where})");
         AssertSameHistory(single, mpi);
         Directory.Delete(root, recursive: true);
     }

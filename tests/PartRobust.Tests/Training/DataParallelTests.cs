@@ -1,7 +1,10 @@
+using PartRobust.Data;
+using PartRobust.Data.Transforms;
 using PartRobust.Distributed;
 using PartRobust.Tests.TestSupport;
 using PartRobust.Training;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace PartRobust.Tests.Training;
 
@@ -50,5 +53,34 @@ public class DataParallelTests
             Assert.Equal(ranks, parallel.Ranks);
         }
         else Assert.Contains(error, Assert.Throws<ArgumentException>(() => DataParallel.For(model, options, images, new Ranks(ranks))).Message);
+    }
+
+    [Fact]
+    public void A_streamed_set_decodes_a_ranks_rows_alone_and_they_are_the_rows_of_the_whole_batch()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "partrobust-tests", Guid.NewGuid().ToString("N"));
+        PreparedFixture.Write(Path.Combine(dir, "data"), perSplit: 8);
+        var source = new PreparedSplit(Path.Combine(dir, "data", "train")); // 16 images: batches of 6, 6 and 4
+        using var set = new StreamingTrainingSet(source, new TrainTransform(32), semiLabel: 0.5, seed: 3, CPU, workers: 2);
+        using var order = randperm(source.Count, generator: new Generator(1));
+        using var g = new Generator(2);
+        int batches = Trainer.BatchesPerEpoch(source.Count, 6);
+        var whole = new List<(Tensor Images, Tensor Masks, Tensor Labels)>();
+        using (var epoch = set.BeginEpoch(order, 0, 6, 2))
+            for (int b = 0; b < batches; b++) whole.Add(epoch.Next(g));
+        for (int rank = 0; rank < 2; rank++)
+        {
+            int r = rank;
+            using var epoch = set.BeginEpoch(order, 0, 6, 2, n => BatchShard.Of(n, r, 2))!;
+            for (int b = 0; b < batches; b++)
+            {
+                var (x, masks, y) = epoch.Next(g);
+                var shard = BatchShard.Of(whole[b].Labels.shape[0], rank, 2);
+                Assert.True(x.equal(shard.Rows(whole[b].Images)).all().item<bool>(), $"rank {rank} batch {b} images");
+                Assert.True(masks.equal(shard.Rows(whole[b].Masks)).all().item<bool>(), $"rank {rank} batch {b} masks");
+                Assert.True(y.equal(shard.Rows(whole[b].Labels)).all().item<bool>(), $"rank {rank} batch {b} labels");
+            }
+        }
+        Directory.Delete(dir, recursive: true);
     }
 }
