@@ -38,7 +38,7 @@ internal sealed class DataParallel : IDisposable
     {
         if (communicator.Size == 1 || WorkShare.IsAlone) return null;
         CheckShards(options, trainingImages, communicator.Size);
-        return new DataParallel(model, options.EffectiveBatchNorm, communicator);
+        return new DataParallel(model, options.BatchNorm, communicator);
     }
 
     /// <summary>How batch norm computes its statistics.</summary>
@@ -109,7 +109,7 @@ internal sealed class DataParallel : IDisposable
     /// </summary>
     static void CheckShards(TrainOptions options, int trainingImages, int ranks)
     {
-        int need = options.EffectiveBatchNorm == BatchNormMode.Local ? 2 : 1;
+        int need = options.BatchNorm == BatchNormMode.Local ? 2 : 1;
         int batch = Math.Min(options.BatchSize, trainingImages), last = trainingImages % options.BatchSize;
         int smallest = last >= 2 && last < batch ? last : batch;
         if (BatchShard.SmallestOf(smallest, ranks) >= need) return;

@@ -71,15 +71,13 @@ public sealed record TrainOptions
     /// </summary>
     [JsonPropertyName("val_attack_points")] public int ValAttackPoints { get; init; } = 256;
     /// <summary>
-    /// Batch normalisation when training on several MPI ranks: null or <c>sync</c> (the default), statistics over the global
+    /// Batch normalisation when training on several MPI ranks: <c>sync</c> (the default), statistics over the global
     /// batch, which gives one process's result; <c>local</c>, each rank's own rows (PyTorch DDP's default). Ignored by one
-    /// process; left out of config files when null.
+    /// process; left out of config files when it is the default.
     /// </summary>
     [JsonPropertyName("batch_norm")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public BatchNormMode? BatchNorm { get; init; }
-    /// <summary><see cref="BatchNorm"/> in effect.</summary>
-    [JsonIgnore] public BatchNormMode EffectiveBatchNorm => BatchNorm ?? BatchNormMode.Sync;
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public BatchNormMode BatchNorm { get; init; } = BatchNormMode.Sync;
     /// <summary>Seed of initialisation, shuffling, augmentation and attacks.</summary>
     [JsonPropertyName("seed")] public long Seed { get; init; } = 0;
 

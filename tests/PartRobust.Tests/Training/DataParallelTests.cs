@@ -45,7 +45,7 @@ public class DataParallelTests
     public void Every_batch_must_give_every_rank_rows(int images, int batch, int ranks, string? error)
     {
         using var model = new TinyConvClassifier(2);
-        var options = new TrainOptions { BatchSize = batch, BatchNorm = error?.Contains("local") == true ? BatchNormMode.Local : null };
+        var options = new TrainOptions { BatchSize = batch, BatchNorm = error?.Contains("local") == true ? BatchNormMode.Local : BatchNormMode.Sync };
         if (error is null)
         {
             using var parallel = DataParallel.For(model, options, images, new Ranks(ranks));
