@@ -29,32 +29,22 @@ internal sealed unsafe class MpiCommunicator : ICommunicator
 
     public void Barrier() => mpi.Barrier();
 
-    public void AllreduceSum(Span<float> values)
+    public void AllreduceSum(Span<float> values) => InPieces(values, (p, n) => mpi.AllreduceInPlace((void*)p, n, mpi.Float, mpi.OpSum));
+
+    public void AllreduceSum(Span<double> values) => InPieces(values, (p, n) => mpi.AllreduceInPlace((void*)p, n, mpi.Double, mpi.OpSum));
+
+    public void AllreduceMax(Span<double> values) => InPieces(values, (p, n) => mpi.AllreduceInPlace((void*)p, n, mpi.Double, mpi.OpMax));
+
+    public void Broadcast(Span<byte> buffer) => InPieces(buffer, (p, n) => mpi.Bcast((void*)p, n, mpi.Byte, 0));
+
+    /// <summary>Calls <paramref name="call"/> on consecutive pieces of at most <see cref="MaxCount"/> elements (MPI counts are ints).</summary>
+    static void InPieces<T>(Span<T> values, Action<nint, int> call) where T : unmanaged
     {
         for (int start = 0; start < values.Length; start += MaxCount)
-            fixed (float* p = values.Slice(start, Math.Min(MaxCount, values.Length - start)))
-                mpi.AllreduceInPlace(p, Math.Min(MaxCount, values.Length - start), mpi.Float, mpi.OpSum);
-    }
-
-    public void AllreduceSum(Span<double> values)
-    {
-        for (int start = 0; start < values.Length; start += MaxCount)
-            fixed (double* p = values.Slice(start, Math.Min(MaxCount, values.Length - start)))
-                mpi.AllreduceInPlace(p, Math.Min(MaxCount, values.Length - start), mpi.Double, mpi.OpSum);
-    }
-
-    public void AllreduceMax(Span<double> values)
-    {
-        for (int start = 0; start < values.Length; start += MaxCount)
-            fixed (double* p = values.Slice(start, Math.Min(MaxCount, values.Length - start)))
-                mpi.AllreduceInPlace(p, Math.Min(MaxCount, values.Length - start), mpi.Double, mpi.OpMax);
-    }
-
-    public void Broadcast(Span<byte> buffer)
-    {
-        for (int start = 0; start < buffer.Length; start += MaxCount)
-            fixed (byte* p = buffer.Slice(start, Math.Min(MaxCount, buffer.Length - start)))
-                mpi.Bcast(p, Math.Min(MaxCount, buffer.Length - start), mpi.Byte, 0);
+        {
+            int count = Math.Min(MaxCount, values.Length - start);
+            fixed (T* p = values.Slice(start, count)) call((nint)p, count);
+        }
     }
 
     public byte[][] AllGather(ReadOnlySpan<byte> mine)
