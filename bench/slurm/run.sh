@@ -3,13 +3,14 @@
 # Not CI: it installs Debian packages, writes /etc/slurm/slurm.conf and starts munged, slurmctld and slurmd (as root,
 # without systemd). Run it on a throwaway machine or container; see docs/distributed.md ("Slurm") for what it shows.
 #
-#   bash bench/slurm/run.sh [--cli PATH] [--checkpoint STEM] [--attack pgd-10] [--n 32] [--ranks 2]
+#   bash bench/slurm/run.sh [--cli PATH] [--checkpoint STEM] [--attack pgd-10] [--n 32] [--batch-size 8] [--ranks 2]
 #                           [--mpi pmi2|pmix|both] [--work DIR] [--stop]
 #
 #   --cli PATH         the PartRobust.Cli executable (default: dotnet build src/PartRobust.Cli -c Release -o WORK/cli)
 #   --checkpoint STEM  checkpoint to attack (default: train a tiny part-downsampled model into WORK/tiny-train, ~1 min)
 #   --attack NAME      attack(s) for 'partrobust attack' (default pgd-10; aa for AutoAttack)
 #   --n N              test points attacked (default 32)
+#   --batch-size B     points per attack batch; the ranks share the batches (default 8)
 #   --ranks N          Slurm tasks = MPI ranks (default 2; the node has as many CPUs as this machine)
 #   --mpi KIND         pmi2: MPICH ABI (libmpich.so.12) under srun --mpi=pmi2 (default); pmix: Open MPI under
 #                      srun --mpi=pmix; both: one job step of each
@@ -23,6 +24,7 @@ cli="${PARTROBUST_CLI:-}"
 checkpoint="${PARTROBUST_CHECKPOINT:-}"
 attack=pgd-10
 points=32
+batch=8
 ranks=2
 mpi=pmi2
 work=/tmp/partrobust-slurm
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
     --checkpoint) checkpoint="$2"; shift 2 ;;
     --attack) attack="$2"; shift 2 ;;
     --n) points="$2"; shift 2 ;;
+    --batch-size) batch="$2"; shift 2 ;;
     --ranks) ranks="$2"; shift 2 ;;
     --mpi) mpi="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
@@ -175,7 +178,7 @@ job="$work/attack.sbatch"
     echo "rm -rf '$out'"
     echo "echo '--- srun --mpi=$s -n $ranks'"
     echo 'start=$(date +%s%N)'
-    echo "srun --mpi=$s --kill-on-bad-exit=1 -n $ranks '$cli' attack --checkpoint '$checkpoint' --attack '$attack' --n $points --out '$out' || rc=\$?"
+    echo "srun --mpi=$s --kill-on-bad-exit=1 -n $ranks '$cli' attack --checkpoint '$checkpoint' --attack '$attack' --n $points --batch-size $batch --out '$out' || rc=\$?"
     echo 'echo "step took $(( ($(date +%s%N) - start) / 1000000 )) ms"'
     echo "if test -f '$out/report.json'; then echo 'run folder: $out'; else echo 'no run folder'; fi"
   done

@@ -54,7 +54,7 @@ sealed class ExperimentOptions
 
     static ConfigFlag[] DataFlags(ExperimentConfig d) =>
     [
-        ConfigFlag.Value<int>(new("--workers") { Description = "Loader threads decoding a real dataset's images (default: one per core)" }, (c, v) => c with { Workers = v }),
+        ConfigFlag.Value<int>(new("--workers") { Description = "Loader threads decoding a real dataset's images (default: one per core; under MPI the cores divided among this machine's ranks)" }, (c, v) => c with { Workers = v }),
         ConfigFlag.Value<int>(new("--image-size") { Description = $"Model input size in pixels, 32-224: the PartShapes image size (default {d.ImageSize}) or a real dataset's crop (default 224)" }, (c, v) => c with { ImageSize = v }),
         ConfigFlag.Text(SharedOptions.Preset(d), (c, v) => c with { PartShapes = c.PartShapes with { Preset = v } }),
         ConfigFlag.Text(new("--classes") { Description = "Comma-separated PartImageNet classes to use (default: all 11)" }, (c, v) => c with { Classes = SharedOptions.Split(v) }),

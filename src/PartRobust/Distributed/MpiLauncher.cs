@@ -46,6 +46,17 @@ public sealed record MpiLauncher(MpiLauncherAbi? Abi, int Size, string Launcher)
             _ => throw new ArgumentException($"{ModeVariable}={mode}: expected off, auto, mpich or openmpi"),
         };
     }
+
+    /// <summary>
+    /// How many ranks of the job share this machine, as the launcher says (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE, Hydra's
+    /// MPI_LOCALNRANKS); <paramref name="worldSize"/> when it does not say, which never oversubscribes.
+    /// </summary>
+    public static int LocalRanks(IDictionary environment, int worldSize)
+    {
+        foreach (var name in new[] { "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS" })
+            if (int.TryParse(environment[name] as string, out int n) && n > 0) return Math.Min(n, worldSize);
+        return worldSize;
+    }
 }
 
 /// <summary>The two MPI ABIs in use on Linux.</summary>

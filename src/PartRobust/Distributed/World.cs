@@ -26,6 +26,14 @@ public static class World
     public static bool IsDistributed => current.Size > 1;
 
     /// <summary>
+    /// This rank's share of the machine's cores (at least 1): all of them for a single process, divided among the job's
+    /// ranks on this machine otherwise. The default for thread pools (e.g. image decoding) so that ranks do not
+    /// oversubscribe the cores.
+    /// </summary>
+    public static int CoresPerRank =>
+        Math.Max(1, Environment.ProcessorCount / MpiLauncher.LocalRanks(Environment.GetEnvironmentVariables(), Size));
+
+    /// <summary>
     /// Joins the MPI job this process was launched into (<see cref="MpiLauncher.Detect"/>), or stays a single process.
     /// Throws when the launcher's size and the library's disagree (a launcher of one MPI with the library of another
     /// starts N jobs of one rank each).

@@ -59,6 +59,7 @@ public static class GradientMaskingChecks
         progress ??= NullProgress.Instance;
         if (options.Points < 1) throw new ArgumentOutOfRangeException(nameof(options), "Points must be ≥ 1");
         if (options.BatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "BatchSize must be ≥ 1");
+        if (options.AttackBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(options), "AttackBatchSize must be ≥ 1");
         var results = new List<MaskingCheckResult>();
         bool wasTraining = model.training;
         using var subset = data.Take(options.Points);
@@ -72,7 +73,7 @@ public static class GradientMaskingChecks
             if (options.CheckZeroGradients) Add(ZeroGradients(model, subset, options));
             RobustResult? pgd = null;
             if (options.CheckBlackBox || options.CheckMoreSteps)
-                pgd = Evaluator.RobustAccuracy(model, subset, Pgd(threat, options.PgdSteps, options), options.BatchSize, progress, "masking check: pgd");
+                pgd = Evaluator.RobustAccuracy(model, subset, Pgd(threat, options.PgdSteps, options), options.AttackBatchSize, progress, "masking check: pgd");
             if (options.CheckBlackBox) Add(BlackBox(model, subset, threat, options, pgd!, progress));
             if (options.CheckEpsilonSweep) Add(Sweep(model, subset, threat, options, progress));
             if (options.CheckMoreSteps) Add(MoreSteps(model, subset, threat, options, pgd!, progress));
@@ -209,7 +210,7 @@ public static class GradientMaskingChecks
             using var idx = tensor(robustIdx);
             using var robust = data.Subset(idx);
             var square = new SquareAttack(threat.Epsilon, o.SquareQueries, norm: threat.Norm, seed: o.Seed, name: "square");
-            var r = Evaluator.RobustAccuracy(model, robust, square, o.BatchSize, progress, "masking check: square");
+            var r = Evaluator.RobustAccuracy(model, robust, square, o.AttackBatchSize, progress, "masking check: square");
             broken = r.RobustMask.Count(v => !v);
         }
         double fraction = (double)broken / data.Count;
@@ -229,7 +230,7 @@ public static class GradientMaskingChecks
         double last = 1;
         foreach (double eps in radii)
         {
-            var r = Evaluator.RobustAccuracy(model, data, Pgd(threat, o.PgdSteps, o, eps), o.BatchSize, progress, $"masking check: ε sweep {F(eps)}");
+            var r = Evaluator.RobustAccuracy(model, data, Pgd(threat, o.PgdSteps, o, eps), o.AttackBatchSize, progress, $"masking check: ε sweep {F(eps)}");
             last = r.Accuracy;
             parts.Add($"ε={F(eps)}: {Pct(r.Accuracy)}");
         }
@@ -243,7 +244,7 @@ public static class GradientMaskingChecks
         RobustResult pgd, IProgressSink progress)
     {
         int steps = Math.Max(1, o.PgdSteps * Math.Max(1, o.MoreStepsFactor));
-        var more = Evaluator.RobustAccuracy(model, data, Pgd(threat, steps, o), o.BatchSize, progress, $"masking check: pgd-{steps}");
+        var more = Evaluator.RobustAccuracy(model, data, Pgd(threat, steps, o), o.AttackBatchSize, progress, $"masking check: pgd-{steps}");
         double drop = pgd.Accuracy - more.Accuracy;
         // On few points one point is already a large fraction: a single extra point broken is not evidence.
         double threshold = Math.Max(o.MoreStepsMaxDrop, 1.5 / Math.Max(1, more.Points));

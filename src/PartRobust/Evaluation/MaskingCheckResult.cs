@@ -17,8 +17,14 @@ public sealed record MaskingCheckOptions
     /// <summary>Number of points (the first ones of the data set) the checks run on.</summary>
     public int Points { get; init; } = 64;
 
-    /// <summary>Batch size for forward passes and attacks.</summary>
+    /// <summary>Batch size of the checks' forward passes (the randomness, dynamic and probability checks look at one batch).</summary>
     public int BatchSize { get; init; } = 64;
+
+    /// <summary>
+    /// Batch size of the checks' attacks (PGD, Square, the ε sweep); attack batches are what MPI ranks share out, and each
+    /// batch draws its own random stream, so the results depend on it but not on the number of ranks.
+    /// </summary>
+    public int AttackBatchSize { get; init; } = 64;
 
     /// <summary>Seed of the attacks the checks run.</summary>
     public long Seed { get; init; }

@@ -129,7 +129,7 @@ public static class CheckpointEvaluation
         List<MaskingCheckRecord>? checks = null;
         bool runChecks = request.MaskingChecks ?? (names?.Any(IsAutoAttack) ?? false);
         if (runChecks && attackSet.Count > 0)
-            checks = ExperimentRunner.RunMaskingChecks(model, attackSet.Count > 64 ? attackSet.Take(64) : attackSet, threat, eval.Seed, progress, display);
+            checks = ExperimentRunner.RunMaskingChecks(model, attackSet.Count > 64 ? attackSet.Take(64) : attackSet, threat, eval.Seed, eval.BatchSize, progress, display);
         var named = names?.Select(a => Attacks.AttackRegistry.Create(a, threat, info.Taxonomy.NumClasses, eval.Seed)).ToList();
         // Examples come from the last attack the user named (for `aa` that is AutoAttack), not from an adaptive attack added after it.
         var examplesFrom = named is not null && request.Attacks is { Length: > 0 } user ? named[user.Length - 1] : null;

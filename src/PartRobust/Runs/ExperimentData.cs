@@ -3,6 +3,7 @@ using PartRobust.Data;
 using PartRobust.Data.Loading;
 using PartRobust.Data.Prepare;
 using PartRobust.Data.Transforms;
+using PartRobust.Distributed;
 using PartRobust.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -89,7 +90,7 @@ public sealed class ExperimentData : IDisposable
                 throw new InvalidDataException($"{s.Directory}: its taxonomy.json differs from the train split's");
             if (s.Count == 0) throw new InvalidDataException($"{s.Directory}: the split is empty");
         }
-        int size = config.ImageSize, workers = config.Workers ?? Environment.ProcessorCount;
+        int size = config.ImageSize, workers = config.Workers ?? World.CoresPerRank;
         IPartSampleSource train = Capped(splits[0], config.TrainSize, sorted: true);
         var eval = EvalTransform.ForImageSize(size);
         // Val and test in a fixed shuffled order, so that "the first N test images" (attacked points, AutoAttack) span the classes.
@@ -130,7 +131,7 @@ public sealed class ExperimentData : IDisposable
         }
         var split = new PreparedSplit(folder);
         return SplitMaterializer.Load(split, EvalTransform.ForImageSize(imageSize), Capped(split.Count, max),
-            workers ?? Environment.ProcessorCount, progress, $"loading {Path.GetFileName(folder)}");
+            workers ?? World.CoresPerRank, progress, $"loading {Path.GetFileName(folder)}");
     }
 
     /// <summary>The first <paramref name="max"/> of a fixed seed-0 permutation of 0..n−1 (all n when max is 0 or ≥ n).</summary>

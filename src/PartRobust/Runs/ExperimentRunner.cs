@@ -193,12 +193,16 @@ public static class ExperimentRunner
         return d;
     }
 
-    /// <summary>The gradient-masking checks on <paramref name="points"/>, logged, as report records.</summary>
+    /// <summary>
+    /// The gradient-masking checks on <paramref name="points"/>, their attacks in batches of the run's
+    /// <paramref name="attackBatchSize"/> (at most the checks' default), logged, as report records.
+    /// </summary>
     public static List<MaskingCheckRecord> RunMaskingChecks(nn.Module<Tensor, Tensor> model, PartDataset points, Attacks.ThreatModel threat,
-        long seed, IProgressSink progress, string display)
+        long seed, int attackBatchSize, IProgressSink progress, string display)
     {
-        var results = Evaluation.GradientMaskingChecks.Run(model, points, threat,
-            new Evaluation.MaskingCheckOptions { Seed = seed, Points = points.Count }, progress);
+        var options = new Evaluation.MaskingCheckOptions { Seed = seed, Points = points.Count };
+        options = options with { AttackBatchSize = Math.Min(options.AttackBatchSize, attackBatchSize) };
+        var results = Evaluation.GradientMaskingChecks.Run(model, points, threat, options, progress);
         int warnings = results.Count(c => !c.Passed);
         progress.Log($"{display}: gradient-masking checks {results.Count - warnings}/{results.Count} passed" + (warnings > 0 ? " — see the warnings above" : ""));
         return results.Select(MaskingCheckRecord.From).ToList();

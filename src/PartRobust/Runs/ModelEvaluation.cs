@@ -91,7 +91,7 @@ public sealed class ModelEvaluation
         using var aaSet = attackSet.Take(Math.Min(eval.AutoAttackPoints, attackSet.Count));
         var threat = new Attacks.ThreatModel(norm, eval.Epsilon);
         if (eval.MaskingChecks)
-            checks = ExperimentRunner.RunMaskingChecks(model, aaSet, threat, eval.Seed, progress, display);
+            checks = ExperimentRunner.RunMaskingChecks(model, aaSet, threat, eval.Seed, eval.BatchSize, progress, display);
         Run(Attacks.AttackRegistry.AutoAttackStandard(threat, aaSet.Taxonomy.NumClasses, eval.Seed), aaSet);
         if (model is IPartModel)
             foreach (var adaptive in eval.AdaptiveAttacks ?? Array.Empty<string>())

@@ -59,9 +59,47 @@ public sealed class RunDirectory : IDisposable
         Directory.CreateDirectory(WorkPath);
     }
 
-    /// <summary>The private folder a rank other than 0 writes into instead of the partial folder of <paramref name="finalPath"/>.</summary>
-    static string ScratchPath(string finalPath) =>
-        Path.Combine(Path.GetTempPath(), $"partrobust-rank{World.Rank}-{Environment.ProcessId}-{Guid.NewGuid():N}", Path.GetFileName(finalPath));
+    /// <summary>
+    /// The private folder a rank other than 0 writes into instead of the partial folder of <paramref name="finalPath"/>:
+    /// <c>partrobust-rankR-HOST-PID-GUID</c> in the temp folder, after sweeping away those of killed ranks.
+    /// </summary>
+    static string ScratchPath(string finalPath)
+    {
+        string temp = Path.GetTempPath();
+        SweepStaleScratch(temp);
+        return Path.Combine(temp, $"{ScratchPrefix}{World.Rank}-{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}", Path.GetFileName(finalPath));
+    }
+
+    const string ScratchPrefix = "partrobust-rank";
+
+    /// <summary>
+    /// Deletes the scratch folders in <paramref name="temp"/> of ranks on this machine whose process is gone (a rank killed
+    /// by a signal cannot clean up after itself). Folders of other machines (a shared temp folder) are left alone.
+    /// </summary>
+    internal static void SweepStaleScratch(string temp)
+    {
+        if (!Directory.Exists(temp)) return;
+        foreach (var folder in Directory.EnumerateDirectories(temp, ScratchPrefix + "*"))
+        {
+            var fields = Path.GetFileName(folder).Split('-'); // partrobust, rankR, host (may hold '-'), pid, guid
+            if (fields.Length < 5 || !int.TryParse(fields[^2], out int pid)) continue;
+            if (string.Join('-', fields[2..^2]) != Environment.MachineName || IsRunning(pid)) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
 
     /// <summary>Whether this process writes the run folder: rank 0, or a rank working alone on a unit of its own.</summary>
     static bool Writes => World.IsRoot || WorkShare.IsAlone;

@@ -51,4 +51,20 @@ public class MpiLauncherTests
         Assert.Equal(new byte[] { 7 }, Assert.Single(one.AllGather(new byte[] { 7 })));
         Assert.Equal(0, one.Rank);
     }
+
+    [Fact]
+    public void Ranks_on_this_machine_come_from_the_launcher_or_else_the_whole_job_counts()
+    {
+        static Hashtable Env(params (string Key, string Value)[] vars)
+        {
+            var env = new Hashtable();
+            foreach (var (k, v) in vars) env[k] = v;
+            return env;
+        }
+        Assert.Equal(2, MpiLauncher.LocalRanks(Env(("OMPI_COMM_WORLD_LOCAL_SIZE", "2")), 8));
+        Assert.Equal(3, MpiLauncher.LocalRanks(Env(("MPI_LOCALNRANKS", "3")), 6));
+        Assert.Equal(4, MpiLauncher.LocalRanks(Env(), 4));
+        Assert.Equal(4, MpiLauncher.LocalRanks(Env(("MPI_LOCALNRANKS", "x")), 4));
+        Assert.Equal(1, MpiLauncher.LocalRanks(Env(), 1));
+    }
 }

@@ -63,12 +63,15 @@ public class ShardedEvaluationTests(TinyCheckpointFixture fixture) : IClassFixtu
     public void An_attack_sequence_under_Open_MPI_matches_one_process_too()
     {
         if (!MpiJob.OpenMpiAvailable) return;
-        // A sequence (the second attack on the points the first left robust) with AutoAttack's DLR-gradient probe counts.
+        // A sequence (the second attack on the points the first left robust) with AutoAttack's DLR-gradient probe counts,
+        // after the gradient-masking checks, whose attacks are shared out in batches of --batch-size too.
         string[] Args(string o) => ["attack", "--checkpoint", fixture.Checkpoint, "--attack", "apgd-ce+apgd-dlr", "--n", "12", "--batch-size", "3",
-            "--eps", "1/255", "--no-masking-checks", "--threads", "1", "--out", o];
+            "--eps", "1/255", "--masking-checks", "--threads", "1", "--out", o];
         MpiJob.Single(Args(Out("aa-1"))).Succeeded();
         MpiJob.OpenMpi(2, Args(Out("aa-2"))).Succeeded();
-        Assert.Equal(ReportJsonView.Models(Out("aa-1")), ReportJsonView.Models(Out("aa-2")));
+        string one = ReportJsonView.Models(Out("aa-1"));
+        Assert.Contains("epsilon-sweep", one);
+        Assert.Equal(one, ReportJsonView.Models(Out("aa-2")));
     }
 
     [MpiFact]
@@ -91,7 +94,7 @@ public class ShardedEvaluationTests(TinyCheckpointFixture fixture) : IClassFixtu
             "--out", Out("eval-2")]).Succeeded();
         Assert.True(File.Exists(Path.Combine(Out("eval-2"), "report.json")));
         Assert.False(Directory.Exists(Path.Combine(fixture.Root, ".eval-2.partial")));
-        Assert.Equal(before, ScratchFolders());
+        Assert.Empty(ScratchFolders().Except(before)); // (stale folders of killed ranks may be swept meanwhile)
     }
 
     static string[] ScratchFolders() => Directory.GetDirectories(Path.GetTempPath(), "partrobust-rank*").Order().ToArray();
