@@ -7,7 +7,7 @@
 // version need VER_FLG_WEAK turns the hard failure into nothing at all.
 //
 // This file is compiled twice: by MSBuild's RoslynCodeTaskFactory as the build task (see
-// Directory.Build.targets), and into the test project (with PARTROBUST_TESTS defined) so the
+// PartRobust.targets beside it), and into the test project (with PARTROBUST_TESTS defined) so the
 // patching logic itself is unit-tested.
 using System;
 using System.IO;
@@ -142,19 +142,31 @@ namespace PartRobust.Build
     }
 
 #if !PARTROBUST_TESTS
-    /// <summary>MSBuild task: patch every libLibTorchSharp.so below a folder when the host needs it.</summary>
+    /// <summary>
+    /// MSBuild task: patch every libLibTorchSharp.so below a folder when the host needs it, or always for output that
+    /// runs on other hosts.
+    /// </summary>
     public class PatchLibTorchSharpGlibcxx : Microsoft.Build.Utilities.Task
     {
         /// <summary>The output folder to search.</summary>
         [Microsoft.Build.Framework.Required]
         public string Directory { get; set; } = "";
 
+        /// <summary>
+        /// The folder is published or packed for other hosts: patch whatever this host is (a weak need costs nothing
+        /// where libstdc++ has the version).
+        /// </summary>
+        public bool ForOtherHosts { get; set; }
+
         /// <inheritdoc />
         public override bool Execute()
         {
-            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return true;
             if (!System.IO.Directory.Exists(Directory)) return true;
-            if (GlibcxxVersionPatch.HostLibStdCxxHas()) return true;
+            if (!ForOtherHosts)
+            {
+                if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Linux)) return true;
+                if (GlibcxxVersionPatch.HostLibStdCxxHas()) return true;
+            }
             foreach (string so in System.IO.Directory.EnumerateFiles(Directory, "libLibTorchSharp.so", SearchOption.AllDirectories))
             {
                 try
@@ -162,7 +174,7 @@ namespace PartRobust.Build
                     var r = GlibcxxVersionPatch.Patch(so);
                     if (r == GlibcxxPatchResult.Patched)
                         Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High,
-                            $"PartRobust: marked {GlibcxxVersionPatch.Version} weak in {so} (host libstdc++ lacks it)");
+                            $"PartRobust: marked {GlibcxxVersionPatch.Version} weak in {so} ({(ForOtherHosts ? "for other hosts" : "host libstdc++ lacks it")})");
                 }
                 catch (Exception e)
                 {

@@ -1,32 +1,35 @@
 using System.CommandLine;
+using PartRobust.Data;
 using PartRobust.Models;
+using PartRobust.Runs;
 
 namespace PartRobust.Cli;
 
-/// <summary>The <c>models</c> command: the model and segmenter registries, optionally with parameter counts.</summary>
+/// <summary>The <c>models</c> command: the model and segmenter registries, with each model's parameter count.</summary>
 static class ModelsCommand
 {
-    // --count measures the paper's setting: PartImageNet's 11 classes at 224 px on torchvision-width ResNets.
-    internal const int DefaultClasses = 11, DefaultImageSize = 224, DefaultWidth = 64;
+    // Counted for the demo's setting unless told otherwise: the models a first run trains, all built in about a second.
+    static readonly ExperimentConfig Demo = new();
+    static readonly int AllClasses = PartImageNetTaxonomy.ClassNames.Count;
 
     public static Command Create()
     {
-        var cmd = new Command("models", "List the registered models (--models) and segmenters (--segmenter); --count builds each model and counts its parameters.");
-        var count = new Option<bool>("--count") { Description = "Build each model and print its trainable parameters (a few seconds for the full-size ones)" };
-        var classes = new Option<int?>("--num-classes") { Description = $"Classes C for --count: the first C PartImageNet classes, K follows (default {DefaultClasses}, K = 41)" };
-        var size = new Option<int?>("--image-size") { Description = $"Image size for --count (default {DefaultImageSize})" };
-        var width = new Option<int?>("--width") { Description = $"First-stage width of the ResNets and the compact segmenter for --count (default {DefaultWidth})" };
-        var segmenter = new Option<string?>("--segmenter") { Description = $"Segmenter of the part models for --count (default {SegmenterRegistry.Default})" };
-        foreach (var o in new Option[] { count, classes, size, width, segmenter }) cmd.Options.Add(o);
+        var cmd = new Command("models", "List the registered models (--models) with their trainable parameters, built for the demo's setting " +
+                                        "unless told otherwise (--image-size 224 gives the paper's), and the segmenters (--segmenter).");
+        var classes = new Option<int?>("--num-classes") { Description = $"Classes C: the first C PartImageNet classes, K follows (default {AllClasses}, K = {PartImageNetTaxonomy.Select(PartImageNetTaxonomy.ClassNames).NumSegLabels})" };
+        var size = new Option<int?>("--image-size") { Description = $"Image size in pixels (default {Demo.ImageSize}, the demo's; the paper's is 224)" };
+        var width = new Option<int?>("--width") { Description = $"First-stage width of the ResNets and the compact segmenter (default {WidthAt(64)} up to 64 px, {WidthAt(65)} above, as in training)" };
+        var segmenter = new Option<string?>("--segmenter") { Description = $"Segmenter of the part models (default {Demo.Segmenter})" };
+        foreach (var o in new Option[] { classes, size, width, segmenter }) cmd.Options.Add(o);
         cmd.SetAction(p =>
         {
-            bool doCount = p.GetValue(count);
-            int c = p.GetValue(classes) ?? DefaultClasses, n = p.GetValue(size) ?? DefaultImageSize, w = p.GetValue(width) ?? DefaultWidth;
-            string seg = p.GetValue(segmenter) ?? SegmenterRegistry.Default;
-            var models = ModelCatalog.Models(doCount, c, n, w, seg);
-            Console.WriteLine(doCount ? $"models (parameters for C = {c}, {n} px, width {w}, part models on '{seg}'):" : "models:");
+            var setting = Demo with { ImageSize = p.GetValue(size) ?? Demo.ImageSize, Width = p.GetValue(width), Segmenter = p.GetValue(segmenter) ?? Demo.Segmenter };
+            int c = p.GetValue(classes) ?? AllClasses, n = setting.ImageSize, w = setting.EffectiveWidth;
+            var models = ModelCatalog.Models(count: true, c, n, w, setting.Segmenter);
+            bool isDemo = c == AllClasses && n == Demo.ImageSize && w == Demo.EffectiveWidth && setting.Segmenter == Demo.Segmenter;
+            Console.WriteLine($"models (parameters for C = {c}, {n} px, width {w}, part models on '{setting.Segmenter}'{(isDemo ? "; the demo's setting" : "")}):");
             foreach (var m in models)
-                Console.WriteLine($"  {m.Name,-24} {m.DisplayName,-50}{(m.Parameters is { } k ? $" {k,14:N0}" : "")}");
+                Console.WriteLine($"  {m.Name,-24} {m.DisplayName,-50} {m.Parameters,14:N0}");
             Console.WriteLine("segmenters (part models; --segmenter):");
             foreach (var (name, description) in ModelCatalog.Segmenters())
                 Console.WriteLine($"  {name,-24} {description}");
@@ -34,4 +37,6 @@ static class ModelsCommand
         });
         return cmd;
     }
+
+    static int WidthAt(int imageSize) => (Demo with { ImageSize = imageSize }).EffectiveWidth;
 }

@@ -23,10 +23,13 @@ namespace PartRobust.Attacks;
 /// ranking, which can be its true class (an attack towards the right answer). All three can only lower robust
 /// accuracy.</para>
 /// </summary>
-public sealed class SegGuidedAttack : IPartAttack, IBatchSeeded
+public sealed class SegGuidedAttack : IPartAttack, IReportsProgress, IBatchSeeded
 {
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
@@ -127,18 +130,30 @@ public sealed class SegGuidedAttack : IPartAttack, IBatchSeeded
                     {
                         var (l, p) = part.ForwardWithParts(input);
                         return (l, PartLoss.SegmentationPerSample(p, guide.index_select(0, index)).neg());
-                    });
+                    }, onStep: StepReporter(r, 0));
                 var adv = PgdCore.Perturb(x, y, settings, generator, (input, index) =>
                 {
                     var (l, p) = part.ForwardWithParts(input);
                     return (l, PartLoss.PerSample(l, t.index_select(0, index), p, guide.index_select(0, index), SegWeight).neg());
-                }, start);
+                }, start, StepReporter(r, TwoStage ? 1 : 0));
                 tracker.Offer(model, todo, adv);
             }
             var result = tracker.Best;
             Threat.Verify(images, result);
             return result.MoveToOuterDisposeScope();
         }
+    }
+
+    /// <summary>
+    /// Reports the steps of stage <paramref name="stage"/> (0 = part-only, 1 = class) of restart <paramref name="restart"/>;
+    /// null when nobody listens.
+    /// </summary>
+    Action<int, int>? StepReporter(int restart, int stage)
+    {
+        if (Progress is null) return null;
+        int stages = TwoStage ? 2 : 1;
+        string where = AttackProgress.Restart(restart, Restarts) + (TwoStage ? $"stage {stage + 1}/2, " : "");
+        return (_, step) => Progress?.Invoke(AttackProgress.At(restart * stages + stage, Restarts * stages, step, Steps, "step", where));
     }
 
     /// <summary>

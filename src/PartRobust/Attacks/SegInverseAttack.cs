@@ -21,10 +21,13 @@ namespace PartRobust.Attacks;
 /// <c>kl_div</c> on raw logits and averages over (part, row) only; here it is the per-pixel KL divergence from the
 /// segmenter's softmax, averaged over pixels. Any misclassified iterate is kept, not only the final one.</para>
 /// </summary>
-public sealed class SegInverseAttack : IPartAttack, IBatchSeeded
+public sealed class SegInverseAttack : IPartAttack, IReportsProgress, IBatchSeeded
 {
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
@@ -117,6 +120,7 @@ public sealed class SegInverseAttack : IPartAttack, IBatchSeeded
             for (int r = 0; r < Restarts; r++)
             {
                 using var restartScope = NewDisposeScope();
+                int restart = r;
                 var todo = tracker.Robust().nonzero().flatten();
                 if (todo.shape[0] == 0) break;
                 var x = images.index_select(0, todo);
@@ -131,7 +135,8 @@ public sealed class SegInverseAttack : IPartAttack, IBatchSeeded
                         var kl = (q.exp() * (q - p.log_softmax(1))).sum(new long[] { 1 }).flatten(1).mean(new long[] { 1 });
                         var ce = nn.functional.cross_entropy(l, y.index_select(0, index), reduction: nn.Reduction.None);
                         return (l, ce * (1 - SegWeight) - kl * SegWeight);
-                    });
+                    }, onStep: Progress is null ? null : (_, step) =>
+                        Progress?.Invoke(AttackProgress.At(restart, Restarts, step, Steps, "image step", AttackProgress.Restart(restart, Restarts))));
                 tracker.Offer(model, todo, adv);
             }
             var result = tracker.Best;

@@ -10,10 +10,13 @@ namespace PartRobust.Attacks;
 /// max(0.001, ε/40), 5 restarts); the paper's scripts use c ∈ {0.1, 0.3, 0.5, 0.7, 0.9}. Per sample the worst case
 /// over steps and restarts is kept (a misclassified iterate wins, else the highest loss).
 /// </summary>
-public sealed class SegSumAttack : IPartAttack, IBatchSeeded
+public sealed class SegSumAttack : IPartAttack, IReportsProgress, IBatchSeeded
 {
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <inheritdoc />
+    public Action<AttackProgress>? Progress { get; set; }
 
     /// <inheritdoc />
     public ThreatModel Threat { get; }
@@ -90,7 +93,8 @@ public sealed class SegSumAttack : IPartAttack, IBatchSeeded
                     var (logits, parts) = part.ForwardWithParts(input);
                     var loss = PartLoss.PerSample(logits, labels.index_select(0, index), parts, truth.Masks.index_select(0, index), SegWeight);
                     return (logits, loss);
-                });
+                }, onStep: Progress is null ? null : (restart, step) =>
+                    Progress?.Invoke(AttackProgress.At(restart, Restarts, step, Steps, "step", AttackProgress.Restart(restart, Restarts))));
         }
     }
 }

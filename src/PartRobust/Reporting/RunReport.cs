@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json.Serialization;
 using PartRobust.Training;
 
@@ -286,7 +287,7 @@ public sealed record RunEnvironment
     public required string StartedUtc { get; init; }
     /// <summary>Total wall-clock seconds.</summary>
     public required double TotalSeconds { get; init; }
-    /// <summary>PartRobust version.</summary>
+    /// <summary>PartRobust version, with the commit it was built from when known (e.g. <c>0.1.0+1daee8e…</c>).</summary>
     public required string Version { get; init; }
 
     /// <summary>This process's machine facts, for a run that started at <paramref name="startedUtc"/> and took <paramref name="seconds"/>.</summary>
@@ -298,6 +299,6 @@ public sealed record RunEnvironment
         Device = device,
         StartedUtc = startedUtc,
         TotalSeconds = seconds,
-        Version = typeof(RunEnvironment).Assembly.GetName().Version?.ToString() ?? "0",
+        Version = typeof(RunEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0",
     };
 }

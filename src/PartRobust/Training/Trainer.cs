@@ -202,8 +202,10 @@ public static class Trainer
             (accuracy, miou) = (clean, parts.MeanIoU);
         }
         else accuracy = Evaluator.Accuracy(model, run.ValidationSet, batchSize);
+        // A bar of its own, so that the validation attack after the epoch's bar is done does not look like a hang.
         var robust = stage.ValAttack is not null && run.ValAttackSet.Count > 0
-            ? Evaluator.RobustAccuracy(model, run.ValAttackSet, stage.ValAttack, batchSize, NullProgress.Instance)
+            ? Evaluator.RobustAccuracy(model, run.ValAttackSet, stage.ValAttack, batchSize, run.Progress,
+                $"{run.Label} {stage.Name} epoch {stage.EpochsDone + 1}/{stage.Epochs} validation PGD-{run.Options.EffectiveValAttackSteps}")
             : null;
         return new Validation(accuracy, miou, robust);
     }

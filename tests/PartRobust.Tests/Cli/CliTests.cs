@@ -34,12 +34,28 @@ public class CliTests
     }
 
     [Fact]
-    public void Models_lists_the_registries()
+    public void Models_lists_the_registries_with_parameter_counts_for_the_demos_setting()
     {
         var r = Run("models");
         Assert.Equal(0, r.Code);
         foreach (var name in new[] { "resnet50", "part-downsampled", "part-2heads-e", "part-mask", "deeplabv3plus-resnet50", "deeplabv3-resnet50", "compact" })
             Assert.Contains(name, r.Out);
+        var demo = new PartRobust.Runs.ExperimentConfig();
+        Assert.Contains($"C = 11, {demo.ImageSize} px, width {demo.EffectiveWidth}, part models on '{demo.Segmenter}'; the demo's setting", r.Out);
+        var counts = PartRobust.Models.ModelCatalog.Models(count: true, 11, demo.ImageSize, demo.EffectiveWidth, demo.Segmenter);
+        var lines = r.Out.Split('\n');
+        foreach (var m in counts)
+            Assert.Contains(lines, l => l.TrimStart().StartsWith(m.Name + " ") && l.TrimEnd().EndsWith($" {m.Parameters:N0}"));
+    }
+
+    [Fact]
+    public void Models_counts_for_another_setting_on_request()
+    {
+        var r = Run("models", "--num-classes", "2", "--width", "8");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("C = 2, 32 px, width 8, part models on 'compact'):", r.Out);
+        long resnet18 = PartRobust.Models.ModelCatalog.Models(count: true, 2, 32, 8).Single(m => m.Name == "resnet18").Parameters!.Value;
+        Assert.Contains($" {resnet18:N0}\n", r.Out.Replace("\r", ""));
     }
 
     [Fact]

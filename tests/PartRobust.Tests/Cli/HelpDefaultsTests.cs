@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using PartRobust.Cli;
-using PartRobust.Models;
+using PartRobust.Data;
 using PartRobust.Runs;
 using PartRobust.Runs.Study;
 using Xunit;
@@ -116,10 +116,10 @@ public class HelpDefaultsTests
             ["bench --images"] = new LoaderBenchmarkRequest().Images,
             ["generate --preset"] = experiment.PartShapes.Preset,
             ["generate --classes"] = "all", // null: all 11
-            ["models --num-classes"] = ModelsCommand.DefaultClasses,
-            ["models --image-size"] = ModelsCommand.DefaultImageSize,
-            ["models --width"] = ModelsCommand.DefaultWidth,
-            ["models --segmenter"] = SegmenterRegistry.Default,
+            ["models --num-classes"] = PartImageNetTaxonomy.ClassNames.Count, // the demo's: all 11
+            ["models --image-size"] = experiment.ImageSize,
+            ["models --width"] = experiment.EffectiveWidth,
+            ["models --segmenter"] = experiment.Segmenter,
             ["import --segmenter"] = "deeplabv3plus-resnet50",
             ["import --image-size"] = 224,
             ["import --width"] = 64,

@@ -81,4 +81,35 @@ public class AttackProgressTests
         Assert.Equal("robust 3/3 (100.0%)", statuses.Last());
         Assert.Null(pgd.Progress);
     }
+
+    [Fact]
+    public void The_adaptive_part_attacks_report_their_steps()
+    {
+        var g = new Generator(3);
+        using var model = new TinyPartModel(3, 5);
+        var x = rand(new long[] { 6, 3, 8, 8 }, generator: g);
+        Tensor y;
+        using (no_grad()) y = model.call(x).argmax(1);
+        var masks = randint(0, 5, new long[] { 6, 8, 8 }, generator: g);
+        // Guides of every class, so seg-guided finds a target for every point.
+        var truth = new PartTruth(masks, masks, arange(6, dtype: ScalarType.Int64) % 3);
+        // ε so small that no point breaks: every restart runs to its last step.
+        var cases = new (IReportsProgress Attack, string Last)[]
+        {
+            (new SegSumAttack(1e-5, steps: 3, restarts: 2), "restart 2/2, step 3/3"),
+            (new SegGuidedAttack(1e-5, steps: 3, restarts: 2), "restart 2/2, stage 2/2, step 3/3"),
+            (new SegInverseAttack(1e-5, maskSteps: 2, steps: 3, restarts: 2), "restart 2/2, image step 3/3"),
+        };
+        foreach (var (attack, last) in cases)
+        {
+            var reports = new List<AttackProgress>();
+            attack.Progress = reports.Add;
+            ((IPartAttack)attack).Perturb(model, x, y, truth);
+            Assert.Equal(last, reports[^1].Detail);
+            Assert.Equal(1.0, reports[^1].Fraction, 9);
+            var fractions = reports.Select(r => r.Fraction).ToList();
+            Assert.Equal(fractions.Order(), fractions); // the bar only moves forward
+            Assert.Equal(attack is SegGuidedAttack ? 12 : 6, reports.Count); // every step of every restart (and stage)
+        }
+    }
 }
