@@ -3,11 +3,11 @@ using PartRobust.Data;
 namespace PartRobust.Evaluation.Corruptions;
 
 /// <summary>
-/// ImageNet-C <c>frost</c>: clip(c0·x + c1·frost) where frost is an H×W crop of a frost texture. Deviation: the library
-/// crops one of five frost photographs shipped with it (after a cv2 bicubic upscale when the photo is smaller than 1.1×
-/// the image); here the texture is generated procedurally and deterministically from the seed by
-/// <see cref="FrostTexture"/> (hazy fractal plus sharp ice needles; the library's <c>randint(5)</c> picks one of five
-/// styles) and no image files are shipped, so values differ from the library's while the blend is the same.
+/// ImageNet-C <c>frost</c>: clip(c0·x + c1·frost) where frost is an H×W frost texture. Deviation: the library crops one
+/// of five frost photographs shipped with it (after a cv2 bicubic resize by 1.1); here the texture is generated
+/// procedurally and deterministically from the seed by <see cref="FrostTexture"/> in the style of the photograph the
+/// library's <c>randint(5)</c> would pick (its gray-level distribution, colour and spectrum), and no image files are
+/// shipped, so pixels differ from the library's while the blend and its average strength are the same.
 /// (c0, c1) = (1,.4),(.8,.6),(.7,.7),(.65,.7),(.6,.75) (ImageNet) or (1,.2),(1,.3),(.9,.4),(.85,.4),(.75,.45) (CIFAR-10-C).
 /// </summary>
 public sealed class Frost : ICorruption

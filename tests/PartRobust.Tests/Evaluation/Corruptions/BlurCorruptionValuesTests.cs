@@ -93,7 +93,7 @@ public class BlurGeometryValuesTests
         int w = 40, h = 2;
         var img = new float[3 * w * h];
         img[5] = 1f; // channel 0, row 0, column 5
-        var o = MotionBlur.Blur(img, w, h, radius: 2, sigma: 1, angle: 0);
+        var o = MotionBlur.Blur(img, w, h, radius: 2, sigma: 1, angleDegrees: 0);
         double z = 1 + Math.Exp(-0.5) + Math.Exp(-2) + Math.Exp(-4.5) + Math.Exp(-8);
         Assert.Equal(1 / z, o[5], 6);                     // i = 0
         Assert.Equal(Math.Exp(-0.5) / z, o[4], 6);        // x = 4 reads x + 1 = 5

@@ -106,21 +106,8 @@ public class ElasticTransformTests
     }
 }
 
-public class FrostAndFogTests
+public class FogTests
 {
-    [Fact]
-    public void Frost_texture_is_seeded_in_range_and_blue_white()
-    {
-        var a = FrostTexture.Generate(40, 30, 2, new PartShapesRandom(9));
-        Assert.Equal(a, FrostTexture.Generate(40, 30, 2, new PartShapesRandom(9)));
-        Assert.NotEqual(a, FrostTexture.Generate(40, 30, 2, new PartShapesRandom(10)));
-        Assert.All(a, v => Assert.InRange(v, 0.0, 1.0));
-        int px = 1200;
-        for (int i = 0; i < px; i++) Assert.True(a[2 * px + i] >= a[i]);
-        // Sharp needles: some pixels well above the haze.
-        Assert.True(a.Skip(2 * px).Max() > a.Skip(2 * px).Average() + 0.2);
-    }
-
     [Fact]
     public void Fog_on_a_black_image_stays_black_and_plasma_is_normalised()
     {
