@@ -14,11 +14,13 @@ static class DemoCommand
         var defaults = new ExperimentConfig();
         var o = new ExperimentOptions(defaults);
         o.AddTo(cmd);
+        var tensorBoard = new TensorBoardFlags();
+        tensorBoard.AddTo(cmd);
         cmd.SetAction(p =>
         {
             var config = o.Resolve(p, defaults);
             string outDir = p.GetValue(o.Out) ?? SharedOptions.DefaultOut("demo");
-            return ExperimentRun.Run(config, outDir, SharedOptions.CommandLine(p));
+            return ExperimentRun.Run(config, outDir, SharedOptions.CommandLine(p), tensorBoard.Resolve(p));
         });
         return cmd;
     }

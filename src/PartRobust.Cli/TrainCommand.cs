@@ -12,6 +12,8 @@ static class TrainCommand
         var defaults = new ExperimentConfig();
         var o = new ExperimentOptions(defaults);
         o.AddTo(cmd);
+        var tensorBoard = new TensorBoardFlags();
+        tensorBoard.AddTo(cmd);
         var model = new Option<string?>("--model") { Description = "One model to train (shorthand for --models NAME)" };
         var resume = new Option<string?>("--resume")
         {
@@ -23,17 +25,17 @@ static class TrainCommand
         cmd.Options.Add(resume);
         cmd.SetAction(p =>
         {
-            if (p.GetValue(resume) is { } runDir) return Resume(p, o, model, runDir);
+            if (p.GetValue(resume) is { } runDir) return Resume(p, o, model, runDir, tensorBoard.Resolve(p));
             var config = o.Resolve(p, defaults);
             if (p.GetValue(model) is { } m) config = config with { Models = new[] { m } };
             string outDir = p.GetValue(o.Out) ?? SharedOptions.DefaultOut("train");
-            return ExperimentRun.Run(config, outDir, SharedOptions.CommandLine(p));
+            return ExperimentRun.Run(config, outDir, SharedOptions.CommandLine(p), tensorBoard.Resolve(p));
         });
         return cmd;
     }
 
     /// <summary>Continues the run in <paramref name="runDir"/> with its saved config; flags may only restate it.</summary>
-    static int Resume(ParseResult p, ExperimentOptions o, Option<string?> model, string runDir)
+    static int Resume(ParseResult p, ExperimentOptions o, Option<string?> model, string runDir, TensorBoardOptions tensorBoard)
     {
         if (p.GetValue(o.Out) is { } other && Path.GetFullPath(other).TrimEnd('/') != Path.GetFullPath(runDir).TrimEnd('/'))
             throw new ArgumentException($"--resume {runDir} continues the run in {runDir}; leave out --out");
@@ -41,6 +43,6 @@ static class TrainCommand
         var requested = o.Resolve(p, saved);
         if (p.GetValue(model) is { } rm) requested = requested with { Models = new[] { rm } };
         ResumeConfig.CheckSame(saved, requested, runDir);
-        return ExperimentRun.Run(saved, runDir, SharedOptions.CommandLine(p), resume: true);
+        return ExperimentRun.Run(saved, runDir, SharedOptions.CommandLine(p), tensorBoard, resume: true);
     }
 }

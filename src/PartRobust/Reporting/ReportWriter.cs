@@ -4,8 +4,8 @@ using System.Text.Json;
 namespace PartRobust.Reporting;
 
 /// <summary>
-/// Writes a run's <c>report.json</c> and <c>report.md</c> (each via a temp name, then rename), reads <c>report.json</c>
-/// back, and orders and counts the attacks a report holds.
+/// Writes a run's <c>report.json</c>, <c>report.md</c> and <c>report.html</c> (each via a temp name, then rename), reads
+/// <c>report.json</c> back, and orders and counts the attacks a report holds.
 /// </summary>
 public static class ReportWriter
 {
@@ -13,6 +13,8 @@ public static class ReportWriter
     public const string JsonFileName = "report.json";
     /// <summary>File name of the human-readable report.</summary>
     public const string MarkdownFileName = "report.md";
+    /// <summary>File name of the human-readable report as one self-contained web page (figures embedded).</summary>
+    public const string HtmlFileName = "report.html";
     /// <summary>Reproduction command shown when none is given.</summary>
     public const string DefaultCommand = "partrobust train --config config.json";
 
@@ -22,7 +24,7 @@ public static class ReportWriter
     /// </summary>
     public const string WorstCaseKey = "worst_case";
 
-    /// <summary>Writes <c>report.json</c> and <c>report.md</c> into <paramref name="runDir"/> with the default reproduction command.</summary>
+    /// <summary>Writes <c>report.json</c>, <c>report.md</c> and <c>report.html</c> into <paramref name="runDir"/> with the default reproduction command.</summary>
     /// <param name="runDir">Run folder (created if missing).</param>
     /// <param name="report">The report; every number must be finite.</param>
     /// <param name="figureFiles">PNG files to embed, absolute or relative to <paramref name="runDir"/>.</param>
@@ -30,7 +32,7 @@ public static class ReportWriter
     public static void Write(string runDir, RunReport report, IReadOnlyList<string> figureFiles) =>
         Write(runDir, report, figureFiles, DefaultCommand);
 
-    /// <summary>Writes <c>report.json</c> and <c>report.md</c> into <paramref name="runDir"/>.</summary>
+    /// <summary>Writes <c>report.json</c>, <c>report.md</c> and <c>report.html</c> into <paramref name="runDir"/>.</summary>
     /// <param name="runDir">Run folder (created if missing).</param>
     /// <param name="report">The report; every number must be finite.</param>
     /// <param name="figureFiles">PNG files to embed, absolute or relative to <paramref name="runDir"/>.</param>
@@ -48,6 +50,7 @@ public static class ReportWriter
         string md = ToMarkdown(runDir, report, figureFiles, command);
         AtomicFile.WriteAllText(Path.Combine(runDir, JsonFileName), json);
         AtomicFile.WriteAllText(Path.Combine(runDir, MarkdownFileName), md);
+        AtomicFile.WriteAllText(Path.Combine(runDir, HtmlFileName), ReportHtml.FromMarkdown(md, runDir));
     }
 
     /// <summary>Loads a <c>report.json</c> written by <see cref="Write(string, RunReport, IReadOnlyList{string})"/>.</summary>

@@ -4,14 +4,16 @@ using static PartRobust.Reporting.ReportFormat;
 
 namespace PartRobust.Reporting;
 
-/// <summary>Writes a study's <c>report.json</c> and <c>report.md</c> (temp name, then rename).</summary>
+/// <summary>Writes a study's <c>report.json</c>, <c>report.md</c> and <c>report.html</c> (temp name, then rename).</summary>
 public static class StudyReportWriter
 {
-    /// <summary>Writes both files into <paramref name="dir"/>.</summary>
+    /// <summary>Writes the three files into <paramref name="dir"/>.</summary>
     public static void Write(string dir, StudyReport report, string command)
     {
+        string md = ToMarkdown(report, command);
         AtomicFile.WriteAllText(Path.Combine(dir, ReportWriter.JsonFileName), JsonSerializer.Serialize(report, ReportJson.Options) + "\n");
-        AtomicFile.WriteAllText(Path.Combine(dir, ReportWriter.MarkdownFileName), ToMarkdown(report, command));
+        AtomicFile.WriteAllText(Path.Combine(dir, ReportWriter.MarkdownFileName), md);
+        AtomicFile.WriteAllText(Path.Combine(dir, ReportWriter.HtmlFileName), ReportHtml.FromMarkdown(md, dir));
     }
 
     /// <summary>Reads a study's report.json.</summary>

@@ -14,7 +14,8 @@ namespace PartRobust.Runs;
 /// The models of a <c>train</c>/<c>demo</c> run, from construction to their results. Each model is built, trained,
 /// checkpointed and attacked in turn (PGD and the rest on all cores); the AutoAttack subsets of all of them are then
 /// attacked side by side (<see cref="ExperimentRunner.RunAutoAttackInParallel"/>), the results completed in model order
-/// and, when configured, the general-robustness suite run. The models are disposed at the end, whether the run got there
+/// and, when configured, the general-robustness suite run. With a <see cref="RunTensorBoard"/>, each model's epochs and
+/// adversarial-examples figure go to its TensorBoard log. The models are disposed at the end, whether the run got there
 /// or not.
 /// </summary>
 internal sealed class ExperimentModels : IDisposable
@@ -23,15 +24,19 @@ internal sealed class ExperimentModels : IDisposable
     internal sealed record Outcome(List<ModelResult> Results, List<(string, long[], int[])> OverlayPredictions, RobustnessSettings? Robustness);
 
     /// <summary>One model of the run; <see cref="Trained"/> and <see cref="Checkpoint"/> are set once it is trained.</summary>
-    sealed class Entry(nn.Module<Tensor, Tensor> model, ModelArm arm, ModelSpec spec, ModelEvaluation evaluation)
+    sealed class Entry(nn.Module<Tensor, Tensor> model, ModelArm arm, ModelSpec spec, ModelEvaluation evaluation, TensorBoardLog? log)
     {
         public nn.Module<Tensor, Tensor> Model { get; } = model;
         public ModelArm Arm { get; } = arm;
         public ModelSpec Spec { get; } = spec;
         public ModelEvaluation Evaluation { get; } = evaluation;
+        public TensorBoardLog? Log { get; } = log;
         public TrainResult? Trained { get; set; }
         public string Checkpoint { get; set; } = "";
     }
+
+    /// <summary>TensorBoard tag of a model's adversarial-examples figure, logged at the step of the epoch whose weights it shows.</summary>
+    const string AdversarialExamplesTag = "adversarial_examples";
 
     readonly ExperimentConfig config;
     readonly ExperimentData data;
@@ -39,10 +44,12 @@ internal sealed class ExperimentModels : IDisposable
     readonly RunDirectory run;
     readonly Device device;
     readonly IProgressSink progress;
+    readonly RunTensorBoard? tensorBoard;
     readonly JsonElement configJson;
     readonly List<Entry> models = new();
 
-    ExperimentModels(ExperimentConfig config, ExperimentData data, PartDataset attackSet, RunDirectory run, Device device, IProgressSink progress)
+    ExperimentModels(ExperimentConfig config, ExperimentData data, PartDataset attackSet, RunDirectory run, Device device, IProgressSink progress,
+        RunTensorBoard? tensorBoard)
     {
         this.config = config;
         this.data = data;
@@ -50,15 +57,19 @@ internal sealed class ExperimentModels : IDisposable
         this.run = run;
         this.device = device;
         this.progress = progress;
+        this.tensorBoard = tensorBoard;
         configJson = JsonSerializer.SerializeToElement(config, JsonFiles.Options);
     }
 
-    /// <summary>Trains and evaluates every model of <paramref name="config"/>, writing checkpoints and per-model files into <paramref name="run"/>.</summary>
+    /// <summary>
+    /// Trains and evaluates every model of <paramref name="config"/>, writing checkpoints and per-model files into
+    /// <paramref name="run"/> and, when given, TensorBoard logs into <paramref name="tensorBoard"/>.
+    /// </summary>
     public static Outcome TrainAndEvaluate(ExperimentConfig config, ExperimentData data, PartDataset attackSet, RunDirectory run,
-        Device device, IProgressSink progress)
+        Device device, IProgressSink progress, RunTensorBoard? tensorBoard)
     {
         Directory.CreateDirectory(run.PathOf("checkpoints"));
-        using var models = new ExperimentModels(config, data, attackSet, run, device, progress);
+        using var models = new ExperimentModels(config, data, attackSet, run, device, progress, tensorBoard);
         foreach (var (key, index) in config.Models.Select((m, i) => (m, i)))
             models.TrainAndAttack(ModelArm.Parse(key), index);
         ExperimentRunner.RunAutoAttackInParallel(models.models.Select(m => m.Evaluation).ToList());
@@ -85,13 +96,13 @@ internal sealed class ExperimentModels : IDisposable
         LoadInitialWeights(model, arm, display);
         long parameters = model.ParameterCount();
         var entry = new Entry(model, arm, spec,
-            new ModelEvaluation(model, arm.Key, display, parameters, data.Test, attackSet, config.Eval, progress));
+            new ModelEvaluation(model, arm.Key, display, parameters, data.Test, attackSet, config.Eval, progress), tensorBoard?.ForModel(arm.FileStem));
         models.Add(entry); // listed before training, so that a failed training still disposes it
         model.to(device);
         progress.Log($"{display} ({arm.Key}): {parameters:N0} parameters" + (arm.IsPartModel ? $", c_seg = {trainOptions.SegWeight:G4}" : ""));
 
         entry.Trained = Trainer.Train(model, data.Train, data.Val, trainOptions, progress, arm.Key,
-            new ResumeOptions(run.ResumeStatePath(index, arm.FileStem)));
+            new ResumeOptions(run.ResumeStatePath(index, arm.FileStem)), entry.Log);
         string checkpointStem = Path.Combine("checkpoints", arm.FileStem);
         Checkpoint.Save(run.PathOf(checkpointStem), model,
             new CheckpointInfo { Model = spec, Taxonomy = data.Taxonomy, Train = trainOptions, Config = configJson });
@@ -135,6 +146,8 @@ internal sealed class ExperimentModels : IDisposable
                 SegWeight = m.Arm.IsPartModel ? m.Arm.SegWeight(config.Train) : null,
             };
             result = AdversarialExamplesFigure.WriteRunFiles(run.WorkPath, result.WithArchitecture(m.Spec), data.Taxonomy);
+            if (m.Log is not null && result.AdversarialExamplesFigure is { } figure)
+                m.Log.AddFigure(AdversarialExamplesTag, run.PathOf(figure), m.Trained.SelectedEpoch);
             results.Add(result);
             if (m.Model is IPartModel part && overlayCount > 0)
                 overlay.Add((result.DisplayName, PredictMasks(part, data.Test, overlayCount),

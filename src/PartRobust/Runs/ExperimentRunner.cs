@@ -9,7 +9,8 @@ namespace PartRobust.Runs;
 
 /// <summary>
 /// Runs an experiment end to end: data → train each model → evaluate clean, PGD and part metrics →
-/// checkpoints, figures, <c>report.md</c> and <c>report.json</c> in a run folder that appears only on success.
+/// checkpoints, figures, <c>report.md</c>, <c>report.html</c>, <c>report.json</c> and TensorBoard logs in a run folder
+/// that appears only on success.
 /// This is what <c>partrobust demo</c> and <c>partrobust train</c> call. Training saves resume states in the partial
 /// folder (<see cref="RunDirectory"/>); a killed run continues with <c>resume: true</c>.
 /// </summary>
@@ -25,9 +26,12 @@ public static class ExperimentRunner
     /// resume states without retraining, the interrupted one continues from its last state, then evaluation runs as usual,
     /// so the run folder equals an uninterrupted run's apart from timings.
     /// </param>
-    public static RunReport Run(ExperimentConfig config, string outDir, IProgressSink progress, string commandLine, bool resume = false)
+    /// <param name="tensorBoard">Where TensorBoard event files go; null = <see cref="TensorBoardOptions.InRunFolder"/>.</param>
+    public static RunReport Run(ExperimentConfig config, string outDir, IProgressSink progress, string commandLine, bool resume = false,
+        TensorBoardOptions? tensorBoard = null)
     {
         config.Validate();
+        tensorBoard?.Validate(outDir);
         var clock = new RunClock();
         if (config.Threads is { } threads) set_num_threads(threads);
         var device = ParseDevice(config.Device);
@@ -37,8 +41,10 @@ public static class ExperimentRunner
         using var data = ExperimentData.Load(config, device, progress);
         using var attackSet = data.Test.Take(config.AttackPoints);
         LogData(data, progress);
-        var outcome = ExperimentModels.TrainAndEvaluate(config, data, attackSet, run, device, progress);
+        var logs = RunTensorBoard.Open(tensorBoard ?? TensorBoardOptions.InRunFolder, run);
+        var outcome = ExperimentModels.TrainAndEvaluate(config, data, attackSet, run, device, progress, logs);
         var figures = WriteFigures(run, config, data, outcome);
+        if (logs is not null) LogMaskOverlay(logs, run, figures, outcome.Results);
         var report = Report(config, data, attackSet, outcome, clock.Environment(device));
         return RunFinisher.Finish(run, report, figures, commandLine);
     }
@@ -76,10 +82,21 @@ public static class ExperimentRunner
         int overlayCount = OverlayCount(config, data.Test);
         if (overlayCount > 0)
         {
-            WriteOverlay(run.PathOf("masks.png"), data.Test, overlayCount, outcome.OverlayPredictions);
-            figures.Add("masks.png");
+            WriteOverlay(run.PathOf(MaskOverlayFile), data.Test, overlayCount, outcome.OverlayPredictions);
+            figures.Add(MaskOverlayFile);
         }
         return figures;
+    }
+
+    /// <summary>File name of the mask overlay figure (test images, true and predicted part masks of every part model).</summary>
+    const string MaskOverlayFile = "masks.png";
+
+    /// <summary>The mask overlay, when the run drew one, into the TensorBoard logs at the last epoch any model trained.</summary>
+    static void LogMaskOverlay(RunTensorBoard logs, RunDirectory run, List<string> figures, List<ModelResult> results)
+    {
+        if (!figures.Contains(MaskOverlayFile)) return;
+        int lastEpoch = results.SelectMany(r => r.History).Select(e => e.Epoch).DefaultIfEmpty(0).Max();
+        logs.AddRunFigure("masks", run.PathOf(MaskOverlayFile), lastEpoch);
     }
 
     /// <summary>The report: the models' results, their paired comparisons and verdict, and the settings that reproduce the run.</summary>

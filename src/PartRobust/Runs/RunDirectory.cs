@@ -25,6 +25,9 @@ public sealed class RunDirectory : IDisposable
     /// <summary>The final folder.</summary>
     public string FinalPath { get; }
 
+    /// <summary>Whether this process works in a private scratch copy that never becomes the run folder (an MPI rank other than 0).</summary>
+    internal bool IsScratch => scratch;
+
     bool committed;
     readonly bool scratch;
 

@@ -7,8 +7,9 @@ namespace PartRobust.Runs;
 
 /// <summary>
 /// How the run commands (<c>train</c>/<c>demo</c>, <c>eval</c>, <c>robustness</c>) end: the accuracy-vs-robust figure,
-/// the general-robustness suite with its figures, then report.json and report.md, then the commit that renames the
-/// partial folder into place. Nothing before the commit makes the run folder appear, so a failed run leaves none.
+/// the general-robustness suite with its figures, then report.json, report.md and report.html, then the commit that
+/// renames the partial folder into place. Nothing before the commit makes the run folder appear, so a failed run leaves
+/// none.
 /// </summary>
 internal static class RunFinisher
 {

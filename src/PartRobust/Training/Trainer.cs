@@ -27,12 +27,13 @@ public static class Trainer
     /// <param name="progress">Progress bars and log lines.</param>
     /// <param name="label">Name used in progress and errors.</param>
     /// <param name="resume">Where to save and find the resume state; null = no saving.</param>
+    /// <param name="observer">Told of each epoch as it is recorded (e.g. a TensorBoard log); null = none.</param>
     public static TrainResult Train(nn.Module<Tensor, Tensor> model, PartDataset train, PartDataset val, TrainOptions options,
-        IProgressSink progress, string label, ResumeOptions? resume = null)
+        IProgressSink progress, string label, ResumeOptions? resume = null, IEpochObserver? observer = null)
     {
         options.Validate();
         using var set = new InMemoryTrainingSet(train, options.SemiLabel, options.AugmentFlip);
-        return Train(model, set, val, options, progress, label, resume);
+        return Train(model, set, val, options, progress, label, resume, observer);
     }
 
     /// <summary>Trains <paramref name="model"/> in place on any <see cref="ITrainingSet"/> (e.g. a prepared dataset streamed from disk).</summary>
@@ -43,8 +44,9 @@ public static class Trainer
     /// <param name="progress">Progress bars and log lines.</param>
     /// <param name="label">Name used in progress and errors.</param>
     /// <param name="resume">Where to save and find the resume state; null = no saving.</param>
+    /// <param name="observer">Told of each epoch as it is recorded (e.g. a TensorBoard log); null = none.</param>
     public static TrainResult Train(nn.Module<Tensor, Tensor> model, ITrainingSet train, PartDataset val, TrainOptions options,
-        IProgressSink progress, string label, ResumeOptions? resume = null)
+        IProgressSink progress, string label, ResumeOptions? resume = null, IEpochObserver? observer = null)
     {
         options.Validate();
         if (train.Count < 2) throw new ArgumentException("the training set needs at least 2 images");
@@ -59,7 +61,7 @@ public static class Trainer
             progress.Log($"{label}: training finished before the interruption; restored from {Path.GetFileName(resume.StatePath)}");
             return result;
         }
-        using var run = new TrainingRun(model, train, val, options, progress, label, resume, session);
+        using var run = new TrainingRun(model, train, val, options, progress, label, resume, session) { Observer = observer };
         return Run(run, saved);
     }
 
@@ -210,17 +212,19 @@ public static class Trainer
         return new Validation(accuracy, miou, robust);
     }
 
-    /// <summary>Adds the epoch to the history and logs it.</summary>
+    /// <summary>Adds the epoch to the history, tells the observer and logs it.</summary>
     static void RecordEpoch(TrainingRun run, TrainingStage stage, EpochInProgress epoch, Validation validation)
     {
         double epochSeconds = epoch.Seconds;
         var (valAccuracy, valMiou, valRobust) = validation;
-        run.History.Add(new EpochRecord
+        var record = new EpochRecord
         {
             Epoch = run.Epoch, Stage = stage.Name, TrainLoss = epoch.LossSum / epoch.Seen, TrainAccuracy = epoch.Correct / epoch.Seen,
             ValAccuracy = valAccuracy, ValRobustAccuracy = valRobust?.Accuracy, ValPartMiou = valMiou, LearningRate = stage.LearningRate,
             Seconds = epochSeconds,
-        });
+        };
+        run.History.Add(record);
+        run.Observer?.EpochRecorded(record);
         run.Progress.Log($"{run.Label} {stage.Name} epoch {stage.EpochsDone + 1}/{stage.Epochs}: loss {epoch.LossSum / epoch.Seen:F3}, train acc {100 * epoch.Correct / epoch.Seen:F1}%, " +
                          $"val acc {100 * valAccuracy:F1}%{(valMiou is { } vm ? $", val part mIoU {100 * vm:F1}%" : "")}{(valRobust is { } vr ? $", val PGD-{run.Options.EffectiveValAttackSteps} acc {100 * vr.Accuracy:F1}%" : "")} " +
                          $"({epochSeconds:F0}s)");

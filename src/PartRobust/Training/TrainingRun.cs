@@ -42,6 +42,9 @@ internal sealed class TrainingRun : IDisposable
     /// <summary>Where resume points are written; null = none.</summary>
     public ResumeOptions? Resume { get; }
 
+    /// <summary>Told of each recorded epoch; null = none.</summary>
+    public IEpochObserver? Observer { get; init; }
+
     /// <summary>Draws the epochs' shuffled orders and the batches' augmentation.</summary>
     public Generator Generator { get; }
 

@@ -174,11 +174,13 @@ public class CliTests
         Assert.Equal(new[] { "part-downsampled", "part-downsampled:no-part-labels" }, new PartRobust.Runs.ExperimentConfig().Models);
         var r = Run(new[] { "demo", "--out", run }.Concat(tiny).ToArray());
         Assert.True(r.Code == 0, r.Err);
-        foreach (var f in new[] { "config.json", "report.md", "report.json", "training_curves.png", "accuracy_vs_robust.png", "masks.png",
+        foreach (var f in new[] { "config.json", "report.md", "report.html", "report.json", "training_curves.png", "accuracy_vs_robust.png", "masks.png",
                      "checkpoints/resnet18.safetensors", "checkpoints/part-downsampled.no-part-labels.json", "adversarial_resnet18.png",
                      "adversarial_part-downsampled.no-part-labels.png",
                      "adversarial_part-downsampled.safetensors" })
             Assert.True(File.Exists(Path.Combine(run, f)), f);
+        foreach (var stem in new[] { "resnet18", "part-downsampled", "part-downsampled.no-part-labels" }) // one TensorBoard run per model
+            Assert.Single(Directory.GetFiles(Path.Combine(run, "tensorboard", stem), "events.out.tfevents.*"));
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "report.json")));
         var settings = doc.RootElement.GetProperty("settings");
         Assert.Equal(32, settings.GetProperty("image_size").GetInt32());

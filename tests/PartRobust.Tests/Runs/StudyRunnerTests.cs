@@ -50,7 +50,16 @@ public class StudyRunnerTests
             Assert.Contains(report.Comparisons, c => c.Comparison.A == "part-downsampled" && c.Comparison.B == "part-downsampled:no-part-labels");
             Assert.True(File.Exists(Path.Combine(whole, StudyAggregation.TradeOffFigure)));
             Assert.True(File.Exists(Path.Combine(whole, StudyAggregation.DataEfficiencyFigure)));
-            Assert.Contains("## Verdict", File.ReadAllText(Path.Combine(whole, ReportWriter.MarkdownFileName)));
+            string md = File.ReadAllText(Path.Combine(whole, ReportWriter.MarkdownFileName));
+            Assert.Contains("## Verdict", md);
+            // report.html beside it with every figure inside the page; each run folder has its TensorBoard logs.
+            string html = File.ReadAllText(Path.Combine(whole, ReportWriter.HtmlFileName));
+            Assert.Contains("<h2>Verdict</h2>", html);
+            int figures = System.Text.RegularExpressions.Regex.Matches(md, @"!\[").Count;
+            Assert.True(figures >= 2);
+            Assert.Equal(figures, System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/png;base64,").Count);
+            foreach (var run in Directory.GetDirectories(Path.Combine(whole, StudyRunner.RunsFolder)))
+                Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, TensorBoardOptions.RunFolderName), "events.out.tfevents.*", SearchOption.AllDirectories));
 
             Assert.Throws<OperationCanceledException>(() => StudyRunner.Run(Tiny(), cut, NullProgress.Instance, "partrobust study", stopAfterRuns: 1));
             Assert.False(Directory.Exists(cut)); // only the partial folder exists until the study finishes
