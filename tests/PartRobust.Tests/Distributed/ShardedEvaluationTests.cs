@@ -65,7 +65,7 @@ public class ShardedEvaluationTests(TinyCheckpointFixture fixture) : IClassFixtu
         if (!MpiJob.OpenMpiAvailable) return;
         // A sequence (the second attack on the points the first left robust) with AutoAttack's DLR-gradient probe counts,
         // after the gradient-masking checks, whose attacks are shared out in batches of --batch-size too.
-        string[] Args(string o) => ["attack", "--checkpoint", fixture.Checkpoint, "--attack", "apgd-ce+apgd-dlr", "--n", "12", "--batch-size", "3",
+        string[] Args(string o) => ["attack", "--checkpoint", fixture.Checkpoint, "--attack", "apgd-ce+apgd-dlr", "--n", "8", "--batch-size", "4",
             "--eps", "1/255", "--masking-checks", "--threads", "1", "--out", o];
         MpiJob.Single(Args(Out("aa-1"))).Succeeded();
         MpiJob.OpenMpi(2, Args(Out("aa-2"))).Succeeded();

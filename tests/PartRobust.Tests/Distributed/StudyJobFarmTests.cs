@@ -7,9 +7,10 @@ namespace PartRobust.Tests.Distributed;
 [Collection("mpi")]
 public class StudyJobFarmTests
 {
+    // AutoAttack and the adaptive attacks are checked sharded elsewhere (ShardedEvaluationTests): here only the dealing out of runs.
     static string[] Args(string output) =>
         ["study", "--seeds", "2", "--regimes", "easy", "--arms", "part-downsampled:no-part-labels", "--curve-arms", "part-downsampled:no-part-labels", "--train-sizes", "16",
-         "--train-size", "16", "--val-size", "8", "--test-size", "8", "--attack-points", "4", "--clean-epochs", "1", "--adv-epochs", "1",
+         "--train-size", "16", "--val-size", "8", "--test-size", "8", "--attack-points", "4", "--autoattack-points", "0", "--clean-epochs", "1", "--adv-epochs", "1",
          "--robustness", "none", "--threads", "1", "--out", output];
 
     [MpiFact]
